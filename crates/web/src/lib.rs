@@ -1,0 +1,19 @@
+//! # failscope-web
+//!
+//! The Yew app. It renders what the engine reports and turns clicks into engine actions;
+//! it changes a simulation only through `failscope-sim`'s public API.
+
+pub mod app;
+
+/// Mount the app on the page's `<main id="app">` (or `<body>` when it is missing).
+pub fn start() {
+    let document = gloo::utils::document();
+    match document.get_element_by_id("app") {
+        Some(host) => {
+            yew::Renderer::<app::App>::with_root(host).render();
+        }
+        None => {
+            yew::Renderer::<app::App>::new().render();
+        }
+    }
+}
