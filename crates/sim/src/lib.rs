@@ -1,8 +1,42 @@
 //! # failscope-sim
 //!
 //! Failscope's deterministic discrete-event simulation engine. It knows nothing of the
-//! browser: no web crates, no wall clock, no OS entropy. Time is integer microseconds and
-//! every random choice comes from [`rng::Rng`], seeded by the scenario.
+//! browser: no web crates, no wall clock, no OS entropy. Time is integer microseconds
+//! ([`time::Time`]) and every random choice comes from one seeded generator
+//! ([`rng::Rng`], xoshiro256**) split into per-purpose streams.
+//!
+//! The main types:
+//! - [`Scenario`]: everything that determines a run (lab, parameters, seed, topology,
+//!   scheduled faults, the user's action log); `validate()` explains what is wrong.
+//! - [`Protocol`]: a lab's per-node handlers, acting only through [`protocol::Ctx`].
+//! - [`world::World`]: the event queue, network, clocks, clients and faults for one protocol.
+//! - [`Simulation`]: an object-safe running lab (`step`, `advance`, `seek`, `apply`, `view`),
+//!   built by [`lab::build`].
+//! - [`trace::Trace`]: every event, hashed for the determinism checks.
 
+pub mod action;
+pub mod client;
+pub mod clock;
+pub mod history;
+pub mod ids;
+pub mod invariant;
+pub mod lab;
+pub mod labs;
+pub mod limits;
+pub mod metrics;
+pub mod network;
+pub mod protocol;
 pub mod rng;
+pub mod run;
+pub mod scenario;
 pub mod time;
+pub mod trace;
+pub mod view;
+pub mod world;
+
+pub use action::Action;
+pub use lab::{build, Lab};
+pub use protocol::Protocol;
+pub use run::Simulation;
+pub use scenario::{Scenario, ScenarioError};
+pub use time::Time;

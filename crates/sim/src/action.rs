@@ -1,0 +1,164 @@
+//! The closed set of things that can be done *to* a simulation: faults, network changes,
+//! message tampering, client requests and parameter changes. Scheduled faults and the user's
+//! action log both use it, so a share link replays a session exactly.
+
+use crate::client::ClientOp;
+use crate::ids::{MsgId, NodeId};
+use crate::time::Time;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "do", rename_all = "snake_case")]
+pub enum Action {
+    /// Stop the node; its volatile state is lost, its durable state kept.
+    Crash {
+        node: NodeId,
+    },
+    /// Start a crashed node again from its durable state.
+    Restart {
+        node: NodeId,
+    },
+    /// Freeze the node (a GC or VM pause): it does nothing, then resumes unaware.
+    Pause {
+        node: NodeId,
+        duration_us: Time,
+    },
+    /// Step the node's wall clock (negative: backwards).
+    ClockJump {
+        node: NodeId,
+        delta_us: i64,
+    },
+    /// Make the node's clocks run fast or slow.
+    ClockDrift {
+        node: NodeId,
+        ppm: i32,
+    },
+    /// Split the nodes into groups that cannot talk to each other (unlisted nodes: one more group).
+    Partition {
+        groups: Vec<Vec<NodeId>>,
+    },
+    /// Drop everything sent from `from` to `to` (one way).
+    Cut {
+        from: NodeId,
+        to: NodeId,
+    },
+    /// Hold everything sent from `from` to `to` until unclogged.
+    Clog {
+        from: NodeId,
+        to: NodeId,
+    },
+    Unclog {
+        from: NodeId,
+        to: NodeId,
+    },
+    /// Remove every partition, cut and clog.
+    Heal,
+    /// Drop one in-flight message.
+    DropMessage {
+        msg: MsgId,
+    },
+    /// Deliver one in-flight message a second time.
+    DuplicateMessage {
+        msg: MsgId,
+    },
+    /// Send a client request to a node, as a hand-driven client.
+    ClientRequest {
+        node: NodeId,
+        op: ClientOp,
+    },
+    /// Change a lab parameter mid-run.
+    SetParam {
+        key: String,
+        value: i64,
+    },
+}
+
+impl Action {
+    /// The nodes an action names (for validation and highlighting).
+    pub fn nodes(&self) -> Vec<NodeId> {
+        match self {
+            Action::Crash { node }
+            | Action::Restart { node }
+            | Action::Pause { node, .. }
+            | Action::ClockJump { node, .. }
+            | Action::ClockDrift { node, .. }
+            | Action::ClientRequest { node, .. } => vec![*node],
+            Action::Partition { groups } => groups.iter().flatten().copied().collect(),
+            Action::Cut { from, to } | Action::Clog { from, to } | Action::Unclog { from, to } => {
+                vec![*from, *to]
+            }
+            Action::Heal
+            | Action::DropMessage { .. }
+            | Action::DuplicateMessage { .. }
+            | Action::SetParam { .. } => vec![],
+        }
+    }
+
+    /// A short description for the event log and narration.
+    pub fn describe(&self) -> String {
+        use crate::ids::node_name as n;
+        match self {
+            Action::Crash { node } => format!("{} crashed", n(*node)),
+            Action::Restart { node } => format!("{} restarted", n(*node)),
+            Action::Pause { node, duration_us } => format!(
+                "{} paused for {}",
+                n(*node),
+                crate::time::format_duration(*duration_us)
+            ),
+            Action::ClockJump { node, delta_us } => {
+                let dir = if *delta_us < 0 { "back" } else { "forward" };
+                format!(
+                    "{}'s clock jumped {dir} by {}",
+                    n(*node),
+                    crate::time::format_duration(delta_us.unsigned_abs())
+                )
+            }
+            Action::ClockDrift { node, ppm } => format!("{}'s clock drifts {ppm:+} ppm", n(*node)),
+            Action::Partition { groups } => {
+                let parts: Vec<String> = groups
+                    .iter()
+                    .map(|g| g.iter().map(|&x| n(x)).collect::<Vec<_>>().join(","))
+                    .collect();
+                format!("network partitioned: {{{}}} cut off", parts.join("} {"))
+            }
+            Action::Cut { from, to } => format!("link {}→{} cut", n(*from), n(*to)),
+            Action::Clog { from, to } => format!("link {}→{} clogged", n(*from), n(*to)),
+            Action::Unclog { from, to } => format!("link {}→{} unclogged", n(*from), n(*to)),
+            Action::Heal => "network healed".into(),
+            Action::DropMessage { msg } => format!("message #{} dropped by hand", msg.0),
+            Action::DuplicateMessage { msg } => format!("message #{} duplicated by hand", msg.0),
+            Action::ClientRequest { node, op } => format!("client sent {op} to {}", n(*node)),
+            Action::SetParam { key, value } => format!("parameter {key} set to {value}"),
+        }
+    }
+}
+
+/// A fault written into a scenario, applied at a simulated time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduledFault {
+    pub at_us: Time,
+    #[serde(flatten)]
+    pub action: Action,
+}
+
+/// An action a person took, recorded so the session replays exactly: it is applied after
+/// `at_event` queue events have been processed, at simulated time `at_us`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionRecord {
+    pub at_event: u64,
+    pub at_us: Time,
+    #[serde(flatten)]
+    pub action: Action,
+}
+
+/// Why an action cannot be applied now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActionError(pub String);
+
+impl std::fmt::Display for ActionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ActionError {}

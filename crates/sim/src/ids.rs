@@ -1,0 +1,24 @@
+//! Identifiers shared by every part of the engine.
+
+use serde::{Deserialize, Serialize};
+
+/// A node (server) of the simulated system: an index `0..n_nodes`. Shown to people as `S1`, `S2`...
+pub type NodeId = u16;
+
+/// A simulated client process: an index `0..n_clients`. Shown as `C1`, `C2`...
+pub type ClientId = u16;
+
+/// A message, numbered in send order from 1 within a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MsgId(pub u64);
+
+/// `S1` for node 0: people count from one.
+pub fn node_name(node: NodeId) -> String {
+    format!("S{}", u32::from(node) + 1)
+}
+
+/// `C1` for client 0.
+pub fn client_name(client: ClientId) -> String {
+    format!("C{}", u32::from(client) + 1)
+}

@@ -1,0 +1,107 @@
+//! Labs: a protocol packaged with its parameters, presets and narration, and the registry
+//! the app and the CLI pick from.
+
+use crate::labs;
+use crate::run::Simulation;
+use crate::scenario::{Scenario, ScenarioError};
+use crate::time::Time;
+use serde::Serialize;
+
+/// How a parameter is shown and edited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "choices", rename_all = "snake_case")]
+pub enum Unit {
+    /// Milliseconds of simulated time.
+    Ms,
+    /// A plain count.
+    Count,
+    /// Parts per million (shown as a percentage).
+    Ppm,
+    /// 0 or 1.
+    Bool,
+    /// An index into named choices.
+    Choice(&'static [&'static str]),
+}
+
+/// One lab parameter: its bounds are enforced by `Scenario::validate`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ParamSpec {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub help: &'static str,
+    pub min: i64,
+    pub max: i64,
+    pub default: i64,
+    pub unit: Unit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct NodeRange {
+    pub min: u16,
+    pub max: u16,
+    pub default: u16,
+}
+
+/// A step of a guided preset's narration, shown once the run reaches `at_us`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Chapter {
+    pub at_us: Time,
+    pub text: &'static str,
+}
+
+/// A guided scenario: a reference result to watch happen, with narration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Preset {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub summary: &'static str,
+    pub scenario: Scenario,
+    /// How long to run to see the whole story.
+    pub duration_us: Time,
+    pub chapters: Vec<Chapter>,
+}
+
+pub trait Lab: Sync {
+    fn id(&self) -> &'static str;
+    fn title(&self) -> &'static str;
+    /// One line for the lab picker.
+    fn summary(&self) -> &'static str;
+    /// Hidden labs (engine benchmarks) are buildable but not offered in the picker.
+    fn listed(&self) -> bool {
+        true
+    }
+    fn params(&self) -> &'static [ParamSpec];
+    fn nodes(&self) -> NodeRange;
+    fn default_scenario(&self, seed: u64) -> Scenario;
+    fn presets(&self) -> Vec<Preset>;
+    /// Build a run. The scenario has been validated.
+    fn build(&self, scenario: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError>;
+}
+
+/// Every lab, listed or not.
+pub fn all() -> &'static [&'static dyn Lab] {
+    labs::ALL
+}
+
+/// The labs offered in the picker.
+pub fn listed() -> impl Iterator<Item = &'static dyn Lab> {
+    all().iter().copied().filter(|lab| lab.listed())
+}
+
+pub fn find(id: &str) -> Option<&'static dyn Lab> {
+    all().iter().copied().find(|lab| lab.id() == id)
+}
+
+/// Validate a scenario and build its run: the one way in for the app, the CLI and links.
+pub fn build(scenario: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError> {
+    scenario.validate()?;
+    let lab = find(&scenario.lab).ok_or_else(|| ScenarioError::UnknownLab {
+        lab: scenario.lab.clone(),
+    })?;
+    lab.build(scenario)
+}
+
+/// Find a preset by lab and preset id.
+pub fn preset(lab: &str, id: &str) -> Option<Preset> {
+    find(lab)?.presets().into_iter().find(|p| p.id == id)
+}

@@ -1,0 +1,12 @@
+//! The engine's integration tests: one binary, one module per area.
+
+mod determinism;
+mod engine;
+mod properties;
+mod scenario;
+mod seek;
+
+/// Tests that fail print the seed that reproduces them.
+pub fn seed_note(seed: u64) -> String {
+    format!("reproduce with FAILSCOPE_SEED={seed}")
+}
