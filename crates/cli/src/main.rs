@@ -1,5 +1,226 @@
-//! `failscope`: the headless runner (filled in with the engine).
+//! `failscope`: run Failscope scenarios headless.
+//!
+//! ```text
+//! failscope labs                                   list labs and their presets
+//! failscope run <SOURCE> [--seed N] [--until S] [--emit WHAT] [--out FILE]
+//! failscope sweep <SOURCE> --seeds N [--from N] [--until S]
+//! failscope bench [engine|raft|all]
+//! ```
+//!
+//! SOURCE is a scenario file (`scenario.json`), or `--lab ID [--preset ID]`.
 
-fn main() {
-    println!("failscope {}", env!("CARGO_PKG_VERSION"));
+mod alloc_counter;
+mod bench;
+mod source;
+
+use failscope_sim::history::History;
+use failscope_sim::time::SECOND;
+use rayon::prelude::*;
+use serde_json::json;
+use source::Source;
+use std::process::ExitCode;
+
+#[global_allocator]
+static ALLOCATOR: alloc_counter::Counting = alloc_counter::Counting;
+
+const USAGE: &str = "usage:
+  failscope labs
+  failscope run   <scenario.json | --lab ID [--preset ID]> [--seed N] [--until SECONDS] [--emit summary|trace|history|all] [--out FILE]
+  failscope sweep <scenario.json | --lab ID [--preset ID]> --seeds N [--from N] [--until SECONDS]
+  failscope bench [engine|raft|all]";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("labs") => labs(),
+        Some("run") => run(&args[1..]),
+        Some("sweep") => sweep(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
+        _ => Err(USAGE.to_string()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("failscope: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn labs() -> Result<ExitCode, String> {
+    for lab in failscope_sim::lab::all() {
+        let hidden = if lab.listed() { "" } else { " (hidden)" };
+        println!(
+            "{:<16} {}{hidden}: {}",
+            lab.id(),
+            lab.title(),
+            lab.summary()
+        );
+        for preset in lab.presets() {
+            println!("    --preset {:<22} {}", preset.id, preset.title);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Flags shared by `run` and `sweep`, after the source.
+struct Options {
+    seed: Option<u64>,
+    until_us: Option<u64>,
+    emit: String,
+    out: Option<String>,
+    seeds: u64,
+    from: u64,
+}
+
+fn parse_options(args: &[String]) -> Result<Options, String> {
+    let mut options = Options {
+        seed: None,
+        until_us: None,
+        emit: "summary".into(),
+        out: None,
+        seeds: 0,
+        from: 0,
+    };
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--seed" => options.seed = Some(parse_u64(flag, value()?)?),
+            "--until" => options.until_us = Some(parse_seconds(value()?)?),
+            "--emit" => options.emit = value()?.clone(),
+            "--out" => options.out = Some(value()?.clone()),
+            "--seeds" => options.seeds = parse_u64(flag, value()?)?,
+            "--from" => options.from = parse_u64(flag, value()?)?,
+            other => return Err(format!("unknown option {other}\n{USAGE}")),
+        }
+    }
+    Ok(options)
+}
+
+fn parse_u64(flag: &str, value: &str) -> Result<u64, String> {
+    value
+        .parse()
+        .map_err(|_| format!("{flag} wants a whole number, got `{value}`"))
+}
+
+fn parse_seconds(value: &str) -> Result<u64, String> {
+    let seconds: f64 = value
+        .parse()
+        .map_err(|_| format!("--until wants seconds, got `{value}`"))?;
+    if !(0.0..=86_400.0).contains(&seconds) {
+        return Err("--until must be between 0 and 86400 seconds".into());
+    }
+    Ok((seconds * SECOND as f64) as u64)
+}
+
+fn run(args: &[String]) -> Result<ExitCode, String> {
+    let (source, rest) = Source::parse(args)?;
+    let options = parse_options(rest)?;
+    let mut scenario = source.scenario()?;
+    if let Some(seed) = options.seed {
+        scenario.seed = seed;
+    }
+    let until = options.until_us.unwrap_or(source.default_duration());
+    let mut sim = failscope_sim::build(&scenario).map_err(|e| format!("invalid scenario: {e}"))?;
+    sim.run_until(until);
+    let invariants = sim.invariants();
+    let violated = invariants
+        .iter()
+        .any(|r| r.status.first_violation.is_some());
+    let summary = json!({
+        "lab": scenario.lab,
+        "seed": scenario.seed,
+        "until_us": until,
+        "events": sim.events_processed(),
+        "trace_events": sim.trace().len(),
+        "trace_hash": format!("{:016x}", sim.trace().hash()),
+        "metrics": sim.metrics(),
+        "invariants": invariants,
+        "halted": sim.halted(),
+    });
+    let output = match options.emit.as_str() {
+        "summary" => summary,
+        "trace" => json!({ "trace": sim.trace().events() }),
+        "history" => json!({ "history": History::from_trace(sim.trace()) }),
+        "all" => json!({
+            "summary": summary,
+            "trace": sim.trace().events(),
+            "history": History::from_trace(sim.trace()),
+        }),
+        other => {
+            return Err(format!(
+                "--emit takes summary, trace, history or all, not `{other}`"
+            ))
+        }
+    };
+    let text = serde_json::to_string_pretty(&output).map_err(|e| e.to_string())?;
+    match options.out {
+        Some(path) => std::fs::write(&path, text).map_err(|e| format!("{path}: {e}"))?,
+        None => println!("{text}"),
+    }
+    Ok(if violated {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn sweep(args: &[String]) -> Result<ExitCode, String> {
+    let (source, rest) = Source::parse(args)?;
+    let options = parse_options(rest)?;
+    if options.seeds == 0 {
+        return Err("sweep needs --seeds N".into());
+    }
+    let base = source.scenario()?;
+    base.validate()
+        .map_err(|e| format!("invalid scenario: {e}"))?;
+    let until = options.until_us.unwrap_or(source.default_duration());
+    let started = std::time::Instant::now();
+    let failures: Vec<(u64, Vec<String>)> = (options.from..options.from + options.seeds)
+        .into_par_iter()
+        .filter_map(|seed| {
+            let mut scenario = base.clone();
+            scenario.seed = seed;
+            let mut sim = failscope_sim::build(&scenario).ok()?;
+            sim.run_until(until);
+            let violated: Vec<String> = sim
+                .invariants()
+                .into_iter()
+                .filter_map(|r| {
+                    r.status
+                        .first_violation
+                        .map(|v| format!("{} at {} µs: {}", r.spec.name, v.time, v.detail))
+                })
+                .collect();
+            (!violated.is_empty()).then_some((seed, violated))
+        })
+        .collect();
+    let mut failures = failures;
+    failures.sort();
+    println!(
+        "swept {} seeds ({}..{}) for {} s each in {:.1} s: {} violated an invariant",
+        options.seeds,
+        options.from,
+        options.from + options.seeds,
+        until as f64 / SECOND as f64,
+        started.elapsed().as_secs_f64(),
+        failures.len()
+    );
+    for (seed, violations) in &failures {
+        println!("\nFAILSCOPE_SEED={seed}");
+        for v in violations {
+            println!("  {v}");
+        }
+        println!(
+            "  reproduce: failscope run {} --seed {seed} --until {}",
+            source.describe(),
+            until as f64 / SECOND as f64
+        );
+    }
+    Ok(if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -14,7 +14,10 @@
 //!   built by [`lab::build`].
 //! - [`trace::Trace`]: every event, hashed for the determinism checks.
 
+#![forbid(unsafe_code)]
+
 pub mod action;
+pub mod bench;
 pub mod client;
 pub mod clock;
 pub mod history;
@@ -23,6 +26,7 @@ pub mod invariant;
 pub mod lab;
 pub mod labs;
 pub mod limits;
+pub mod logical_clock;
 pub mod metrics;
 pub mod network;
 pub mod protocol;

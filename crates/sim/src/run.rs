@@ -250,12 +250,16 @@ impl<P: Protocol> Simulation for LabRun<P> {
     }
 
     fn seek(&mut self, time: Time) {
-        if time < self.world.now() {
-            let index = self
-                .checkpoints
-                .partition_point(|c| c.world.now() <= time)
-                .saturating_sub(1);
-            self.world = self.checkpoints[index].world.clone();
+        // Start from the latest checkpoint at or before `time` when it is closer than the
+        // present: always going backwards, and going forwards when it is further ahead.
+        let index = self
+            .checkpoints
+            .partition_point(|c| c.world.now() <= time)
+            .saturating_sub(1);
+        let checkpoint = &self.checkpoints[index].world;
+        let ahead = checkpoint.events_processed > self.world.events_processed;
+        if time < self.world.now() || ahead {
+            self.world = checkpoint.clone();
         }
         self.run_until(time);
     }

@@ -1,0 +1,62 @@
+//! `failscope bench`: the engine's throughput, memory and seek figures, natively.
+//! (`cargo xtask bench` runs this and the same workloads in headless Chromium.)
+
+use crate::alloc_counter;
+use failscope_sim::bench;
+use failscope_sim::time::SECOND;
+use std::process::ExitCode;
+use std::time::Instant;
+
+pub fn run(args: &[String]) -> Result<ExitCode, String> {
+    let which = args.first().map(String::as_str).unwrap_or("all");
+    let epoch = Instant::now();
+    let clock_ms = move || epoch.elapsed().as_secs_f64() * 1_000.0;
+    if matches!(which, "engine" | "all") {
+        engine(&clock_ms);
+    }
+    if !matches!(which, "engine" | "all" | "raft") {
+        return Err(format!("unknown benchmark `{which}` (engine, raft, all)"));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn engine(clock_ms: &dyn Fn() -> f64) {
+    let scenario = bench::heartbeat_scenario();
+    // Warm up once, then take the best of three (the machine is shared and noisy).
+    let _ = bench::throughput(&scenario, 20 * SECOND, clock_ms);
+    let best = (0..3)
+        .map(|_| bench::throughput(&scenario, 300 * SECOND, clock_ms))
+        .max_by(|a, b| a.events_per_second.total_cmp(&b.events_per_second))
+        .expect("three runs");
+    println!(
+        "engine, native: {} — {} events in {:.0} ms: {:.2} M events/s, {:.0} simulated s per wall s",
+        best.workload,
+        best.queue_events,
+        best.wall_ms,
+        best.events_per_second / 1e6,
+        best.simulated_seconds_per_wall_second
+    );
+    println!(
+        "BENCH engine.native.events_per_second {:.0}",
+        best.events_per_second
+    );
+
+    let before = alloc_counter::live_bytes();
+    let (figures, sim) = bench::seek(1_000_000, clock_ms);
+    let measured = alloc_counter::live_bytes().saturating_sub(before);
+    drop(sim);
+    println!(
+        "trace memory: {} events use {:.1} MB (allocator count, trace + checkpoints + world)",
+        figures.trace_events,
+        measured as f64 / 1_048_576.0
+    );
+    println!(
+        "seek: {} random seeks in a {}-event trace: mean {:.2} ms, max {:.2} ms",
+        figures.seeks, figures.trace_events, figures.seek_ms_mean, figures.seek_ms_max
+    );
+    println!(
+        "BENCH engine.native.trace_mb_per_million_events {:.1}",
+        measured as f64 / 1_048_576.0 * 1e6 / figures.trace_events as f64
+    );
+    println!("BENCH engine.native.seek_ms_max {:.2}", figures.seek_ms_max);
+}
