@@ -91,3 +91,66 @@ pub fn seek(min_events: usize, clock_ms: &dyn Fn() -> f64) -> (SeekFigures, Box<
     };
     (figures, sim)
 }
+
+/// The scenario whose trace hash is pinned natively and in the browser. It exercises every
+/// source of randomness and every fault kind, so a platform difference anywhere (a `usize`,
+/// a float, a hash-map order) shows up as a different hash.
+pub fn golden_scenario() -> Scenario {
+    use crate::action::Action;
+    use crate::network::Latency;
+    use crate::time::MS;
+    let mut s = Scenario::new("heartbeat", 0x5eed, 5);
+    s.network.link.latency = Latency::LongTail {
+        min_us: 2 * MS,
+        median_us: 8 * MS,
+        max_us: 400 * MS,
+    };
+    s.network.link.loss_ppm = 50_000;
+    s.network.link.duplicate_ppm = 20_000;
+    s.network.link.reorder_ppm = 50_000;
+    s.clients.n_clients = 2;
+    s.clocks.push(crate::scenario::ClockSetting {
+        node: 3,
+        offset_us: -1_500,
+        drift_ppm: 250,
+    });
+    s.with_fault(
+        300 * MS,
+        Action::Partition {
+            groups: vec![vec![0, 1]],
+        },
+    )
+    .with_fault(500 * MS, Action::Crash { node: 4 })
+    .with_fault(
+        700 * MS,
+        Action::Pause {
+            node: 2,
+            duration_us: 120 * MS,
+        },
+    )
+    .with_fault(800 * MS, Action::Clog { from: 3, to: 0 })
+    .with_fault(900 * MS, Action::Heal)
+    .with_fault(1_000 * MS, Action::Restart { node: 4 })
+    .with_fault(
+        1_100 * MS,
+        Action::ClockJump {
+            node: 1,
+            delta_us: -250_000,
+        },
+    )
+}
+
+/// How long the golden scenario runs.
+pub const GOLDEN_DURATION_US: Time = 2 * SECOND;
+
+/// The golden scenario's trace: (FNV-1a hash, event count). Checked natively by the engine's
+/// tests and in wasm32 by the web crate's browser tests. Change it only for a deliberate
+/// change of engine behaviour, and say so in the commit message.
+pub const GOLDEN_TRACE: (u64, usize) = (0xfb55_02b9_20d6_36f4, 2_969);
+
+/// Run the golden scenario and return its (hash, length).
+pub fn golden_trace() -> (u64, usize) {
+    let mut sim = lab::build(&golden_scenario()).expect("golden scenario is valid");
+    sim.run_until(GOLDEN_DURATION_US);
+    (sim.trace().hash(), sim.trace().len())
+}

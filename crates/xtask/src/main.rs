@@ -28,7 +28,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("serve") => serve::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
-        Some("bench") => bench::run(&args[1..]),
+        Some("bench") => bench::run_all(&args[1..]),
         Some("setup") => setup::ensure(setup::Needs::everything()),
         _ => {
             eprintln!("{USAGE}");

@@ -1,15 +1,9 @@
 //! The same scenario gives the same trace, every time and on every target. The golden hash
-//! below is also checked in wasm32 under headless Chromium (crates/web/tests/determinism.rs).
+//! is also checked in wasm32 under headless Chromium (crates/web/tests/determinism.rs).
 
+use failscope_sim::bench::{golden_scenario, golden_trace, GOLDEN_TRACE};
 use failscope_sim::time::SECOND;
 use failscope_sim::{build, Scenario};
-
-/// The reference scenario shared with the browser test.
-pub fn reference_scenario() -> Scenario {
-    failscope_sim::lab::find("heartbeat")
-        .expect("heartbeat lab")
-        .default_scenario(42)
-}
 
 fn trace_hash(scenario: &Scenario, until: u64) -> (u64, usize) {
     let mut run = build(scenario).expect("valid scenario");
@@ -19,7 +13,7 @@ fn trace_hash(scenario: &Scenario, until: u64) -> (u64, usize) {
 
 #[test]
 fn same_scenario_same_trace() {
-    let scenario = reference_scenario();
+    let scenario = golden_scenario();
     assert_eq!(
         trace_hash(&scenario, 2 * SECOND),
         trace_hash(&scenario, 2 * SECOND)
@@ -28,19 +22,34 @@ fn same_scenario_same_trace() {
 
 #[test]
 fn a_different_seed_gives_a_different_trace() {
-    let a = reference_scenario();
-    let mut b = reference_scenario();
-    b.seed = 43;
+    let a = golden_scenario();
+    let mut b = golden_scenario();
+    b.seed += 1;
     assert_ne!(trace_hash(&a, SECOND).0, trace_hash(&b, SECOND).0);
 }
 
 #[test]
 fn golden_trace_hash_of_the_reference_scenario() {
-    let (hash, len) = trace_hash(&reference_scenario(), 2 * SECOND);
-    println!("reference trace: {len} events, hash {hash:#018x}");
-    assert_eq!((hash, len), (GOLDEN_HASH, GOLDEN_LEN));
+    let (hash, len) = golden_trace();
+    println!("golden trace: {len} events, hash {hash:#018x}");
+    assert_eq!((hash, len), GOLDEN_TRACE);
 }
 
-/// Update only for a deliberate change to the engine's behaviour, and say so in the commit.
-pub const GOLDEN_HASH: u64 = 0xd5ce_c0a5_115e_8da9;
-pub const GOLDEN_LEN: usize = 3_340;
+#[test]
+fn changing_loss_does_not_reshuffle_client_workload() {
+    // Separate random streams: the network's knobs leave the clients' choices alone.
+    let a = golden_scenario();
+    let mut b = golden_scenario();
+    b.network.link.loss_ppm = 0;
+    let ops = |s: &Scenario| {
+        let mut run = build(s).unwrap();
+        run.run_until(SECOND);
+        run.history()
+            .operations
+            .iter()
+            .map(|o| o.op)
+            .take(3)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ops(&a), ops(&b));
+}

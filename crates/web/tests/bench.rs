@@ -1,0 +1,46 @@
+//! Engine throughput in the browser. Under `cargo xtask bench` (FAILSCOPE_BENCH=1 at build
+//! time, release profile) it runs the full workload and prints figures; in the normal test
+//! run it runs a short workload and checks only that it completes the same events as native.
+#![cfg(target_arch = "wasm32")]
+
+use failscope_sim::bench;
+use failscope_sim::time::SECOND;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn clock_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+const FULL: bool = option_env!("FAILSCOPE_BENCH").is_some();
+
+#[wasm_bindgen_test]
+fn engine_throughput_in_the_browser() {
+    let scenario = bench::heartbeat_scenario();
+    let seconds = if FULL { 300 } else { 5 };
+    let _warm = bench::throughput(&scenario, 20 * SECOND.min(seconds * SECOND), &clock_ms);
+    let runs = if FULL { 3 } else { 1 };
+    let best = (0..runs)
+        .map(|_| bench::throughput(&scenario, seconds * SECOND, &clock_ms))
+        .max_by(|a, b| a.events_per_second.total_cmp(&b.events_per_second))
+        .unwrap();
+    // Each node beats 20 times a second: one timer, four pings and four pongs delivered.
+    // Only the last beat's messages are still in flight at the end.
+    let expected = seconds * 20 * 5 * 9;
+    assert!(
+        (expected - 5 * 8..=expected).contains(&best.queue_events),
+        "{} events, expected about {expected}",
+        best.queue_events
+    );
+    console_log!(
+        "BENCH engine.browser.events_per_second {:.0} ({} events in {:.0} ms, {:.0} simulated s per wall s)",
+        best.events_per_second,
+        best.queue_events,
+        best.wall_ms,
+        best.simulated_seconds_per_wall_second
+    );
+}

@@ -1,0 +1,13 @@
+//! The browser half of the determinism check: the golden scenario gives the same trace hash
+//! in wasm32 under headless Chromium as natively (see failscope_sim::bench::GOLDEN_TRACE).
+#![cfg(target_arch = "wasm32")]
+
+use failscope_sim::bench::{golden_trace, GOLDEN_TRACE};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn golden_trace_hash_matches_native() {
+    assert_eq!(golden_trace(), GOLDEN_TRACE);
+}
