@@ -14,6 +14,9 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     if matches!(which, "engine" | "all") {
         engine(&clock_ms);
     }
+    if matches!(which, "raft" | "all") {
+        raft(&clock_ms);
+    }
     if !matches!(which, "engine" | "all" | "raft") {
         return Err(format!("unknown benchmark `{which}` (engine, raft, all)"));
     }
@@ -59,4 +62,27 @@ fn engine(clock_ms: &dyn Fn() -> f64) {
         measured as f64 / 1_048_576.0 * 1e6 / figures.trace_events as f64
     );
     println!("BENCH engine.native.seek_ms_max {:.2}", figures.seek_ms_max);
+}
+
+fn raft(clock_ms: &dyn Fn() -> f64) {
+    let scenario = bench::raftscope_scenario();
+    let _ = bench::throughput(&scenario, 60 * SECOND, clock_ms);
+    let best = (0..3)
+        .map(|_| bench::throughput(&scenario, 3_600 * SECOND, clock_ms))
+        .max_by(|a, b| a.events_per_second.total_cmp(&b.events_per_second))
+        .expect("three runs");
+    let ratio =
+        best.simulated_seconds_per_wall_second / bench::RAFTSCOPE_SIM_SECONDS_PER_WALL_SECOND;
+    println!(
+        "raft, native, RaftScope's workload: {:.0} simulated s per wall s ({} events in {:.0} ms) = {ratio:.0}x RaftScope's {:.0}",
+        best.simulated_seconds_per_wall_second,
+        best.queue_events,
+        best.wall_ms,
+        bench::RAFTSCOPE_SIM_SECONDS_PER_WALL_SECOND
+    );
+    println!(
+        "BENCH raft.native.sim_seconds_per_wall_second {:.0}",
+        best.simulated_seconds_per_wall_second
+    );
+    println!("BENCH raft.native.ratio_vs_raftscope {ratio:.0}");
 }

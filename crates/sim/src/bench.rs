@@ -14,6 +14,19 @@ pub fn heartbeat_scenario() -> Scenario {
     Scenario::new("heartbeat", 1, 5)
 }
 
+/// RaftScope's workload: 5 servers, election timeouts 100-200 ms, 10-15 ms message
+/// latency, heartbeats every 50 ms, one client request every 100 ms.
+pub fn raftscope_scenario() -> Scenario {
+    crate::labs::raft::base_scenario(1)
+        .with_param("election_min_ms", 100)
+        .with_param("election_max_ms", 200)
+        .with_param("heartbeat_ms", 50)
+}
+
+/// RaftScope's own simulation loop advances about this many simulated seconds per wall
+/// second (in Node, at 1 ms resolution, on our machines; figure from the issue tracker).
+pub const RAFTSCOPE_SIM_SECONDS_PER_WALL_SECOND: f64 = 130.0;
+
 /// Figures of one throughput measurement.
 #[derive(Clone, Debug, Serialize)]
 pub struct Throughput {
@@ -150,7 +163,21 @@ pub const GOLDEN_TRACE: (u64, usize) = (0xfb55_02b9_20d6_36f4, 2_969);
 
 /// Run the golden scenario and return its (hash, length).
 pub fn golden_trace() -> (u64, usize) {
-    let mut sim = lab::build(&golden_scenario()).expect("golden scenario is valid");
-    sim.run_until(GOLDEN_DURATION_US);
+    trace_of(&golden_scenario(), GOLDEN_DURATION_US)
+}
+
+/// The Raft lab's golden run: the partition preset (randomized timeouts, client traffic, a
+/// partition and its healing), 8 simulated seconds.
+pub fn raft_golden_trace() -> (u64, usize) {
+    let preset = lab::preset("raft", "partition").expect("the partition preset exists");
+    trace_of(&preset.scenario, 8 * SECOND)
+}
+
+/// The Raft golden trace: (hash, event count). Same rules as [`GOLDEN_TRACE`].
+pub const RAFT_GOLDEN_TRACE: (u64, usize) = (0xf416_2b00_fbc1_fc37, 5_379);
+
+fn trace_of(scenario: &Scenario, until: Time) -> (u64, usize) {
+    let mut sim = lab::build(scenario).expect("golden scenario is valid");
+    sim.run_until(until);
     (sim.trace().hash(), sim.trace().len())
 }

@@ -192,5 +192,8 @@ pub(crate) struct Pending {
 pub(crate) struct ClientState {
     pub pending: Option<Pending>,
     pub next_seq: u32,
+    /// Where to send next: the last node that answered, or the leader it named.
     pub leader_hint: Option<NodeId>,
+    /// The node that last timed out, avoided by the next random pick.
+    pub avoid: Option<NodeId>,
 }

@@ -46,7 +46,7 @@ pub struct NodeRange {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Chapter {
     pub at_us: Time,
-    pub text: &'static str,
+    pub text: String,
 }
 
 /// A guided scenario: a reference result to watch happen, with narration.

@@ -18,6 +18,7 @@
 
 pub mod action;
 pub mod bench;
+pub mod chunked;
 pub mod client;
 pub mod clock;
 pub mod history;
@@ -30,6 +31,7 @@ pub mod logical_clock;
 pub mod metrics;
 pub mod network;
 pub mod protocol;
+pub mod queue;
 pub mod rng;
 pub mod run;
 pub mod scenario;

@@ -83,6 +83,8 @@ pub enum Tone {
 /// One cell of a node's log (Raft's log, a replica's write log...).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct LogCell {
+    /// Position in the log, from 1.
+    pub index: u64,
     pub term: u64,
     pub label: String,
     pub committed: bool,

@@ -123,10 +123,7 @@ impl<P: Protocol> LabRun<P> {
             }
             let action = record.action.clone();
             self.world.advance_to(record.at_us);
-            if let Err(e) = self
-                .world
-                .apply_with(&mut self.trace, &action, Some(P::configure))
-            {
+            if let Err(e) = self.world.apply(&mut self.trace, &action) {
                 self.note(format!("action skipped ({}): {e}", action.describe()));
             }
             self.world.actions_applied += 1;
@@ -270,7 +267,7 @@ impl<P: Protocol> Simulation for LabRun<P> {
             params.insert(key.clone(), *value);
             resolve_params(self.lab.params(), &params).map_err(|e| ActionError(e.to_string()))?;
         }
-        self.world.check_action(&action, P::configure)?;
+        self.world.check_action(&action)?;
         // Fork: the recorded future of this timeline no longer happens.
         let (events, applied) = (self.world.events_processed, self.world.actions_applied);
         self.trace.truncate(self.world.trace_len);
@@ -286,9 +283,7 @@ impl<P: Protocol> Simulation for LabRun<P> {
             action: action.clone(),
         });
         self.world.halted = None;
-        let result = self
-            .world
-            .apply_with(&mut self.trace, &action, Some(P::configure));
+        let result = self.world.apply(&mut self.trace, &action);
         self.world.actions_applied += 1;
         result
     }

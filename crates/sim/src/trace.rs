@@ -452,7 +452,8 @@ impl TraceEvent {
     }
 }
 
-fn encode_op(h: &mut Fnv, op: &ClientOp) {
+/// The canonical encoding of a client operation (shared with labs that hash commands).
+pub(crate) fn encode_op(h: &mut Fnv, op: &ClientOp) {
     match *op {
         ClientOp::Read { key } => {
             h.bytes(&[0]);

@@ -16,13 +16,13 @@ use crate::limits::{MANUAL_CLIENTS, MAX_IN_FLIGHT, MAX_TRACE_EVENTS};
 use crate::metrics::Metrics;
 use crate::network::Network;
 use crate::protocol::{Ctx, Effect, Protocol};
+use crate::queue::EventQueue;
 use crate::rng::{Rng, Stream};
 use crate::scenario::{Params, Scenario};
 use crate::time::Time;
 use crate::trace::{DropReason, NetChange, NoteKind, Trace, TraceEvent, TraceKind};
 use serde::Serialize;
-use std::cmp::Ordering;
-use std::collections::{BTreeSet, BinaryHeap};
+use std::collections::BTreeSet;
 
 /// Whether a node is running.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -40,6 +40,8 @@ pub struct TimerSlot<T> {
     pub generation: u64,
     pub set_at: Time,
     pub deadline: Time,
+    /// When the queue event standing for this timer will pop (never after `deadline`).
+    pub(crate) queued_at: Time,
 }
 
 /// A message on its way.
@@ -100,37 +102,13 @@ pub(crate) enum Event<P: Protocol> {
 }
 
 #[derive(Clone, Debug)]
-pub(crate) struct Queued<P: Protocol> {
-    time: Time,
-    seq: u64,
-    event: Event<P>,
-}
-
-impl<P: Protocol> PartialEq for Queued<P> {
-    fn eq(&self, other: &Self) -> bool {
-        (self.time, self.seq) == (other.time, other.seq)
-    }
-}
-impl<P: Protocol> Eq for Queued<P> {}
-impl<P: Protocol> PartialOrd for Queued<P> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<P: Protocol> Ord for Queued<P> {
-    /// Reversed, so the max-heap pops the earliest (time, seq) first.
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.time, other.seq).cmp(&(self.time, self.seq))
-    }
-}
-
-#[derive(Clone, Debug)]
 pub struct Node<P: Protocol> {
     pub(crate) state: Option<P>,
     pub(crate) durable: P::Durable,
     pub(crate) status: NodeStatus,
     pub(crate) timers: Vec<TimerSlot<P::Timer>>,
-    pub(crate) deferred: Vec<Queued<P>>,
+    /// Events that reached the node while it was paused, in arrival order.
+    pub(crate) deferred: Vec<Event<P>>,
     pub(crate) clock: NodeClock,
     pub(crate) rng: Rng,
     pub(crate) pause_id: u64,
@@ -159,13 +137,12 @@ pub struct World<P: Protocol> {
     pub(crate) config: P::Config,
     params: Params,
     now: Time,
-    next_seq: u64,
     next_msg: u64,
     pub(crate) events_processed: u64,
     pub(crate) actions_applied: usize,
     /// How many trace events this world has produced (its position in the trace).
     pub(crate) trace_len: usize,
-    queue: BinaryHeap<Queued<P>>,
+    queue: EventQueue<Event<P>>,
     pub(crate) nodes: Vec<Node<P>>,
     pub(crate) network: Network,
     held: Vec<Envelope<P::Msg>>,
@@ -183,9 +160,6 @@ pub struct World<P: Protocol> {
     findings: Vec<Finding>,
     pub(crate) halted: Option<Halt>,
 }
-
-/// How `configure` turns parameters into the protocol's configuration.
-pub type Configure<P> = fn(&Params, u16) -> Result<<P as Protocol>::Config, String>;
 
 impl<P: Protocol> World<P> {
     /// A world at time 0 with every node started. `params` must already be resolved.
@@ -220,12 +194,11 @@ impl<P: Protocol> World<P> {
             config,
             params,
             now: 0,
-            next_seq: 0,
             next_msg: 1,
             events_processed: 0,
             actions_applied: 0,
             trace_len: 0,
-            queue: BinaryHeap::new(),
+            queue: EventQueue::default(),
             nodes,
             network: Network::new(
                 scenario.network.clone(),
@@ -314,26 +287,20 @@ impl<P: Protocol> World<P> {
 
     /// The time of the next queued event, if any.
     pub fn next_event_time(&self) -> Option<Time> {
-        self.queue.peek().map(|q| q.time)
+        self.queue.peek_time()
     }
 
     /// Whether the next queued event is a message delivery.
     pub fn next_is_delivery(&self) -> bool {
-        matches!(
-            self.queue.peek(),
-            Some(Queued {
-                event: Event::Deliver(_),
-                ..
-            })
-        )
+        matches!(self.queue.peek(), Some(Event::Deliver(_)))
     }
 
     /// Every message in flight (on the wire, held on a clog, or waiting at a paused node),
     /// ordered by id.
     pub fn messages_in_flight(&self) -> Vec<(&Envelope<P::Msg>, MessagePlace)> {
         let mut out: Vec<(&Envelope<P::Msg>, MessagePlace)> = Vec::with_capacity(self.in_flight);
-        for q in self.queue.iter() {
-            if let Event::Deliver(env) = &q.event {
+        for event in self.queue.iter() {
+            if let Event::Deliver(env) = event {
                 if !self.dropped_by_user.contains(&env.id) {
                     out.push((env, MessagePlace::Flying));
                 }
@@ -342,7 +309,7 @@ impl<P: Protocol> World<P> {
         out.extend(self.held.iter().map(|e| (e, MessagePlace::Held)));
         for node in &self.nodes {
             for q in &node.deferred {
-                if let Event::Deliver(env) = &q.event {
+                if let Event::Deliver(env) = q {
                     out.push((env, MessagePlace::Waiting));
                 }
             }
@@ -370,17 +337,17 @@ impl<P: Protocol> World<P> {
         if self.halted.is_some() {
             return None;
         }
-        let queued = self.queue.pop()?;
-        debug_assert!(queued.time >= self.now, "time went backwards");
-        self.now = queued.time;
+        let (time, _seq, event) = self.queue.pop()?;
+        debug_assert!(time >= self.now, "time went backwards");
+        self.now = time;
         self.events_processed += 1;
-        match queued.event {
-            Event::Deliver(env) => self.deliver(trace, env, queued.seq),
+        match event {
+            Event::Deliver(env) => self.deliver(trace, env),
             Event::Timer {
                 node,
                 timer,
                 generation,
-            } => self.fire_timer(trace, node, timer, generation, queued.seq),
+            } => self.fire_timer(trace, node, timer, generation),
             Event::Resume { node, pause_id } => self.resume(trace, node, pause_id),
             Event::Fault(index) => {
                 let action = self.faults.get(index as usize).map(|f| f.action.clone());
@@ -398,9 +365,7 @@ impl<P: Protocol> World<P> {
                 }
             }
             Event::ClientIssue { client } => self.client_issue(trace, client, None),
-            Event::ClientArrive { node, request } => {
-                self.client_arrive(trace, node, request, queued.seq)
-            }
+            Event::ClientArrive { node, request } => self.client_arrive(trace, node, request),
             Event::ClientReply { client, seq, reply } => {
                 self.client_reply(trace, client, seq, reply)
             }
@@ -420,9 +385,7 @@ impl<P: Protocol> World<P> {
     }
 
     fn push(&mut self, time: Time, event: Event<P>) {
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        self.queue.push(Queued { time, seq, event });
+        self.queue.push(time, event);
     }
 
     pub(crate) fn emit(&mut self, trace: &mut Trace, kind: TraceKind) {
@@ -447,7 +410,7 @@ impl<P: Protocol> World<P> {
 
     // ----- messages --------------------------------------------------------------------
 
-    fn deliver(&mut self, trace: &mut Trace, env: Envelope<P::Msg>, seq: u64) {
+    fn deliver(&mut self, trace: &mut Trace, env: Envelope<P::Msg>) {
         if self.dropped_by_user.remove(&env.id) {
             return; // already recorded as dropped when the user dropped it
         }
@@ -471,12 +434,9 @@ impl<P: Protocol> World<P> {
         match self.nodes[usize::from(to)].status {
             NodeStatus::Down => self.drop_message(trace, &env, DropReason::NodeDown),
             NodeStatus::Paused { .. } => {
-                let time = self.now;
-                self.nodes[usize::from(to)].deferred.push(Queued {
-                    time,
-                    seq,
-                    event: Event::Deliver(env),
-                });
+                self.nodes[usize::from(to)]
+                    .deferred
+                    .push(Event::Deliver(env));
             }
             NodeStatus::Up => {
                 self.in_flight -= 1;
@@ -612,26 +572,14 @@ impl<P: Protocol> World<P> {
 
     // ----- timers and handlers ---------------------------------------------------------
 
-    fn fire_timer(
-        &mut self,
-        trace: &mut Trace,
-        node: NodeId,
-        timer: P::Timer,
-        generation: u64,
-        seq: u64,
-    ) {
+    fn fire_timer(&mut self, trace: &mut Trace, node: NodeId, timer: P::Timer, generation: u64) {
         let slot = &mut self.nodes[usize::from(node)];
         if let NodeStatus::Paused { .. } = slot.status {
             // Frozen: the timer fires late, when the node resumes.
-            let time = self.now;
-            slot.deferred.push(Queued {
-                time,
-                seq,
-                event: Event::Timer {
-                    node,
-                    timer,
-                    generation,
-                },
+            slot.deferred.push(Event::Timer {
+                node,
+                timer,
+                generation,
             });
             return;
         }
@@ -642,6 +590,19 @@ impl<P: Protocol> World<P> {
         else {
             return; // cancelled or replaced
         };
+        let deadline = slot.timers[pos].deadline;
+        if deadline > self.now {
+            // Set again since this event was queued: wait for the new deadline.
+            slot.timers[pos].queued_at = deadline;
+            return self.push(
+                deadline,
+                Event::Timer {
+                    node,
+                    timer,
+                    generation,
+                },
+            );
+        }
         slot.timers.swap_remove(pos);
         self.emit(
             trace,
@@ -714,16 +675,26 @@ impl<P: Protocol> World<P> {
             match effect {
                 Effect::Send { to, msg } => self.send(trace, node, to, msg),
                 Effect::SetTimer { timer, after_us } => {
-                    let generation = self.next_seq;
+                    let generation = self.queue.next_seq();
+                    let now = self.now;
                     let slot = &mut self.nodes[usize::from(node)];
-                    let deadline = self.now + slot.clock.true_duration(after_us);
+                    let deadline = now + slot.clock.true_duration(after_us);
                     let entry = TimerSlot {
                         timer,
                         generation,
-                        set_at: self.now,
+                        set_at: now,
                         deadline,
+                        queued_at: deadline,
                     };
                     match slot.timers.iter_mut().find(|t| t.timer == timer) {
+                        // Pushed later (an election timer reset by every heartbeat): the
+                        // queued event fires first and reschedules itself, so resets cost
+                        // no queue work.
+                        Some(existing) if existing.queued_at <= deadline => {
+                            existing.set_at = now;
+                            existing.deadline = deadline;
+                            continue;
+                        }
                         Some(existing) => *existing = entry,
                         None => slot.timers.push(entry),
                     }
@@ -821,16 +792,13 @@ impl<P: Protocol> World<P> {
         let deferred = std::mem::take(&mut slot.deferred);
         self.emit(trace, TraceKind::Resume { node });
         for q in deferred {
-            self.push(self.now, q.event);
+            self.push(self.now, q);
         }
     }
 
-    /// Check that `action` can be applied now, without changing anything.
-    pub fn check_action(
-        &self,
-        action: &Action,
-        configure: Configure<P>,
-    ) -> Result<(), ActionError> {
+    /// Check that `action` can be applied now, without changing anything. (Parameter keys
+    /// and ranges are the lab's business: `Scenario::validate` and `LabRun::apply` check them.)
+    pub fn check_action(&self, action: &Action) -> Result<(), ActionError> {
         let n = self.n_nodes();
         for node in action.nodes() {
             if node >= n {
@@ -862,7 +830,7 @@ impl<P: Protocol> World<P> {
             Action::SetParam { key, value } => {
                 let mut params = self.params.clone();
                 params.insert(key.clone(), *value);
-                configure(&params, n).map(|_| ()).map_err(ActionError)
+                P::configure(&params, n).map(|_| ()).map_err(ActionError)
             }
             _ => Ok(()),
         }
@@ -870,17 +838,7 @@ impl<P: Protocol> World<P> {
 
     /// Apply a fault or a hand-made change at the current time.
     pub fn apply(&mut self, trace: &mut Trace, action: &Action) -> Result<(), ActionError> {
-        self.apply_with(trace, action, None)
-    }
-
-    pub(crate) fn apply_with(
-        &mut self,
-        trace: &mut Trace,
-        action: &Action,
-        configure: Option<Configure<P>>,
-    ) -> Result<(), ActionError> {
-        let configure = configure.unwrap_or(|_, _| Err("parameters cannot change here".into()));
-        self.check_action(action, configure)?;
+        self.check_action(action)?;
         match action {
             Action::Crash { node } => {
                 let slot = &mut self.nodes[usize::from(*node)];
@@ -891,7 +849,7 @@ impl<P: Protocol> World<P> {
                 let deferred = std::mem::take(&mut slot.deferred);
                 self.emit(trace, TraceKind::Crash { node: *node });
                 for q in deferred {
-                    if let Event::Deliver(env) = q.event {
+                    if let Event::Deliver(env) = q {
                         self.drop_message(trace, &env, DropReason::NodeDown);
                     }
                 }
@@ -1007,7 +965,7 @@ impl<P: Protocol> World<P> {
             Action::SetParam { key, value } => {
                 let mut params = self.params.clone();
                 params.insert(key.clone(), *value);
-                let config = configure(&params, self.n_nodes()).map_err(ActionError)?;
+                let config = P::configure(&params, self.n_nodes()).map_err(ActionError)?;
                 self.params = params;
                 self.config = config;
                 self.emit(
@@ -1036,14 +994,14 @@ impl<P: Protocol> World<P> {
             let deferred = &mut self.nodes[node].deferred;
             if let Some(i) = deferred
                 .iter()
-                .position(|q| matches!(&q.event, Event::Deliver(e) if e.id == id))
+                .position(|q| matches!(q, Event::Deliver(e) if e.id == id))
             {
-                if let Event::Deliver(env) = deferred.remove(i).event {
+                if let Event::Deliver(env) = deferred.remove(i) {
                     return self.drop_message(trace, &env, DropReason::User);
                 }
             }
         }
-        let env = self.queue.iter().find_map(|q| match &q.event {
+        let env = self.queue.iter().find_map(|event| match event {
             Event::Deliver(e) if e.id == id => Some(e.clone()),
             _ => None,
         });
@@ -1107,11 +1065,11 @@ impl<P: Protocol> World<P> {
             None => {
                 let op = self.next_op();
                 let state = &self.clients[usize::from(client)];
-                let n = u64::from(self.n_nodes());
+                let avoid = state.avoid;
                 let node = match (self.client_config.target, state.leader_hint) {
                     (crate::client::ClientTarget::Sticky, _) => client % self.n_nodes(),
                     (_, Some(hint)) => hint,
-                    _ => self.client_rng.below(n) as NodeId,
+                    _ => self.random_node_except(avoid),
                 };
                 (node, op)
             }
@@ -1145,17 +1103,12 @@ impl<P: Protocol> World<P> {
         self.push(self.now + timeout, Event::ClientTimeout { client, seq });
     }
 
-    fn client_arrive(&mut self, trace: &mut Trace, node: NodeId, request: ClientRequest, seq: u64) {
+    fn client_arrive(&mut self, trace: &mut Trace, node: NodeId, request: ClientRequest) {
         let slot = &mut self.nodes[usize::from(node)];
         match slot.status {
             NodeStatus::Down => {} // lost: the client will time out
             NodeStatus::Paused { .. } => {
-                let time = self.now;
-                slot.deferred.push(Queued {
-                    time,
-                    seq,
-                    event: Event::ClientArrive { node, request },
-                });
+                slot.deferred.push(Event::ClientArrive { node, request });
             }
             NodeStatus::Up => {
                 self.run_handler(trace, node, None, |state, ctx| {
@@ -1177,25 +1130,19 @@ impl<P: Protocol> World<P> {
             return; // an answer to a request the client gave up on
         }
         match reply {
-            ClientReply::Ok { value } => self.client_return(trace, client, Outcome::Ok { value }),
+            ClientReply::Ok { value } => {
+                // Remember who answered: the next request goes straight there.
+                self.clients[usize::from(client)].leader_hint = Some(pending.node);
+                self.client_return(trace, client, Outcome::Ok { value })
+            }
             ClientReply::Fail => self.client_return(trace, client, Outcome::Fail),
             ClientReply::Redirect { leader } => {
                 if pending.redirects >= self.client_config.max_redirects {
                     return self.client_return(trace, client, Outcome::Fail);
                 }
-                let n = self.n_nodes();
                 let next = match leader {
-                    Some(l) if l < n => l,
-                    _ => {
-                        // No hint: try another node at random.
-                        let pick =
-                            self.client_rng.below(u64::from(n.saturating_sub(1).max(1))) as NodeId;
-                        if pick >= pending.node && n > 1 {
-                            pick + 1
-                        } else {
-                            pick
-                        }
-                    }
+                    Some(l) if l < self.n_nodes() => l,
+                    _ => self.random_node_except(Some(pending.node)),
                 };
                 let state = &mut self.clients[usize::from(client)];
                 state.leader_hint = leader;
@@ -1216,6 +1163,22 @@ impl<P: Protocol> World<P> {
         }
     }
 
+    /// A uniformly random node, other than `avoid` when there is a choice.
+    fn random_node_except(&mut self, avoid: Option<NodeId>) -> NodeId {
+        let n = self.n_nodes();
+        match avoid {
+            Some(skip) if n > 1 => {
+                let pick = self.client_rng.below(u64::from(n - 1)) as NodeId;
+                if pick >= skip {
+                    pick + 1
+                } else {
+                    pick
+                }
+            }
+            _ => self.client_rng.below(u64::from(n)) as NodeId,
+        }
+    }
+
     fn client_return(&mut self, trace: &mut Trace, client: u16, outcome: Outcome) {
         let state = &mut self.clients[usize::from(client)];
         let Some(pending) = state.pending.take() else {
@@ -1224,6 +1187,7 @@ impl<P: Protocol> World<P> {
         let seq = pending.request.id.seq;
         if outcome == Outcome::Timeout {
             state.leader_hint = None;
+            state.avoid = Some(pending.node);
         }
         match outcome {
             Outcome::Ok { .. } => self.metrics.ops_ok += 1,

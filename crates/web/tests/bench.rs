@@ -44,3 +44,27 @@ fn engine_throughput_in_the_browser() {
         best.simulated_seconds_per_wall_second
     );
 }
+
+#[wasm_bindgen_test]
+fn raft_throughput_in_the_browser() {
+    let scenario = bench::raftscope_scenario();
+    let seconds = if FULL { 1_800 } else { 10 };
+    let runs = if FULL { 3 } else { 1 };
+    let best = (0..runs)
+        .map(|_| bench::throughput(&scenario, seconds * SECOND, &clock_ms))
+        .max_by(|a, b| a.events_per_second.total_cmp(&b.events_per_second))
+        .unwrap();
+    // Heartbeats alone are 20 per second to each of 4 followers, each answered.
+    assert!(
+        best.queue_events > seconds * 20 * 4 * 2,
+        "{} events",
+        best.queue_events
+    );
+    let ratio =
+        best.simulated_seconds_per_wall_second / bench::RAFTSCOPE_SIM_SECONDS_PER_WALL_SECOND;
+    console_log!(
+        "BENCH raft.browser.sim_seconds_per_wall_second {:.0} ({ratio:.0}x RaftScope's {:.0})",
+        best.simulated_seconds_per_wall_second,
+        bench::RAFTSCOPE_SIM_SECONDS_PER_WALL_SECOND
+    );
+}

@@ -2,7 +2,7 @@
 //! in wasm32 under headless Chromium as natively (see failscope_sim::bench::GOLDEN_TRACE).
 #![cfg(target_arch = "wasm32")]
 
-use failscope_sim::bench::{golden_trace, GOLDEN_TRACE};
+use failscope_sim::bench::{golden_trace, raft_golden_trace, GOLDEN_TRACE, RAFT_GOLDEN_TRACE};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -10,4 +10,9 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[wasm_bindgen_test]
 fn golden_trace_hash_matches_native() {
     assert_eq!(golden_trace(), GOLDEN_TRACE);
+}
+
+#[wasm_bindgen_test]
+fn raft_golden_trace_hash_matches_native() {
+    assert_eq!(raft_golden_trace(), RAFT_GOLDEN_TRACE);
 }

@@ -1,7 +1,9 @@
 //! The same scenario gives the same trace, every time and on every target. The golden hash
 //! is also checked in wasm32 under headless Chromium (crates/web/tests/determinism.rs).
 
-use failscope_sim::bench::{golden_scenario, golden_trace, GOLDEN_TRACE};
+use failscope_sim::bench::{
+    golden_scenario, golden_trace, raft_golden_trace, GOLDEN_TRACE, RAFT_GOLDEN_TRACE,
+};
 use failscope_sim::time::SECOND;
 use failscope_sim::{build, Scenario};
 
@@ -33,6 +35,13 @@ fn golden_trace_hash_of_the_reference_scenario() {
     let (hash, len) = golden_trace();
     println!("golden trace: {len} events, hash {hash:#018x}");
     assert_eq!((hash, len), GOLDEN_TRACE);
+}
+
+#[test]
+fn golden_trace_hash_of_the_raft_partition_preset() {
+    let (hash, len) = raft_golden_trace();
+    println!("raft golden trace: {len} events, hash {hash:#018x}");
+    assert_eq!((hash, len), RAFT_GOLDEN_TRACE);
 }
 
 #[test]

@@ -3,6 +3,7 @@
 mod determinism;
 mod engine;
 mod properties;
+mod raft;
 mod scenario;
 mod seek;
 
