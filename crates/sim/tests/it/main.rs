@@ -2,6 +2,7 @@
 
 mod determinism;
 mod engine;
+#[cfg(not(target_arch = "wasm32"))]
 mod properties;
 mod raft;
 mod scenario;
