@@ -31,8 +31,8 @@ fn bad_scenarios_are_explained() {
     let mut s = base();
     s.lab = "paxos-made-simple".into();
     check(s, "no lab called");
-    check(Scenario::new("heartbeat", 1, 0), "1 to 64 nodes");
-    check(Scenario::new("heartbeat", 1, 500), "1 to 64 nodes");
+    check(Scenario::new("heartbeat", 1, 0), "2 to 64 nodes");
+    check(Scenario::new("heartbeat", 1, 500), "2 to 64 nodes");
     check(base().with_param("bogus", 1), "unknown parameter");
     check(base().with_param("interval_ms", 0), "outside its range");
     check(
