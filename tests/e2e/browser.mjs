@@ -39,3 +39,63 @@ export async function screenshot(page, name) {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/** Every server on the canvas: its name, role, status and headline ("term 3"). */
+export async function nodes(page) {
+  return page.$$eval('[data-testid^="node-S"]', (els) => els.map((el) => ({
+    name: el.dataset.testid.slice(5),
+    role: el.dataset.role,
+    status: el.dataset.status,
+    headline: el.dataset.headline,
+    group: el.dataset.group,
+  })));
+}
+
+/** The current simulated time in microseconds. */
+export async function simTime(page) {
+  return Number(await page.getByTestId('sim-time').getAttribute('data-us'));
+}
+
+/** Choose a playback speed by its label, e.g. '1×'. */
+export async function setSpeed(page, label) {
+  await page.getByTestId('speed').selectOption({ label });
+}
+
+export async function play(page) {
+  const button = page.getByTestId('play-pause');
+  if ((await button.getAttribute('aria-pressed')) !== 'true') await button.click();
+}
+
+export async function pause(page) {
+  const button = page.getByTestId('play-pause');
+  if ((await button.getAttribute('aria-pressed')) === 'true') await button.click();
+}
+
+/** Wait until `predicate(nodes)` holds, polling the canvas; returns the nodes then. */
+export async function waitForNodes(page, predicate, what, timeout = 20_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const current = await nodes(page);
+    if (predicate(current)) return current;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; nodes: ${JSON.stringify(current)}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+/** The term number in a node's headline ("term 3" -> 3). */
+export function term(node) {
+  return Number((node.headline.match(/term (\d+)/) ?? [0, 0])[1]);
+}
+
+/** A field of the inspector for the selected node, e.g. 'commit index'. */
+export async function inspectorField(page, name) {
+  return page.getByTestId(`field-${name}`).textContent();
+}
+
+/** Move the timeline scrubber to `us` (snapped to the scrubber's step, as a person drags). */
+export async function scrubTo(page, us) {
+  await page.getByTestId('scrubber').evaluate((el, value) => {
+    el.value = String(value);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, us);
+}

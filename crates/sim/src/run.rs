@@ -70,6 +70,8 @@ pub trait Simulation {
     fn metrics(&self) -> &Metrics;
     /// Why the run stopped on its own, if it did.
     fn halted(&self) -> Option<String>;
+    /// The lab parameters in force at the cursor (set-parameter actions included).
+    fn params(&self) -> &crate::scenario::Params;
     fn message_kinds(&self) -> &'static [&'static str];
     fn timer_names(&self) -> &'static [&'static str];
     /// Approximate memory held by the trace and checkpoints, in bytes.
@@ -88,6 +90,8 @@ pub struct LabRun<P: Protocol> {
     trace: Trace,
     checkpoints: Vec<Checkpoint<P>>,
     spacing: u64,
+    /// The furthest the cursor has been on this timeline (it may sit past the last event).
+    furthest: Time,
 }
 
 impl<P: Protocol> LabRun<P> {
@@ -104,6 +108,7 @@ impl<P: Protocol> LabRun<P> {
             trace,
             checkpoints: Vec::new(),
             spacing: CHECKPOINT_EVERY,
+            furthest: 0,
         };
         run.checkpoints.push(Checkpoint {
             world: run.world.clone(),
@@ -199,7 +204,10 @@ impl<P: Protocol> Simulation for LabRun<P> {
     }
 
     fn horizon(&self) -> Time {
-        self.trace.end_time().max(self.world.now())
+        self.trace
+            .end_time()
+            .max(self.world.now())
+            .max(self.furthest)
     }
 
     fn events_processed(&self) -> u64 {
@@ -235,6 +243,7 @@ impl<P: Protocol> Simulation for LabRun<P> {
         }
         self.world.advance_to(time);
         self.apply_due_actions(time);
+        self.furthest = self.furthest.max(self.world.now());
         Advance::Reached
     }
 
@@ -277,6 +286,7 @@ impl<P: Protocol> Simulation for LabRun<P> {
                 || (w.events_processed == events && w.actions_applied <= applied)
         });
         self.scenario.actions.truncate(applied);
+        self.furthest = self.world.now();
         self.scenario.actions.push(ActionRecord {
             at_event: events,
             at_us: self.world.now(),
@@ -386,6 +396,10 @@ impl<P: Protocol> Simulation for LabRun<P> {
 
     fn halted(&self) -> Option<String> {
         self.world.halted.as_ref().map(|h| h.to_string())
+    }
+
+    fn params(&self) -> &crate::scenario::Params {
+        self.world.params()
     }
 
     fn message_kinds(&self) -> &'static [&'static str] {

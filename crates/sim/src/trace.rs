@@ -505,3 +505,138 @@ mod tests {
         assert_eq!(trace.index_at(25), 4);
     }
 }
+
+/// What kind of timeline marker an event deserves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MarkerKind {
+    /// A fault or a change made to the system (crash, partition, parameter...).
+    Fault,
+    /// A key protocol moment the lab marked (an election won).
+    Milestone,
+    /// The first violation of an invariant.
+    Violation,
+}
+
+impl TraceEvent {
+    /// The timeline marker for this event, if it deserves one.
+    pub fn marker(&self) -> Option<MarkerKind> {
+        match &self.kind {
+            TraceKind::Violation { .. } => Some(MarkerKind::Violation),
+            TraceKind::Note {
+                kind: NoteKind::Marker,
+                ..
+            } => Some(MarkerKind::Milestone),
+            kind if kind.is_fault() => Some(MarkerKind::Fault),
+            _ => None,
+        }
+    }
+
+    /// One line for the event log. `kinds` and `timers` name the lab's message kinds and
+    /// timers; `invariants` its invariants.
+    pub fn describe(&self, kinds: &[&str], timers: &[&str], invariants: &[&str]) -> String {
+        use crate::ids::{client_name, node_name as n};
+        let kind_name = |k: u8| kinds.get(usize::from(k)).copied().unwrap_or("message");
+        match &self.kind {
+            TraceKind::Send {
+                msg,
+                from,
+                to,
+                kind,
+                deliver_at,
+            } => format!(
+                "{} sent {} #{} to {} (arrives in {})",
+                n(*from),
+                kind_name(*kind),
+                msg.0,
+                n(*to),
+                crate::time::format_duration(deliver_at.saturating_sub(self.time))
+            ),
+            TraceKind::Deliver { msg, from, to, .. } => {
+                format!("{} received #{} from {}", n(*to), msg.0, n(*from))
+            }
+            TraceKind::Drop {
+                msg,
+                from,
+                to,
+                reason,
+                ..
+            } => format!(
+                "#{} from {} to {} was dropped: {}",
+                msg.0,
+                n(*from),
+                n(*to),
+                reason.describe()
+            ),
+            TraceKind::Duplicate { msg, copy } => {
+                format!("#{} was duplicated as #{}", msg.0, copy.0)
+            }
+            TraceKind::Timer { node, timer } => format!(
+                "{}'s {} fired",
+                n(*node),
+                timers.get(usize::from(*timer)).copied().unwrap_or("timer")
+            ),
+            TraceKind::Crash { node } => format!("{} crashed", n(*node)),
+            TraceKind::Restart { node } => format!("{} restarted", n(*node)),
+            TraceKind::Pause { node, until } => format!(
+                "{} froze for {}",
+                n(*node),
+                crate::time::format_duration(until.saturating_sub(self.time))
+            ),
+            TraceKind::Resume { node } => format!("{} resumed", n(*node)),
+            TraceKind::ClockJump { node, delta_us } => format!(
+                "{}'s clock jumped {} by {}",
+                n(*node),
+                if *delta_us < 0 { "back" } else { "forward" },
+                crate::time::format_duration(delta_us.unsigned_abs())
+            ),
+            TraceKind::ClockDrift { node, ppm } => {
+                format!("{}'s clock now drifts {ppm:+} ppm", n(*node))
+            }
+            TraceKind::Network(change) => match change {
+                NetChange::Partition { groups } => {
+                    let mut sides: Vec<Vec<String>> = Vec::new();
+                    for (node, &g) in groups.iter().enumerate() {
+                        let g = usize::from(g);
+                        if sides.len() <= g {
+                            sides.resize(g + 1, Vec::new());
+                        }
+                        sides[g].push(n(node as NodeId));
+                    }
+                    let parts: Vec<String> = sides
+                        .into_iter()
+                        .filter(|s| !s.is_empty())
+                        .map(|s| format!("{{{}}}", s.join(" ")))
+                        .collect();
+                    format!("the network split into {}", parts.join(" | "))
+                }
+                NetChange::Cut { from, to } => format!("link {}→{} cut", n(*from), n(*to)),
+                NetChange::Clog { from, to } => format!("link {}→{} clogged", n(*from), n(*to)),
+                NetChange::Unclog { from, to } => {
+                    format!("link {}→{} unclogged", n(*from), n(*to))
+                }
+                NetChange::Heal => "the network healed".into(),
+            },
+            TraceKind::ClientInvoke {
+                client, node, op, ..
+            } => format!("{} asked {} to {op}", client_name(*client), n(*node)),
+            TraceKind::ClientReturn {
+                client, outcome, ..
+            } => match outcome {
+                Outcome::Ok { value: Some(v) } => format!("{} got {v}", client_name(*client)),
+                Outcome::Ok { value: None } => format!("{} got ok", client_name(*client)),
+                Outcome::Fail => format!("{}'s request failed", client_name(*client)),
+                Outcome::Timeout => format!("{} gave up waiting", client_name(*client)),
+            },
+            TraceKind::Note { text, .. } => text.to_string(),
+            TraceKind::Violation { invariant } => format!(
+                "violated: {}",
+                invariants
+                    .get(usize::from(*invariant))
+                    .copied()
+                    .unwrap_or("an invariant")
+            ),
+            TraceKind::Param { key, value } => format!("parameter {key} set to {value}"),
+        }
+    }
+}

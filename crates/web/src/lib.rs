@@ -2,8 +2,18 @@
 //!
 //! The Yew app. It renders what the engine reports and turns clicks into engine actions;
 //! it changes a simulation only through `failscope-sim`'s public API.
+//!
+//! - [`app`]: the shell and routing; [`lab_page`]: one lab, its animation loop and layout.
+//! - [`session`]: the model behind a lab page (no Yew in it).
+//! - [`components`]: one view per module (topology, timeline, space-time diagram...).
 
 pub mod app;
+pub mod browser;
+pub mod components;
+pub mod lab_page;
+pub mod layout;
+pub mod session;
+pub mod shared;
 
 /// Mount the app on the page's `<main id="app">` (or `<body>` when it is missing).
 pub fn start() {

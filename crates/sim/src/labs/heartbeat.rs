@@ -43,7 +43,10 @@ pub struct Heartbeat {
 
 impl Heartbeat {
     pub fn suspects(&self, peer: NodeId) -> bool {
-        self.suspected.get(usize::from(peer)).copied().unwrap_or(false)
+        self.suspected
+            .get(usize::from(peer))
+            .copied()
+            .unwrap_or(false)
     }
 }
 
@@ -158,8 +161,17 @@ impl Protocol for Heartbeat {
             .map(|p| node_name(p as NodeId))
             .collect();
         NodeState {
-            role: if suspects.is_empty() { "all peers alive" } else { "suspecting" }.into(),
-            tone: if suspects.is_empty() { Tone::Follower } else { Tone::Candidate },
+            role: if suspects.is_empty() {
+                "all peers alive"
+            } else {
+                "suspecting"
+            }
+            .into(),
+            tone: if suspects.is_empty() {
+                Tone::Follower
+            } else {
+                Tone::Candidate
+            },
             headline: if suspects.is_empty() {
                 format!("beat {}", self.seq)
             } else {
@@ -167,8 +179,18 @@ impl Protocol for Heartbeat {
             },
             fields: vec![
                 ("interval".into(), format_duration(config.interval_us)),
-                ("suspicion timeout".into(), format_duration(config.suspect_after_us)),
-                ("suspects".into(), if suspects.is_empty() { "nobody".into() } else { suspects.join(", ") }),
+                (
+                    "suspicion timeout".into(),
+                    format_duration(config.suspect_after_us),
+                ),
+                (
+                    "suspects".into(),
+                    if suspects.is_empty() {
+                        "nobody".into()
+                    } else {
+                        suspects.join(", ")
+                    },
+                ),
             ],
             log: vec![],
         }
@@ -210,7 +232,9 @@ impl Checker<Heartbeat> for DetectorChecks {
     }
 
     fn check(&mut self, nodes: &Nodes<'_, Heartbeat>, touched: NodeId, found: &mut Vec<Finding>) {
-        let Some(me) = nodes.state(touched) else { return };
+        let Some(me) = nodes.state(touched) else {
+            return;
+        };
         // Both properties are about suspicions; a node suspecting nobody (the usual case)
         // can break neither, so the check costs nothing then. (A restarted node that others
         // still suspect is caught at their next heartbeat.)
@@ -222,11 +246,18 @@ impl Checker<Heartbeat> for DetectorChecks {
                 found.push(Finding {
                     invariant: ACCURACY,
                     nodes: vec![touched, peer],
-                    detail: format!("{} suspects {}, which is up", node_name(touched), node_name(peer)),
+                    detail: format!(
+                        "{} suspects {}, which is up",
+                        node_name(touched),
+                        node_name(peer)
+                    ),
                 });
             }
         }
-        for down in nodes.ids().filter(|&d| nodes.status(d) == Some(NodeStatus::Down)) {
+        for down in nodes
+            .ids()
+            .filter(|&d| nodes.status(d) == Some(NodeStatus::Down))
+        {
             let everyone = nodes
                 .ids()
                 .filter(|&n| n != down && nodes.status(n) == Some(NodeStatus::Up))

@@ -364,14 +364,27 @@ fn the_failure_detector_is_complete_but_not_accurate() {
     let mut sim = build(&crash.scenario).unwrap();
     sim.run_until(crash.duration_us);
     let reports = sim.invariants();
-    assert!(reports[1].ok(), "every live node came to suspect the crashed one");
+    assert!(
+        reports[1].ok(),
+        "every live node came to suspect the crashed one"
+    );
     assert!(reports[0].ok(), "a crash alone causes no false suspicion");
 
     let pause = preset("heartbeat", "gc-pause").unwrap();
     let mut sim = build(&pause.scenario).unwrap();
     sim.run_until(pause.duration_us);
     let reports = sim.invariants();
-    let violation = reports[0].status.first_violation.as_ref().expect("the pause fools the detector");
-    assert!(violation.nodes.contains(&1), "S2 is the one wrongly suspected");
-    assert!(!reports[1].ok(), "nobody crashed, so completeness is never exercised");
+    let violation = reports[0]
+        .status
+        .first_violation
+        .as_ref()
+        .expect("the pause fools the detector");
+    assert!(
+        violation.nodes.contains(&1),
+        "S2 is the one wrongly suspected"
+    );
+    assert!(
+        !reports[1].ok(),
+        "nobody crashed, so completeness is never exercised"
+    );
 }

@@ -1,0 +1,52 @@
+//! The invariant panel: each safety property green or red, each liveness observation grey
+//! until seen. A violation links to the moment it first happened.
+
+use crate::session::{format_time, UiAction};
+use failscope_sim::invariant::{InvariantReport, Modality};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct InvariantsProps {
+    pub reports: Vec<InvariantReport>,
+    pub on_action: Callback<UiAction>,
+}
+
+#[component]
+pub fn Invariants(props: &InvariantsProps) -> Html {
+    if props.reports.is_empty() {
+        return html! { <p class="muted">{ "This lab checks no invariants." }</p> };
+    }
+    html! {
+        <ul class="invariants" data-testid="invariants">
+            { for props.reports.iter().enumerate().map(|(i, r)| {
+                let (state, icon) = match (r.spec.modality, r.ok()) {
+                    (Modality::Always, true) => ("holds", "✓"),
+                    (Modality::Always, false) => ("violated", "✗"),
+                    (Modality::Sometimes, true) => ("seen", "✓"),
+                    (Modality::Sometimes, false) => ("not yet", "…"),
+                };
+                let cb = props.on_action.clone();
+                html! {
+                    <li class={format!("invariant invariant-{}", state.replace(' ', "-"))} data-testid={format!("invariant-{i}")} data-state={state}>
+                        <span class="icon" aria-hidden="true">{ icon }</span>
+                        <div>
+                            <strong>{ r.spec.name }</strong>
+                            <span class="sr-only">{ format!(": {state}") }</span>
+                            <p class="muted">{ r.spec.description }</p>
+                            if let Some(v) = &r.status.first_violation {
+                                <p class="violation-detail">{ format!("First violated at {}: {}", format_time(v.time), v.detail) }</p>
+                                <button class="btn btn-danger" data-testid={format!("jump-violation-{i}")}
+                                        onclick={Callback::from(move |_: MouseEvent| cb.emit(UiAction::JumpToViolation(i)))}>
+                                    { "Show me" }
+                                </button>
+                            }
+                            if let Some(t) = r.status.observed_at {
+                                <p class="muted">{ format!("Seen at {}", format_time(t)) }</p>
+                            }
+                        </div>
+                    </li>
+                }
+            }) }
+        </ul>
+    }
+}

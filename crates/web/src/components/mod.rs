@@ -1,0 +1,15 @@
+//! One view per module. Every lab shares them.
+
+pub mod controls;
+pub mod event_log;
+pub mod fault_toolbar;
+pub mod help;
+pub mod inspector;
+pub mod invariants;
+pub mod lab_picker;
+pub mod log_matrix;
+pub mod narration;
+pub mod params;
+pub mod spacetime;
+pub mod timeline;
+pub mod topology;

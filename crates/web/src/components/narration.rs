@@ -1,0 +1,38 @@
+//! The guided narration card: the chapter of the story for the current moment, with a way to
+//! jump to the next one or to leave the guide and play freely.
+
+use crate::session::UiAction;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct NarrationProps {
+    pub title: String,
+    pub text: String,
+    pub chapter: usize,
+    pub chapters: usize,
+    pub has_next: bool,
+    pub on_action: Callback<UiAction>,
+}
+
+#[component]
+pub fn Narration(props: &NarrationProps) -> Html {
+    let act = |a: UiAction| {
+        let cb = props.on_action.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(a.clone()))
+    };
+    html! {
+        <aside class="narration" data-testid="narration" aria-label="Guided scenario">
+            <div class="narration-head">
+                <strong>{ &props.title }</strong>
+                <span class="muted small">{ format!("{} / {}", props.chapter + 1, props.chapters) }</span>
+            </div>
+            <p data-testid="narration-text">{ &props.text }</p>
+            <div class="narration-actions">
+                if props.has_next {
+                    <button class="btn btn-primary small" data-testid="next-chapter" onclick={act(UiAction::NextChapter)}>{ "Next ▸" }</button>
+                }
+                <button class="btn small" data-testid="free-play" onclick={act(UiAction::CloseNarration)}>{ "Free play" }</button>
+            </div>
+        </aside>
+    }
+}

@@ -1,0 +1,89 @@
+//! The timeline: a scrubber over simulated time with markers for faults, key protocol
+//! moments and invariant violations. Dragging it rewinds exactly (the engine seeks).
+
+use crate::session::{format_time, Marker, UiAction};
+use crate::shared::Shared;
+use failscope_sim::time::Time;
+use failscope_sim::trace::MarkerKind;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct TimelineProps {
+    pub now: Time,
+    pub end: Time,
+    pub markers: Shared<Vec<Marker>>,
+    pub on_action: Callback<UiAction>,
+}
+
+/// Most markers drawn (the rest would overlap anyway).
+const MAX_MARKERS: usize = 400;
+
+#[component]
+pub fn Timeline(props: &TimelineProps) -> Html {
+    let on_input = {
+        let cb = props.on_action.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            if let Ok(t) = input.value().parse::<f64>() {
+                cb.emit(UiAction::Seek(t.max(0.0) as Time));
+            }
+        })
+    };
+    let end = props.end.max(1) as f64;
+    // Keys move the cursor by a hundredth (arrows) or a tenth (page keys) of the timeline;
+    // the slider itself is continuous (step "any"), so any moment can be reached exactly.
+    let on_key = {
+        let cb = props.on_action.clone();
+        let (now, total) = (props.now, props.end.max(1));
+        Callback::from(move |e: KeyboardEvent| {
+            let (small, big) = ((total / 100).max(1), (total / 10).max(1));
+            let target = match e.key().as_str() {
+                "ArrowLeft" | "ArrowDown" => now.saturating_sub(small),
+                "ArrowRight" | "ArrowUp" => (now + small).min(total),
+                "PageDown" => now.saturating_sub(big),
+                "PageUp" => (now + big).min(total),
+                "Home" => 0,
+                "End" => total,
+                _ => return,
+            };
+            e.prevent_default();
+            cb.emit(UiAction::Seek(target));
+        })
+    };
+    let markers: Html = props
+        .markers
+        .iter()
+        .rev()
+        .take(MAX_MARKERS)
+        .map(|m| {
+            let left = (m.time as f64 / end * 100.0).min(100.0);
+            let class = match m.kind {
+                MarkerKind::Fault => "marker marker-fault",
+                MarkerKind::Milestone => "marker marker-milestone",
+                MarkerKind::Violation => "marker marker-violation",
+            };
+            let cb = props.on_action.clone();
+            let time = m.time;
+            html! {
+                <button class={class} style={format!("left: {left:.3}%")} data-testid="timeline-marker"
+                        title={format!("{}: {}", format_time(m.time), m.label)} aria-label={format!("Jump to {}: {}", format_time(m.time), m.label)}
+                        onclick={Callback::from(move |_: MouseEvent| cb.emit(UiAction::Seek(time)))} />
+            }
+        })
+        .collect();
+    html! {
+        <div class="timeline" data-testid="timeline">
+            <div class="markers" aria-label="Timeline markers">{ markers }</div>
+            <input type="range" class="scrubber" data-testid="scrubber" aria-label="Simulated time"
+                   aria-valuetext={format_time(props.now)}
+                   min="0" max={props.end.to_string()} step="any" value={props.now.to_string()}
+                   oninput={on_input} onkeydown={on_key} />
+            <div class="legend-row muted">
+                <span><i class="swatch marker-fault" />{ "faults" }</span>
+                <span><i class="swatch marker-milestone" />{ "elections and milestones" }</span>
+                <span><i class="swatch marker-violation" />{ "invariant violations" }</span>
+            </div>
+        </div>
+    }
+}

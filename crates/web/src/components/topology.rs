@@ -1,0 +1,272 @@
+//! The main picture: nodes on a circle coloured by role, election-timer arcs, messages as
+//! dots flying along the links, dropped messages falling away, partitions as cut links.
+
+use crate::layout::{self, Point};
+use crate::session::{Highlight, Selection};
+use crate::shared::Shared;
+use failscope_sim::ids::{MsgId, NodeId};
+use failscope_sim::protocol::Tone;
+use failscope_sim::time::Time;
+use failscope_sim::view::{NodeView, View};
+use failscope_sim::world::{MessagePlace, NodeStatus};
+use yew::prelude::*;
+
+/// A message that was dropped recently, drawn falling away from where it vanished.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fallen {
+    pub id: MsgId,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub kind: Option<u8>,
+    /// How far into its fall it is, 0..1.
+    pub age: f64,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TopologyProps {
+    pub view: Shared<View>,
+    pub fallen: Shared<Vec<Fallen>>,
+    pub selection: Selection,
+    pub highlight: Option<Highlight>,
+    pub message_kinds: &'static [&'static str],
+    pub reduced_motion: bool,
+    pub on_node: Callback<(NodeId, bool)>,
+    pub on_message: Callback<MsgId>,
+    pub on_background: Callback<()>,
+}
+
+pub fn tone_class(tone: Tone) -> &'static str {
+    match tone {
+        Tone::Neutral => "tone-neutral",
+        Tone::Leader => "tone-leader",
+        Tone::Candidate => "tone-candidate",
+        Tone::Follower => "tone-follower",
+        Tone::Warning => "tone-warning",
+    }
+}
+
+fn status_name(status: NodeStatus) -> &'static str {
+    match status {
+        NodeStatus::Up => "up",
+        NodeStatus::Down => "down",
+        NodeStatus::Paused { .. } => "paused",
+    }
+}
+
+#[component]
+pub fn Topology(props: &TopologyProps) -> Html {
+    let view = &props.view;
+    let n = view.nodes.len();
+    let positions = layout::circle(n);
+    let radius = layout::node_radius(n);
+    let now = view.time;
+    let on_background = {
+        let cb = props.on_background.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    let edges = edges(view, &positions);
+    let nodes: Html = view
+        .nodes
+        .iter()
+        .map(|node| {
+            let at = positions[usize::from(node.id)];
+            render_node(props, node, at, radius, now)
+        })
+        .collect();
+    let small = n > 20;
+    let dot = if small { 4.0 } else { 7.0 };
+    let messages: Html = view
+        .messages
+        .iter()
+        .map(|m| {
+            let (from, to) = (positions[usize::from(m.from)], positions[usize::from(m.to)]);
+            let progress = f64::from(m.progress_permille(now)) / 1000.0;
+            let p = match m.place {
+                MessagePlace::Flying => layout::message_point(from, to, progress, radius),
+                MessagePlace::Held => layout::message_point(from, to, 0.5, radius),
+                MessagePlace::Waiting => layout::message_point(from, to, 1.0, radius),
+            };
+            let id = m.id;
+            let on_message = props.on_message.clone();
+            let onclick = Callback::from(move |e: MouseEvent| {
+                e.stop_propagation();
+                on_message.emit(id);
+            });
+            let selected = props.selection.message == Some(m.id);
+            let highlighted = props.highlight.as_ref().is_some_and(|h| h.messages.contains(&m.id));
+            let class = classes!(
+                "msg",
+                format!("kind-{}", m.kind),
+                (m.place != MessagePlace::Flying).then_some("msg-stalled"),
+                selected.then_some("selected"),
+                highlighted.then_some("highlighted"),
+            );
+            let kind = props.message_kinds.get(usize::from(m.kind)).copied().unwrap_or("message");
+            let title = (!small).then(|| {
+                html! { <title>{ format!("{kind} #{} from S{} to S{}", m.id.0, m.from + 1, m.to + 1) }</title> }
+            });
+            html! {
+                <circle key={m.id.0} class={class} cx={fmt(p.x)} cy={fmt(p.y)} r={fmt(dot)}
+                    data-testid={format!("message-{}", m.id.0)} data-kind={kind} onclick={onclick}>
+                    { for title }
+                </circle>
+            }
+        })
+        .collect();
+    let fallen: Html = props
+        .fallen
+        .iter()
+        .map(|f| {
+            let (from, to) = (positions[usize::from(f.from)], positions[usize::from(f.to)]);
+            let base = layout::message_point(from, to, 1.0, radius);
+            let drop_by = if props.reduced_motion {
+                0.0
+            } else {
+                60.0 * f.age
+            };
+            let class = classes!("msg-fallen", f.kind.map(|k| format!("kind-{k}")));
+            let opacity = if props.reduced_motion {
+                0.8
+            } else {
+                1.0 - f.age
+            };
+            html! {
+                <g key={f.id.0} class={class} opacity={fmt(opacity)}
+                   transform={format!("translate({} {})", fmt(base.x), fmt(base.y + drop_by))}>
+                    <circle r={fmt(dot)} />
+                    <path class="fallen-x" d="M -5 -5 L 5 5 M 5 -5 L -5 5" />
+                </g>
+            }
+        })
+        .collect();
+    html! {
+        <svg class="canvas" data-testid="canvas" role="group" aria-label="Cluster topology: servers and messages in flight"
+             viewBox={format!("0 0 {} {}", layout::WIDTH, layout::HEIGHT)} preserveAspectRatio="xMidYMid meet">
+            <rect class="canvas-bg" x="0" y="0" width={fmt(layout::WIDTH)} height={fmt(layout::HEIGHT)} onclick={on_background} />
+            <g class="edges">{ edges }</g>
+            <g class="nodes">{ nodes }</g>
+            <g class="messages">{ messages }</g>
+            <g class="fallen">{ fallen }</g>
+        </svg>
+    }
+}
+
+fn edges(view: &View, positions: &[Point]) -> Html {
+    let n = view.nodes.len();
+    let net = &view.network;
+    let mut lines = Vec::new();
+    for a in 0..n {
+        for b in a + 1..n {
+            let (na, nb) = (a as NodeId, b as NodeId);
+            let blocked_ab = !net.can_reach(na, nb);
+            let blocked_ba = !net.can_reach(nb, na);
+            let clogged = net.clogs.contains(&(na, nb)) || net.clogs.contains(&(nb, na));
+            if n > 20 && !blocked_ab && !blocked_ba && !clogged {
+                continue; // too many links to draw; only trouble is shown
+            }
+            let class = match (blocked_ab, blocked_ba, clogged) {
+                (true, true, _) => "edge edge-cut",
+                (true, false, _) | (false, true, _) => "edge edge-oneway",
+                (false, false, true) => "edge edge-clogged",
+                _ => "edge",
+            };
+            let (pa, pb) = (positions[a], positions[b]);
+            lines.push(html! {
+                <line key={format!("{a}-{b}")} class={class} x1={fmt(pa.x)} y1={fmt(pa.y)} x2={fmt(pb.x)} y2={fmt(pb.y)}
+                      data-testid={if blocked_ab || blocked_ba { format!("cut-{}-{}", a + 1, b + 1) } else { String::new() }} />
+            });
+        }
+    }
+    lines.into_iter().collect()
+}
+
+fn render_node(props: &TopologyProps, node: &NodeView, at: Point, radius: f64, now: Time) -> Html {
+    let id = node.id;
+    let selected = props.selection.node == Some(id);
+    let grouped = props.selection.group.contains(&id);
+    let highlighted = props
+        .highlight
+        .as_ref()
+        .is_some_and(|h| h.nodes.contains(&id));
+    let group = props
+        .view
+        .network
+        .groups
+        .get(usize::from(id))
+        .copied()
+        .unwrap_or(0);
+    let on_node = props.on_node.clone();
+    let onclick = Callback::from(move |e: MouseEvent| {
+        e.stop_propagation();
+        on_node.emit((id, e.shift_key() || e.ctrl_key() || e.meta_key()));
+    });
+    let on_node = props.on_node.clone();
+    let onkeydown = Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Enter" {
+            e.prevent_default();
+            on_node.emit((id, e.shift_key()));
+        }
+    });
+    let status = status_name(node.status);
+    let class = classes!(
+        "node",
+        tone_class(node.state.tone),
+        format!("status-{status}"),
+        selected.then_some("selected"),
+        grouped.then_some("grouped"),
+        highlighted.then_some("highlighted"),
+    );
+    // The first timer (the election timeout, for Raft) as an arc that empties as it runs.
+    let arc = node.timers.first().filter(|_| node.status == NodeStatus::Up).map(|t| {
+        let r = radius + 7.0;
+        let circumference = std::f64::consts::TAU * r;
+        let used = f64::from(t.progress_permille(now)) / 1000.0;
+        html! {
+            <circle class="timer-arc" r={fmt(r)} stroke-dasharray={fmt(circumference)}
+                    stroke-dashoffset={fmt(circumference * used)} transform="rotate(-90)">
+                <title>{ format!("{} fires in {}", t.name, failscope_sim::time::format_duration(t.deadline.saturating_sub(now))) }</title>
+            </circle>
+        }
+    });
+    let label = format!(
+        "{}, {}, {}{}",
+        node.name,
+        status,
+        node.state.role,
+        if node.state.headline.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", node.state.headline)
+        }
+    );
+    let small = radius < 20.0;
+    html! {
+        <g key={id} class={class} transform={format!("translate({} {})", fmt(at.x), fmt(at.y))}
+           data-testid={format!("node-{}", node.name)} data-role={node.state.role.clone()} data-status={status}
+           data-headline={node.state.headline.clone()} data-group={group.to_string()}
+           role="button" tabindex="0" aria-label={label} aria-pressed={selected.to_string()}
+           onclick={onclick} onkeydown={onkeydown}>
+            if group != 0 {
+                <circle class={format!("group-halo group-{}", group % 6)} r={fmt(radius + 15.0)} />
+            }
+            { for arc }
+            <circle class="node-body" r={fmt(radius)} />
+            if node.status == NodeStatus::Down {
+                <path class="node-x" d={format!("M {a} {a} L {b} {b} M {b} {a} L {a} {b}", a = fmt(-radius * 0.5), b = fmt(radius * 0.5))} />
+            }
+            if matches!(node.status, NodeStatus::Paused { .. }) {
+                <text class="node-glyph" y={fmt(-radius - 14.0)}>{ "❚❚ paused" }</text>
+            }
+            if !small {
+                <text class="node-name" y="-4">{ &node.name }</text>
+                <text class="node-headline" y="13">{ &node.state.headline }</text>
+                <text class="node-role" y={fmt(radius + 22.0)}>{ &node.state.role }</text>
+            }
+        </g>
+    }
+}
+
+/// Coordinates with one decimal: enough for the screen, short in the DOM.
+fn fmt(v: f64) -> String {
+    format!("{v:.1}")
+}

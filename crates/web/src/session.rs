@@ -1,0 +1,436 @@
+//! The model behind a lab page: one running simulation plus what the person is doing with it
+//! (playing, speed, selection, narration). No Yew in here: components render a `Session`
+//! and send it [`UiAction`]s; the simulation changes only through the engine's public API.
+
+use failscope_sim::action::Action;
+use failscope_sim::ids::{MsgId, NodeId};
+use failscope_sim::lab::{self, Lab, Preset};
+use failscope_sim::time::{Time, MS};
+use failscope_sim::trace::{MarkerKind, NoteKind, TraceKind};
+use failscope_sim::view::View;
+use failscope_sim::{Scenario, ScenarioError, Simulation};
+use std::collections::BTreeSet;
+
+/// Playback speeds: simulated microseconds per wall-clock millisecond (1× = 1,000).
+pub const SPEEDS: &[(u64, &str)] = &[
+    (1, "1/1000×"),
+    (2, "1/500×"),
+    (5, "1/200×"),
+    (10, "1/100×"),
+    (20, "1/50×"),
+    (50, "1/20×"),
+    (100, "1/10×"),
+    (200, "1/5×"),
+    (500, "1/2×"),
+    (1_000, "1×"),
+    (2_000, "2×"),
+    (5_000, "5×"),
+    (10_000, "10×"),
+    (20_000, "20×"),
+    (50_000, "50×"),
+    (100_000, "100×"),
+];
+
+/// 1/20×: a 12 ms message takes a quarter of a second to cross the screen.
+pub const DEFAULT_SPEED: usize = 5;
+
+/// Most queue events processed in one animation frame (keeps frames short at high speed).
+const EVENTS_PER_FRAME: u64 = 200_000;
+/// Longest wall time one frame may account for (after a stall, do not jump ahead).
+const MAX_FRAME_MS: f64 = 100.0;
+
+/// A timeline marker.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Marker {
+    pub time: Time,
+    pub kind: MarkerKind,
+    pub label: String,
+}
+
+/// What is selected on the canvas.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Selection {
+    pub node: Option<NodeId>,
+    pub message: Option<MsgId>,
+    /// Nodes picked with shift-click, to partition away together.
+    pub group: BTreeSet<NodeId>,
+}
+
+/// Nodes and messages drawn with a red ring: the first violation being inspected.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Highlight {
+    pub nodes: Vec<NodeId>,
+    pub messages: Vec<MsgId>,
+    pub label: String,
+}
+
+/// A short message for the person: an action that failed, a fork of history.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+}
+
+/// Everything the page can ask of the session.
+#[derive(Clone, Debug, PartialEq)]
+pub enum UiAction {
+    TogglePlay,
+    Pause,
+    Step,
+    StepBack,
+    StepDelivery,
+    Seek(Time),
+    Faster,
+    Slower,
+    SetSpeed(usize),
+    Apply(Action),
+    SelectNode { node: NodeId, extend: bool },
+    SelectMessage(MsgId),
+    ClearSelection,
+    JumpToViolation(usize),
+    NextChapter,
+    CloseNarration,
+    DismissNotice,
+}
+
+pub struct Session {
+    sim: Box<dyn Simulation>,
+    pub lab: &'static dyn Lab,
+    pub preset: Option<Preset>,
+    pub narration_open: bool,
+    pub playing: bool,
+    pub speed: usize,
+    pub selection: Selection,
+    pub highlight: Option<Highlight>,
+    pub notice: Option<Notice>,
+    pub view: View,
+    markers: Vec<Marker>,
+    markers_scanned: usize,
+    /// Trace position up to which notes have been narrated to screen readers.
+    narrated_until: usize,
+    /// The latest narration, for the live region.
+    pub live_text: String,
+    /// Simulated time owed to the next frame (fractions of a microsecond at slow speeds).
+    carry_us: f64,
+}
+
+impl Session {
+    /// Start a session on `scenario`, guided by `preset` if given.
+    pub fn new(scenario: &Scenario, preset: Option<Preset>) -> Result<Session, ScenarioError> {
+        let sim = lab::build(scenario)?;
+        let lab = sim.lab();
+        let view = sim.view();
+        Ok(Session {
+            narration_open: preset.is_some(),
+            sim,
+            lab,
+            preset,
+            playing: false,
+            speed: DEFAULT_SPEED,
+            selection: Selection::default(),
+            highlight: None,
+            notice: None,
+            view,
+            markers: Vec::new(),
+            markers_scanned: 0,
+            narrated_until: 0,
+            live_text: String::new(),
+            carry_us: 0.0,
+        })
+    }
+
+    /// A lab's default scenario, or one of its presets.
+    pub fn open(
+        lab_id: &str,
+        preset_id: Option<&str>,
+        seed: Option<u64>,
+    ) -> Result<Session, ScenarioError> {
+        let lab = lab::find(lab_id).ok_or_else(|| ScenarioError::UnknownLab {
+            lab: lab_id.chars().take(64).collect(),
+        })?;
+        let preset =
+            match preset_id {
+                Some(id) => Some(lab.presets().into_iter().find(|p| p.id == id).ok_or_else(
+                    || {
+                        ScenarioError::Invalid(format!(
+                            "the {} lab has no guided scenario called “{}”",
+                            lab.title(),
+                            id.chars().take(64).collect::<String>()
+                        ))
+                    },
+                )?),
+                None => None,
+            };
+        let mut scenario = match &preset {
+            Some(p) => p.scenario.clone(),
+            None => lab.default_scenario(1),
+        };
+        if let Some(seed) = seed {
+            scenario.seed = seed;
+        }
+        Session::new(&scenario, preset)
+    }
+
+    pub fn sim(&self) -> &dyn Simulation {
+        self.sim.as_ref()
+    }
+
+    pub fn now(&self) -> Time {
+        self.sim.now()
+    }
+
+    /// The end of the timeline: what has been simulated, or the preset's length.
+    pub fn timeline_end(&self) -> Time {
+        let preset_end = self.preset.as_ref().map_or(0, |p| p.duration_us);
+        self.sim
+            .horizon()
+            .max(preset_end)
+            .max(self.sim.now())
+            .max(MS)
+    }
+
+    pub fn speed_us_per_ms(&self) -> u64 {
+        SPEEDS[self.speed].0
+    }
+
+    /// Advance by one animation frame of `wall_ms` milliseconds, if playing.
+    pub fn tick(&mut self, wall_ms: f64) {
+        if !self.playing {
+            return;
+        }
+        let owed = wall_ms.clamp(0.0, MAX_FRAME_MS) * self.speed_us_per_ms() as f64 + self.carry_us;
+        let whole = owed.floor();
+        self.carry_us = owed - whole;
+        let target = self.sim.now().saturating_add(whole as Time);
+        self.sim.advance(target, EVENTS_PER_FRAME);
+        if let Some(reason) = self.sim.halted() {
+            self.playing = false;
+            self.notice = Some(Notice {
+                text: reason,
+                error: true,
+            });
+        }
+        if let Some(preset) = &self.preset {
+            // A guided scenario stops at its end; the person may play on.
+            let end = preset.duration_us;
+            if self.sim.now() >= end && self.sim.now() - (whole as Time) < end {
+                self.playing = false;
+            }
+        }
+        self.refresh();
+        self.narrate_new_notes();
+    }
+
+    /// Recompute the view and the marker index after the simulation moved.
+    pub fn refresh(&mut self) {
+        self.view = self.sim.view();
+        let trace = self.sim.trace();
+        if trace.len() < self.markers_scanned {
+            // The timeline forked: markers after the fork are gone.
+            self.markers.clear();
+            self.markers_scanned = 0;
+        }
+        let names = self.invariant_names();
+        for event in &trace.events()[self.markers_scanned..] {
+            if let Some(kind) = event.marker() {
+                let label =
+                    event.describe(self.sim.message_kinds(), self.sim.timer_names(), &names);
+                self.markers.push(Marker {
+                    time: event.time,
+                    kind,
+                    label,
+                });
+            }
+        }
+        self.markers_scanned = trace.len();
+    }
+
+    fn invariant_names(&self) -> Vec<&'static str> {
+        self.sim.invariants().iter().map(|r| r.spec.name).collect()
+    }
+
+    /// Screen-reader narration of key moments passed while playing forward.
+    fn narrate_new_notes(&mut self) {
+        let position = self.sim.trace_position();
+        if position < self.narrated_until {
+            self.narrated_until = position;
+            return;
+        }
+        let events = &self.sim.trace().events()[self.narrated_until..position];
+        let lines: Vec<String> = events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                TraceKind::Note { kind, text, .. } if *kind != NoteKind::Info => {
+                    Some(text.to_string())
+                }
+                TraceKind::Violation { .. } => {
+                    Some(format!("Invariant violated at {}", format_time(e.time)))
+                }
+                _ => None,
+            })
+            .collect();
+        if let Some(last) = lines.last() {
+            self.live_text = if lines.len() > 1 {
+                format!("{last} (and {} more)", lines.len() - 1)
+            } else {
+                last.clone()
+            };
+        }
+        self.narrated_until = position;
+    }
+
+    pub fn markers(&self) -> &[Marker] {
+        &self.markers
+    }
+
+    /// The narration chapter for the current time, with its index.
+    pub fn chapter(&self) -> Option<(usize, &failscope_sim::lab::Chapter)> {
+        let preset = self.preset.as_ref()?;
+        let now = self.sim.now();
+        preset
+            .chapters
+            .iter()
+            .enumerate()
+            .rfind(|(_, c)| c.at_us <= now)
+            .or_else(|| preset.chapters.first().map(|c| (0, c)))
+    }
+
+    pub fn dispatch(&mut self, action: UiAction) {
+        match action {
+            UiAction::TogglePlay => {
+                self.playing = !self.playing && self.sim.halted().is_none();
+                self.carry_us = 0.0;
+            }
+            UiAction::Pause => self.playing = false,
+            UiAction::Step => {
+                self.playing = false;
+                self.sim.step();
+            }
+            UiAction::StepBack => {
+                self.playing = false;
+                self.step_back();
+            }
+            UiAction::StepDelivery => {
+                self.playing = false;
+                self.sim.step_to_next_delivery();
+            }
+            UiAction::Seek(time) => self.seek(time),
+            UiAction::Faster => self.speed = (self.speed + 1).min(SPEEDS.len() - 1),
+            UiAction::Slower => self.speed = self.speed.saturating_sub(1),
+            UiAction::SetSpeed(index) => self.speed = index.min(SPEEDS.len() - 1),
+            UiAction::Apply(action) => self.apply(action),
+            UiAction::SelectNode { node, extend } => {
+                if extend {
+                    if !self.selection.group.remove(&node) {
+                        self.selection.group.insert(node);
+                    }
+                } else {
+                    self.selection.group.clear();
+                }
+                self.selection.node = Some(node);
+                self.selection.message = None;
+            }
+            UiAction::SelectMessage(id) => {
+                self.selection.message = Some(id);
+                self.selection.node = None;
+            }
+            UiAction::ClearSelection => {
+                self.selection = Selection::default();
+                self.highlight = None;
+            }
+            UiAction::JumpToViolation(index) => self.jump_to_violation(index),
+            UiAction::NextChapter => {
+                let next = self.preset.as_ref().and_then(|p| {
+                    let now = self.sim.now();
+                    p.chapters.iter().find(|c| c.at_us > now).map(|c| c.at_us)
+                });
+                if let Some(at) = next {
+                    self.seek(at);
+                }
+            }
+            UiAction::CloseNarration => self.narration_open = false,
+            UiAction::DismissNotice => self.notice = None,
+        }
+        self.refresh();
+        if !matches!(self.selection.message, Some(id) if self.view.messages.iter().any(|m| m.id == id))
+        {
+            self.selection.message = None;
+        }
+    }
+
+    fn seek(&mut self, time: Time) {
+        self.sim.seek(time);
+        self.narrated_until = self.narrated_until.min(self.sim.trace_position());
+    }
+
+    fn step_back(&mut self) {
+        let position = self.sim.trace_position();
+        let now = self.sim.now();
+        let previous = self.sim.trace().events()[..position]
+            .iter()
+            .rev()
+            .map(|e| e.time)
+            .find(|&t| t < now)
+            .unwrap_or(0);
+        // Land just after the previous instant, so the last event at `now` is undone.
+        self.seek(previous);
+    }
+
+    fn apply(&mut self, action: Action) {
+        let forks = self.sim.trace_position() < self.sim.trace().len();
+        match self.sim.apply(action.clone()) {
+            Ok(()) => {
+                self.live_text = action.describe();
+                self.notice = forks.then(|| Notice {
+                    text: format!(
+                        "You changed the past at {}: the recorded future was discarded and this run now continues from your action.",
+                        format_time(self.sim.now())
+                    ),
+                    error: false,
+                });
+            }
+            Err(e) => {
+                self.notice = Some(Notice {
+                    text: e.to_string(),
+                    error: true,
+                })
+            }
+        }
+    }
+
+    fn jump_to_violation(&mut self, index: usize) {
+        let reports = self.sim.invariants();
+        // The report at the cursor may not have it yet: look at the whole recorded run.
+        let horizon = self.sim.horizon();
+        let found = reports
+            .get(index)
+            .and_then(|r| r.status.first_violation.clone())
+            .or_else(|| {
+                let now = self.sim.now();
+                self.sim.seek(horizon);
+                let v = self
+                    .sim
+                    .invariants()
+                    .get(index)
+                    .and_then(|r| r.status.first_violation.clone());
+                self.sim.seek(now);
+                v
+            });
+        if let Some(v) = found {
+            self.playing = false;
+            self.seek(v.time);
+            let name = reports.get(index).map_or("invariant", |r| r.spec.name);
+            self.highlight = Some(Highlight {
+                nodes: v.nodes.clone(),
+                messages: v.messages.clone(),
+                label: format!("{name}: {}", v.detail),
+            });
+            self.selection.node = v.nodes.first().copied();
+        }
+    }
+}
+
+/// `1.234 s` style time for labels (millisecond precision).
+pub fn format_time(us: Time) -> String {
+    format!("{}.{:03} s", us / 1_000_000, (us / 1_000) % 1_000)
+}

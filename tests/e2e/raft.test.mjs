@@ -1,0 +1,123 @@
+// The Raft lab, driven only through the page as a person would.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  launch, openPage, screenshot, nodes, simTime, setSpeed, play, pause, waitForNodes, term, inspectorField, scrubTo,
+} from './browser.mjs';
+
+let context;
+before(async () => { context = await launch(); });
+after(async () => { await context?.close(); });
+
+const leaders = (ns) => ns.filter((n) => n.role === 'leader');
+
+async function freshRaft() {
+  const page = await openPage(context, '#lab=raft');
+  await page.getByTestId('canvas').waitFor();
+  await setSpeed(page, '1/2×');
+  return page;
+}
+
+test('the default Raft lab plays and elects a leader', async () => {
+  const page = await freshRaft();
+  assert.equal((await nodes(page)).length, 5);
+  assert.equal(leaders(await nodes(page)).length, 0, 'nobody leads before anything ran');
+  await play(page);
+  const ns = await waitForNodes(page, (ns) => leaders(ns).length === 1, 'a leader');
+  assert.ok(term(leaders(ns)[0]) >= 1);
+  await screenshot(page, 'raft-elected');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('crashing the leader through the UI leads to a new leader', async () => {
+  const page = await freshRaft();
+  await play(page);
+  const before = leaders(await waitForNodes(page, (ns) => leaders(ns).length === 1, 'a first leader'))[0];
+  await page.getByTestId(`node-${before.name}`).click();
+  await page.getByTestId('crash').click();
+  const crashed = (await nodes(page)).find((n) => n.name === before.name);
+  assert.equal(crashed.status, 'down');
+  const ns = await waitForNodes(
+    page,
+    (ns) => leaders(ns).some((n) => n.name !== before.name && term(n) > term(before)),
+    'a new leader in a later term',
+  );
+  assert.ok(leaders(ns).every((n) => n.name !== before.name));
+  await screenshot(page, 'raft-leader-crashed');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a partition drawn in the UI keeps the minority from committing', async () => {
+  const page = await freshRaft();
+  await play(page);
+  const old = leaders(await waitForNodes(page, (ns) => leaders(ns).length === 1, 'a leader'))[0];
+  // Let some entries commit, then cut the leader and one follower off from the other three.
+  await page.waitForTimeout(1500);
+  await pause(page);
+  const follower = (await nodes(page)).find((n) => n.name !== old.name);
+  await page.getByTestId(`node-${old.name}`).click({ modifiers: ['Shift'] });
+  await page.getByTestId(`node-${follower.name}`).click({ modifiers: ['Shift'] });
+  await page.getByTestId('partition').click();
+  const cut = await nodes(page);
+  assert.equal(new Set(cut.map((n) => n.group)).size, 2, 'two sides');
+  await page.getByTestId(`node-${old.name}`).click();
+  const frozen = Number(await inspectorField(page, 'commit index'));
+  await play(page);
+  const after = await waitForNodes(
+    page,
+    (ns) => leaders(ns).some((n) => n.name !== old.name && n.name !== follower.name),
+    'a majority-side leader',
+  );
+  await page.waitForTimeout(1500);
+  await pause(page);
+  assert.equal(Number(await inspectorField(page, 'commit index')), frozen, 'the minority leader committed nothing');
+  const still = (await nodes(page)).find((n) => n.name === old.name);
+  assert.equal(still.role, 'leader', 'it still believes it leads');
+  const majority = leaders(after).find((n) => n.name !== old.name);
+  assert.ok(term(majority) > term(old));
+  await screenshot(page, 'raft-partition');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('scrubbing back and forward shows the same state as before', async () => {
+  const page = await freshRaft();
+  await setSpeed(page, '1×');
+  await play(page);
+  await waitForNodes(page, (ns) => leaders(ns).length === 1, 'a leader');
+  await page.waitForTimeout(1500);
+  await pause(page);
+  const end = await simTime(page);
+  await scrubTo(page, Math.floor(end / 2));
+  const middle = await simTime(page);
+  const then = await nodes(page);
+  assert.ok(middle < end);
+  await scrubTo(page, end);
+  assert.equal(await simTime(page), end);
+  await scrubTo(page, middle);
+  assert.equal(await simTime(page), middle);
+  assert.deepEqual(await nodes(page), then, 'the same picture at the same moment');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('keyboard: space plays and pauses, arrows step, ? shows help', async () => {
+  const page = await freshRaft();
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  const t0 = await simTime(page);
+  await page.keyboard.press('ArrowRight');
+  const t1 = await simTime(page);
+  assert.ok(t1 > t0, 'a step moves time forward');
+  await page.keyboard.press(' ');
+  assert.equal(await page.getByTestId('play-pause').getAttribute('aria-pressed'), 'true');
+  await page.keyboard.press(' ');
+  assert.equal(await page.getByTestId('play-pause').getAttribute('aria-pressed'), 'false');
+  await page.keyboard.press('?');
+  await page.getByTestId('help').waitFor();
+  await page.keyboard.press('Escape');
+  assert.equal(await page.getByTestId('help').count(), 0);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
