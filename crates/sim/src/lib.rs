@@ -21,6 +21,8 @@ pub mod bench;
 pub mod chunked;
 pub mod client;
 pub mod clock;
+pub mod consistency;
+pub mod hashring;
 pub mod history;
 pub mod ids;
 pub mod invariant;

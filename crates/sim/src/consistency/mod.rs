@@ -1,0 +1,2 @@
+//! Consistency checkers over client histories (linearizability, sequential consistency,
+//! session guarantees, convergence). Work in progress: see the module's issue.
