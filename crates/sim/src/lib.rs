@@ -29,6 +29,7 @@ pub mod invariant;
 pub mod lab;
 pub mod labs;
 pub mod limits;
+pub mod link;
 pub mod logical_clock;
 pub mod metrics;
 pub mod network;

@@ -85,12 +85,15 @@ pub enum TraceKind {
         msg: MsgId,
         from: NodeId,
         to: NodeId,
+        /// The message kind again, so a delivery can be drawn without finding its send.
+        kind: u8,
         sent_at: Time,
     },
     Drop {
         msg: MsgId,
         from: NodeId,
         to: NodeId,
+        kind: u8,
         sent_at: Time,
         reason: DropReason,
     },
@@ -324,9 +327,10 @@ impl TraceEvent {
                 msg,
                 from,
                 to,
+                kind,
                 sent_at,
             } => {
-                h.bytes(&[2]);
+                h.bytes(&[2, *kind]);
                 h.u64(msg.0);
                 n(h, *from);
                 n(h, *to);
@@ -336,10 +340,11 @@ impl TraceEvent {
                 msg,
                 from,
                 to,
+                kind,
                 sent_at,
                 reason,
             } => {
-                h.bytes(&[3, *reason as u8]);
+                h.bytes(&[3, *reason as u8, *kind]);
                 h.u64(msg.0);
                 n(h, *from);
                 n(h, *to);

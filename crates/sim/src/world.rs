@@ -447,6 +447,7 @@ impl<P: Protocol> World<P> {
                         msg: env.id,
                         from,
                         to,
+                        kind: env.kind,
                         sent_at: env.sent_at,
                     },
                 );
@@ -468,6 +469,7 @@ impl<P: Protocol> World<P> {
                 msg: env.id,
                 from: env.from,
                 to: env.to,
+                kind: env.kind,
                 sent_at: env.sent_at,
                 reason,
             },

@@ -78,8 +78,9 @@ fn now_ms() -> f64 {
     gloo::utils::window().performance().map_or(0.0, |p| p.now())
 }
 
-/// With `?bench` in the URL, records how long each animation frame's work took (update and
-/// render) in `window.__failscopeFrames`, for the rendering benchmark to read.
+/// With `?bench` in the URL, records how long each animation frame's update took (advancing
+/// the simulation and moving the messages; Yew's render of the panels follows) in
+/// `window.__failscopeFrames`, for the rendering benchmark to read.
 pub struct FrameMeter {
     frames: Option<js_sys::Array>,
     started: Option<f64>,

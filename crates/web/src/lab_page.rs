@@ -10,6 +10,7 @@ use crate::components::help::Help;
 use crate::components::inspector::Inspector;
 use crate::components::invariants::Invariants;
 use crate::components::log_matrix::LogMatrix;
+use crate::components::message_layer::{Frame, MessageLayer};
 use crate::components::narration::Narration;
 use crate::components::params::ParamsPanel;
 use crate::components::spacetime::{Diagram, SpaceTime};
@@ -54,6 +55,8 @@ const TABS: &[(Tab, &str)] = &[
 pub enum Msg {
     Frame(f64),
     Ui(UiAction),
+    /// A click on the canvas at this point, among aggregated messages.
+    PointAt(crate::layout::Point),
     Restart(u64),
     NewSeed,
     RestartWith(Box<Scenario>),
@@ -81,6 +84,8 @@ pub struct LabPage {
     _listeners: Vec<EventListener>,
     visibility: Option<browser::OnScreen>,
     stage_ref: NodeRef,
+    messages_ref: NodeRef,
+    message_layer: MessageLayer,
     frame_meter: browser::FrameMeter,
 }
 
@@ -125,6 +130,19 @@ impl LabPage {
                 link.send_message(Msg::Frame(ts))
             }));
         }
+    }
+
+    /// Move the message dots now, outside Yew's render cycle: they change every frame and
+    /// there can be thousands (see `MessageLayer`).
+    fn draw_messages(&mut self) {
+        let (Ok(session), Some(group)) =
+            (&self.session, self.messages_ref.cast::<web_sys::Element>())
+        else {
+            return;
+        };
+        let positions = crate::layout::circle(session.view.nodes.len());
+        self.message_layer
+            .update(&group, &message_frame(session, &positions));
     }
 
     fn on_key(&mut self, e: &KeyboardEvent) -> Option<UiAction> {
@@ -195,6 +213,8 @@ impl Component for LabPage {
             _listeners: vec![keys, visibility],
             visibility: None,
             stage_ref: NodeRef::default(),
+            messages_ref: NodeRef::default(),
+            message_layer: MessageLayer::default(),
             frame_meter: browser::FrameMeter::from_location(),
         }
     }
@@ -221,6 +241,16 @@ impl Component for LabPage {
             Msg::Ui(action) => {
                 if let Ok(s) = self.session.as_mut() {
                     s.dispatch(action);
+                }
+            }
+            Msg::PointAt(point) => {
+                if let Ok(s) = self.session.as_mut() {
+                    let positions = crate::layout::circle(s.view.nodes.len());
+                    let nearest = message_frame(s, &positions).nearest(point);
+                    s.dispatch(match nearest {
+                        Some(id) => UiAction::SelectMessage(id),
+                        None => UiAction::ClearSelection,
+                    });
                 }
             }
             Msg::Restart(seed) => {
@@ -268,7 +298,9 @@ impl Component for LabPage {
                 self.markers = Shared::new(s.markers().to_vec());
             }
         }
+        self.draw_messages();
         self.schedule_frame(ctx);
+        self.frame_meter.finish();
         true
     }
 
@@ -279,8 +311,8 @@ impl Component for LabPage {
                 browser::OnScreen::observe(&el, move |v| link.send_message(Msg::OnScreen(v)))
             });
             self.schedule_frame(ctx);
+            self.draw_messages();
         }
-        self.frame_meter.finish();
     }
 
     fn view(&self, ctx: &Context<Self>) -> Html {
@@ -393,6 +425,7 @@ impl Component for LabPage {
                     <div class="stage" ref={self.stage_ref.clone()}>
                         <Topology view={view.clone()} fallen={fallen} selection={session.selection.clone()}
                                   highlight={session.highlight.clone()} message_kinds={kinds} reduced_motion={self.reduced_motion}
+                                  messages_ref={self.messages_ref.clone()} on_point={link.callback(Msg::PointAt)}
                                   on_node={on_node} on_message={on_message} on_background={on_background} />
                         { for narration }
                         { for highlight }
@@ -423,6 +456,24 @@ impl Component for LabPage {
     }
 }
 
+/// What the message layer needs from the session for one frame.
+fn message_frame<'a>(session: &'a Session, positions: &'a [crate::layout::Point]) -> Frame<'a> {
+    let view = &session.view;
+    Frame {
+        messages: &view.messages,
+        positions,
+        node_radius: crate::layout::node_radius(view.nodes.len()),
+        now: view.time,
+        selected: session.selection.message,
+        highlighted: session
+            .highlight
+            .as_ref()
+            .map(|h| h.messages.as_slice())
+            .unwrap_or(&[]),
+        kinds: session.sim().message_kinds(),
+    }
+}
+
 /// Messages dropped in the last half second of wall time (at the current speed), falling.
 fn fallen_messages(session: &Session) -> Vec<Fallen> {
     let window = (500 * session.speed_us_per_ms()).max(1);
@@ -430,19 +481,26 @@ fn fallen_messages(session: &Session) -> Vec<Fallen> {
     let sim = session.sim();
     let events = &sim.trace().events()[..sim.trace_position()];
     let start = events.partition_point(|e| e.time < now.saturating_sub(window));
-    events[start..]
+    let recent = &events[start.max(events.len().saturating_sub(20_000))..];
+    recent
         .iter()
+        .rev()
         .filter_map(|e| match e.kind {
-            TraceKind::Drop { msg, from, to, .. } => Some(Fallen {
+            TraceKind::Drop {
+                msg,
+                from,
+                to,
+                kind,
+                ..
+            } => Some(Fallen {
                 id: msg,
                 from,
                 to,
-                kind: None,
+                kind: Some(kind),
                 age: (now - e.time) as f64 / window as f64,
             }),
             _ => None,
         })
-        .rev()
         .take(200)
         .collect()
 }

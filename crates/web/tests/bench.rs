@@ -29,10 +29,10 @@ fn engine_throughput_in_the_browser() {
         .max_by(|a, b| a.events_per_second.total_cmp(&b.events_per_second))
         .unwrap();
     // Each node beats 20 times a second: one timer, four pings and four pongs delivered.
-    // Only the last beat's messages are still in flight at the end.
+    // Nodes start out of step, so the first and last beats may fall outside the run.
     let expected = seconds * 20 * 5 * 9;
     assert!(
-        (expected - 5 * 8..=expected).contains(&best.queue_events),
+        (expected - 5 * 9 * 2..=expected + 5 * 9).contains(&best.queue_events),
         "{} events, expected about {expected}",
         best.queue_events
     );

@@ -108,8 +108,11 @@ impl Protocol for Heartbeat {
     }
 
     fn start(ctx: &mut Ctx<'_, Self>) -> Self {
+        // Nodes start out of step with each other, as real ones do, so the traffic is a
+        // steady stream rather than synchronised bursts.
         let interval = ctx.config().interval_us;
-        ctx.set_timer(Timer::Beat, interval);
+        let first = ctx.rng().range_inclusive(1, interval.max(1));
+        ctx.set_timer(Timer::Beat, first);
         let now = ctx.monotonic_clock();
         Heartbeat {
             seq: 0,

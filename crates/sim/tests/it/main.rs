@@ -3,6 +3,8 @@
 mod determinism;
 mod engine;
 #[cfg(not(target_arch = "wasm32"))]
+mod link;
+#[cfg(not(target_arch = "wasm32"))]
 mod properties;
 mod raft;
 mod scenario;

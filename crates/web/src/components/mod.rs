@@ -8,6 +8,7 @@ pub mod inspector;
 pub mod invariants;
 pub mod lab_picker;
 pub mod log_matrix;
+pub mod message_layer;
 pub mod narration;
 pub mod params;
 pub mod spacetime;

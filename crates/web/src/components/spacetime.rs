@@ -11,10 +11,13 @@ use failscope_sim::view::View;
 use failscope_sim::world::NodeStatus;
 use failscope_sim::Simulation;
 use std::collections::BTreeMap;
+use std::fmt::Write;
 use yew::prelude::*;
 
 /// Most arrows drawn (the newest); beyond this the picture is a smear anyway.
-const MAX_ARROWS: usize = 600;
+const MAX_ARROWS: usize = 400;
+/// Most trace events read per frame to build the diagram.
+const MAX_SCANNED: usize = 20_000;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Fate {
@@ -66,85 +69,80 @@ pub struct Diagram {
 }
 
 impl Diagram {
-    /// The diagram for the `window_us` before the simulation's cursor.
+    /// The diagram for the `window_us` before the simulation's cursor. Reads the trace
+    /// backwards from the cursor and stops after a bounded number of events, so the cost
+    /// per frame does not grow with traffic.
     pub fn build(sim: &dyn Simulation, view: &View, window_us: Time) -> Diagram {
         let to = sim.now();
         let from = to.saturating_sub(window_us);
-        let trace = sim.trace();
-        let events = &trace.events()[..sim.trace_position()];
-        // Look back further than the window for the sends of messages delivered inside it.
-        let start = events.partition_point(|e| e.time < from.saturating_sub(window_us));
-        let mut kinds: BTreeMap<MsgId, u8> = BTreeMap::new();
+        let events = &sim.trace().events()[..sim.trace_position()];
         let mut arrows = Vec::new();
         let mut marks = Vec::new();
-        let mut outage_start: BTreeMap<NodeId, Time> = BTreeMap::new();
         let mut outages = Vec::new();
-        for e in &events[start..] {
+        // Outages are paired backwards: a restart seen first waits for its crash.
+        let mut outage_end: BTreeMap<NodeId, Time> = BTreeMap::new();
+        for e in events.iter().rev().take(MAX_SCANNED) {
+            if e.time < from {
+                break;
+            }
             match &e.kind {
-                TraceKind::Send { msg, kind, .. } => {
-                    kinds.insert(*msg, *kind);
-                }
                 TraceKind::Deliver {
                     msg,
                     from: f,
                     to: t,
+                    kind,
                     sent_at,
-                } if e.time >= from => arrows.push(Arrow {
-                    id: *msg,
-                    from: *f,
-                    to: *t,
-                    sent: *sent_at,
-                    end: e.time,
-                    kind: kinds.get(msg).copied(),
-                    fate: Fate::Delivered,
-                }),
-                TraceKind::Drop {
+                }
+                | TraceKind::Drop {
                     msg,
                     from: f,
                     to: t,
+                    kind,
                     sent_at,
                     ..
-                } if e.time >= from => arrows.push(Arrow {
-                    id: *msg,
-                    from: *f,
-                    to: *t,
-                    sent: *sent_at,
-                    end: e.time,
-                    kind: kinds.get(msg).copied(),
-                    fate: Fate::Dropped,
-                }),
-                TraceKind::Crash { node } | TraceKind::Pause { node, .. } => {
-                    outage_start.insert(*node, e.time);
-                    if e.time >= from {
-                        let kind = if matches!(e.kind, TraceKind::Crash { .. }) {
-                            MarkKind::Crash
+                } => {
+                    if arrows.len() < MAX_ARROWS {
+                        let fate = if matches!(e.kind, TraceKind::Drop { .. }) {
+                            Fate::Dropped
                         } else {
-                            MarkKind::Pause
+                            Fate::Delivered
                         };
-                        marks.push(Mark {
-                            node: *node,
-                            time: e.time,
-                            kind,
-                            label: String::new(),
+                        arrows.push(Arrow {
+                            id: *msg,
+                            from: *f,
+                            to: *t,
+                            sent: *sent_at,
+                            end: e.time,
+                            kind: Some(*kind),
+                            fate,
                         });
                     }
+                }
+                TraceKind::Crash { node } | TraceKind::Pause { node, .. } => {
+                    let end = outage_end.remove(node).unwrap_or(to);
+                    outages.push((*node, e.time, end));
+                    let kind = if matches!(e.kind, TraceKind::Crash { .. }) {
+                        MarkKind::Crash
+                    } else {
+                        MarkKind::Pause
+                    };
+                    marks.push(Mark {
+                        node: *node,
+                        time: e.time,
+                        kind,
+                        label: String::new(),
+                    });
                 }
                 TraceKind::Restart { node } | TraceKind::Resume { node } => {
-                    if let Some(s) = outage_start.remove(node) {
-                        if e.time >= from {
-                            outages.push((*node, s.max(from), e.time));
-                        }
-                    }
-                    if e.time >= from {
-                        marks.push(Mark {
-                            node: *node,
-                            time: e.time,
-                            kind: MarkKind::Restart,
-                            label: String::new(),
-                        });
-                    }
+                    outage_end.insert(*node, e.time);
+                    marks.push(Mark {
+                        node: *node,
+                        time: e.time,
+                        kind: MarkKind::Restart,
+                        label: String::new(),
+                    });
                 }
-                TraceKind::Timer { node, .. } if e.time >= from => marks.push(Mark {
+                TraceKind::Timer { node, .. } if marks.len() < MAX_ARROWS => marks.push(Mark {
                     node: *node,
                     time: e.time,
                     kind: MarkKind::Timer,
@@ -154,13 +152,13 @@ impl Diagram {
                     node,
                     kind: NoteKind::Marker,
                     text,
-                } if e.time >= from => marks.push(Mark {
+                } => marks.push(Mark {
                     node: *node,
                     time: e.time,
                     kind: MarkKind::Milestone,
                     label: text.to_string(),
                 }),
-                TraceKind::Violation { .. } if e.time >= from => marks.push(Mark {
+                TraceKind::Violation { .. } => marks.push(Mark {
                     node: 0,
                     time: e.time,
                     kind: MarkKind::Violation,
@@ -169,18 +167,18 @@ impl Diagram {
                 _ => {}
             }
         }
-        // Servers still down at the cursor: shade from the outage start (or the window start).
+        // Outages that ended inside the window but began before it.
+        for (node, end) in outage_end {
+            outages.push((node, from, end));
+        }
+        // Servers down the whole window.
         for node in &view.nodes {
-            if node.status != NodeStatus::Up {
-                let start = outage_start
-                    .get(&node.id)
-                    .copied()
-                    .unwrap_or(from)
-                    .max(from);
-                outages.push((node.id, start, to));
+            let covered = outages.iter().any(|&(n, _, end)| n == node.id && end >= to);
+            if node.status != NodeStatus::Up && !covered {
+                outages.push((node.id, from, to));
             }
         }
-        for m in &view.messages {
+        for m in view.messages.iter().rev().take(MAX_ARROWS) {
             arrows.push(Arrow {
                 id: m.id,
                 from: m.from,
@@ -190,10 +188,6 @@ impl Diagram {
                 kind: Some(m.kind),
                 fate: Fate::InFlight,
             });
-        }
-        if arrows.len() > MAX_ARROWS {
-            arrows.sort_by_key(|a| std::cmp::Reverse(a.sent));
-            arrows.truncate(MAX_ARROWS);
         }
         Diagram {
             from,
@@ -241,7 +235,9 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
     let outages = d.outages.iter().map(|&(node, s, e)| {
         html! { <rect class="outage" x={f(x(s))} y={f(y(node) - lane * 0.4)} width={f((x(e) - x(s)).max(1.0))} height={f(lane * 0.8)} /> }
     });
-    let arrows = d.arrows.iter().map(|a| {
+    // One <path> per (kind, fate): hundreds of arrows cost a handful of DOM nodes.
+    let mut paths: BTreeMap<(Option<u8>, u8), String> = BTreeMap::new();
+    for a in &d.arrows {
         let (x1, y1) = (x(a.sent.max(d.from)), y(a.from));
         let (x2, y2) = match a.fate {
             Fate::InFlight => {
@@ -252,32 +248,50 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
             }
             _ => (x(a.end), y(a.to)),
         };
+        let fate = match a.fate {
+            Fate::Delivered => 0,
+            Fate::Dropped => 1,
+            Fate::InFlight => 2,
+        };
+        let d_attr = paths.entry((a.kind, fate)).or_default();
+        let _ = write!(d_attr, "M{x1:.1} {y1:.1}L{x2:.1} {y2:.1}");
+        match a.fate {
+            Fate::Delivered => {
+                // A small arrowhead drawn as two strokes back along the line.
+                let (dx, dy) = (x2 - x1, y2 - y1);
+                let len = (dx * dx + dy * dy).sqrt().max(1.0);
+                let (ux, uy) = (dx / len * 6.0, dy / len * 6.0);
+                let _ = write!(
+                    d_attr,
+                    "M{:.1} {:.1}L{x2:.1} {y2:.1}L{:.1} {:.1}",
+                    x2 - ux - uy * 0.6,
+                    y2 - uy + ux * 0.6,
+                    x2 - ux + uy * 0.6,
+                    y2 - uy - ux * 0.6
+                );
+            }
+            Fate::Dropped => {
+                let _ = write!(d_attr, "M{:.1} {:.1}l6 6m0 -6l-6 6", x2 - 3.0, y2 - 3.0);
+            }
+            Fate::InFlight => {}
+        }
+    }
+    let arrows = paths.into_iter().map(|((kind, fate), path)| {
         let class = classes!(
             "arrow",
-            a.kind.map(|k| format!("kind-{k}")),
-            match a.fate {
-                Fate::Delivered => "delivered",
-                Fate::Dropped => "dropped",
-                Fate::InFlight => "in-flight",
-            }
+            kind.map(|k| format!("kind-{k}")),
+            ["delivered", "dropped", "in-flight"][usize::from(fate)]
         );
-        let marker = match a.fate {
-            Fate::Delivered => "url(#st-head)",
-            _ => "",
-        };
-        html! {
-            <g key={a.id.0} class={class}>
-                <line x1={f(x1)} y1={f(y1)} x2={f(x2)} y2={f(y2)} marker-end={marker} />
-                if a.fate == Fate::Dropped {
-                    <path class="drop-x" d={format!("M {} {} l 6 6 m 0 -6 l -6 6", f(x2 - 3.0), f(y2 - 3.0))} />
-                }
-            </g>
-        }
+        html! { <path class={class} d={path} /> }
     });
+    let mut timer_ticks = String::new();
     let marks = d.marks.iter().map(|m| {
         let (cx, cy) = (x(m.time), y(m.node));
         match m.kind {
-            MarkKind::Timer => html! { <circle class="mark-timer" cx={f(cx)} cy={f(cy)} r="2.5" /> },
+            MarkKind::Timer => {
+                let _ = write!(timer_ticks, "M{cx:.1} {:.1}v6", cy - 3.0);
+                html! {}
+            }
             MarkKind::Crash => html! { <path class="mark-crash" d={format!("M {} {} l 8 8 m 0 -8 l -8 8", f(cx - 4.0), f(cy - 4.0))} /> },
             MarkKind::Pause => html! { <rect class="mark-pause" x={f(cx - 2.0)} y={f(cy - 5.0)} width="4" height="10" /> },
             MarkKind::Restart => html! { <circle class="mark-restart" cx={f(cx)} cy={f(cy)} r="4" /> },
@@ -306,15 +320,11 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
             </div>
             <svg viewBox={format!("0 0 {WIDTH} {}", f(height))} role="img"
                  aria-label={format!("Messages between {} servers over the last {}", d.n_nodes, format_time(d.to - d.from))}>
-                <defs>
-                    <marker id="st-head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
-                        <path d="M 0 0 L 10 5 L 0 10 z" class="st-head" />
-                    </marker>
-                </defs>
                 { for outages }
                 { for lanes }
                 { for arrows }
                 { for marks }
+                <path class="mark-timer" d={timer_ticks} />
                 <line class="cursor" x1={f(x(d.to))} x2={f(x(d.to))} y1="4" y2={f(height - 4.0)} />
             </svg>
         </section>

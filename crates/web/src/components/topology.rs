@@ -1,6 +1,7 @@
 //! The main picture: nodes on a circle coloured by role, election-timer arcs, messages as
 //! dots flying along the links, dropped messages falling away, partitions as cut links.
 
+use super::message_layer::MessageLayer;
 use crate::layout::{self, Point};
 use crate::session::{Highlight, Selection};
 use crate::shared::Shared;
@@ -8,7 +9,7 @@ use failscope_sim::ids::{MsgId, NodeId};
 use failscope_sim::protocol::Tone;
 use failscope_sim::time::Time;
 use failscope_sim::view::{NodeView, View};
-use failscope_sim::world::{MessagePlace, NodeStatus};
+use failscope_sim::world::NodeStatus;
 use yew::prelude::*;
 
 /// A message that was dropped recently, drawn falling away from where it vanished.
@@ -30,8 +31,12 @@ pub struct TopologyProps {
     pub highlight: Option<Highlight>,
     pub message_kinds: &'static [&'static str],
     pub reduced_motion: bool,
+    /// The `<g>` the page's [`MessageLayer`] draws messages into.
+    pub messages_ref: NodeRef,
     pub on_node: Callback<(NodeId, bool)>,
     pub on_message: Callback<MsgId>,
+    /// A click on aggregated messages, at this canvas point (the page finds the nearest).
+    pub on_point: Callback<Point>,
     pub on_background: Callback<()>,
 }
 
@@ -73,46 +78,23 @@ pub fn Topology(props: &TopologyProps) -> Html {
             render_node(props, node, at, radius, now)
         })
         .collect();
-    let small = n > 20;
-    let dot = if small { 4.0 } else { 7.0 };
-    let messages: Html = view
-        .messages
-        .iter()
-        .map(|m| {
-            let (from, to) = (positions[usize::from(m.from)], positions[usize::from(m.to)]);
-            let progress = f64::from(m.progress_permille(now)) / 1000.0;
-            let p = match m.place {
-                MessagePlace::Flying => layout::message_point(from, to, progress, radius),
-                MessagePlace::Held => layout::message_point(from, to, 0.5, radius),
-                MessagePlace::Waiting => layout::message_point(from, to, 1.0, radius),
-            };
-            let id = m.id;
-            let on_message = props.on_message.clone();
-            let onclick = Callback::from(move |e: MouseEvent| {
-                e.stop_propagation();
-                on_message.emit(id);
-            });
-            let selected = props.selection.message == Some(m.id);
-            let highlighted = props.highlight.as_ref().is_some_and(|h| h.messages.contains(&m.id));
-            let class = classes!(
-                "msg",
-                format!("kind-{}", m.kind),
-                (m.place != MessagePlace::Flying).then_some("msg-stalled"),
-                selected.then_some("selected"),
-                highlighted.then_some("highlighted"),
-            );
-            let kind = props.message_kinds.get(usize::from(m.kind)).copied().unwrap_or("message");
-            let title = (!small).then(|| {
-                html! { <title>{ format!("{kind} #{} from S{} to S{}", m.id.0, m.from + 1, m.to + 1) }</title> }
-            });
-            html! {
-                <circle key={m.id.0} class={class} cx={fmt(p.x)} cy={fmt(p.y)} r={fmt(dot)}
-                    data-testid={format!("message-{}", m.id.0)} data-kind={kind} onclick={onclick}>
-                    { for title }
-                </circle>
+    let dot = if n > 20 { 4.0 } else { 7.0 };
+    // Messages are drawn into `messages_ref` by the page's message layer, not by Yew.
+    let on_layer_click = {
+        let on_message = props.on_message.clone();
+        let on_point = props.on_point.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            match MessageLayer::message_at(&e) {
+                Some(id) => on_message.emit(id),
+                None => {
+                    if let Some(p) = MessageLayer::canvas_point(&e) {
+                        on_point.emit(p);
+                    }
+                }
             }
         })
-        .collect();
+    };
     let fallen: Html = props
         .fallen
         .iter()
@@ -145,7 +127,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
             <rect class="canvas-bg" x="0" y="0" width={fmt(layout::WIDTH)} height={fmt(layout::HEIGHT)} onclick={on_background} />
             <g class="edges">{ edges }</g>
             <g class="nodes">{ nodes }</g>
-            <g class="messages">{ messages }</g>
+            <g class="messages" ref={props.messages_ref.clone()} onclick={on_layer_click} />
             <g class="fallen">{ fallen }</g>
         </svg>
     }
