@@ -52,5 +52,10 @@ console.log(`BENCH render.frame_interval_ms.p95 ${quantile(intervals, 0.95).toFi
 console.log(`BENCH render.frame_work_ms.median ${quantile(work, 0.5).toFixed(2)}`);
 console.log(`BENCH render.frame_work_ms.p95 ${quantile(work, 0.95).toFixed(2)}`);
 console.log(`BENCH render.messages_in_flight ${flight.toFixed(0)}`);
+if (process.env.BENCH_VERBOSE) {
+  const histogram = {};
+  for (const v of intervals) { const k = Math.round(v / 16.67); histogram[k] = (histogram[k] ?? 0) + 1; }
+  console.log(`frame intervals in vsyncs: ${JSON.stringify(histogram)}`);
+}
 if (page.errors.length) console.log(`console errors: ${page.errors.join('; ')}`);
 await context.close();

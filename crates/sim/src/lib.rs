@@ -21,6 +21,7 @@ pub mod bench;
 pub mod chunked;
 pub mod client;
 pub mod clock;
+pub mod export;
 pub mod consistency;
 pub mod hashring;
 pub mod history;

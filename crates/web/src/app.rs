@@ -1,11 +1,18 @@
-//! The app shell: the top bar, the route (lab picker or a lab), the theme.
+//! The app shell: the top bar, the route (lab picker, a lab, or a shared run), the theme,
+//! and embed mode.
 //!
-//! Routes live in the URL fragment (`#lab=raft&preset=election&seed=7`) so they can be
-//! bookmarked and shared, and the back button moves between them.
+//! Routes live in the URL fragment, never sent to a server:
+//! - `#lab=raft&preset=election&seed=7`: a lab, optionally a guided preset and a seed;
+//! - `#s=1.<payload>`: a shared run (see `failscope_sim::link`), opened paused at its moment.
+//!
+//! `?embed` (or `embed` in the fragment) shows only the canvas and compact controls, for
+//! iframes; `autoplay` in the fragment starts it playing.
 
 use crate::components::lab_picker::LabPicker;
-use crate::lab_page::LabPage;
+use crate::lab_page::{LabPage, Source};
+use failscope_sim::link;
 use gloo::events::EventListener;
+use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -13,23 +20,32 @@ pub struct Route {
     pub lab: Option<String>,
     pub preset: Option<String>,
     pub seed: Option<u64>,
+    /// A share-link payload (`s=`).
+    pub shared: Option<String>,
+    pub embed: bool,
+    pub autoplay: bool,
 }
 
 impl Route {
-    /// Parse `lab=raft&preset=election&seed=7` (a leading `#` is ignored). Unknown keys are
-    /// ignored; a bad seed is dropped rather than failing the whole route.
+    /// Parse a fragment such as `lab=raft&preset=election&seed=7` (a leading `#` is
+    /// ignored). Unknown keys are ignored; a bad seed is dropped rather than failing.
     pub fn parse(fragment: &str) -> Route {
         let mut route = Route::default();
         for pair in fragment.trim_start_matches('#').split('&') {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            // A value that is not valid percent-encoding is kept as it is, so that a damaged
+            // link reaches the decoder (and its clear error) instead of vanishing.
             let value = js_sys::decode_uri_component(value)
                 .ok()
                 .and_then(|v| v.as_string())
-                .unwrap_or_default();
+                .unwrap_or_else(|| value.to_string());
             match key {
                 "lab" if !value.is_empty() => route.lab = Some(value),
                 "preset" if !value.is_empty() => route.preset = Some(value),
                 "seed" => route.seed = value.parse().ok(),
+                "s" if !value.is_empty() => route.shared = Some(value),
+                "embed" => route.embed = true,
+                "autoplay" => route.autoplay = true,
                 _ => {}
             }
         }
@@ -47,6 +63,12 @@ impl Route {
         if let Some(seed) = self.seed {
             parts.push(format!("seed={seed}"));
         }
+        if let Some(shared) = &self.shared {
+            parts.push(format!("s={shared}"));
+        }
+        if self.autoplay {
+            parts.push("autoplay".into());
+        }
         format!("#{}", parts.join("&"))
     }
 }
@@ -56,7 +78,12 @@ fn encode(s: &str) -> String {
 }
 
 fn current_route() -> Route {
-    Route::parse(&gloo::utils::window().location().hash().unwrap_or_default())
+    let location = gloo::utils::window().location();
+    let mut route = Route::parse(&location.hash().unwrap_or_default());
+    if location.search().unwrap_or_default().contains("embed") {
+        route.embed = true;
+    }
+    route
 }
 
 fn go(route: &Route) {
@@ -96,6 +123,24 @@ impl Theme {
     }
 }
 
+/// What the route asks for, decoded: a lab page source, or why it cannot be opened.
+fn resolve(route: &Route) -> Option<Result<Source, String>> {
+    if let Some(shared) = &route.shared {
+        return Some(
+            link::decode(shared)
+                .map(|run| Source::Shared(Rc::new(run)))
+                .map_err(|e| e.to_string()),
+        );
+    }
+    route.lab.as_ref().map(|lab| {
+        Ok(Source::Lab {
+            lab: lab.clone(),
+            preset: route.preset.clone(),
+            seed: route.seed,
+        })
+    })
+}
+
 #[component]
 pub fn App() -> Html {
     let route = use_state(current_route);
@@ -113,20 +158,31 @@ pub fn App() -> Html {
         go(&Route {
             lab: Some(lab),
             preset,
-            seed: None,
+            ..Route::default()
         })
     });
     let on_home = Callback::from(|()| go(&Route::default()));
     let on_preset = {
-        let route = route.clone();
-        Callback::from(move |preset: Option<String>| {
+        Callback::from(move |(lab, preset): (String, Option<String>)| {
             go(&Route {
-                lab: route.lab.clone(),
+                lab: Some(lab),
                 preset,
-                seed: None,
+                ..Route::default()
             })
         })
     };
+    let source = use_memo((*route).clone(), resolve);
+    let body = match &*source {
+        Some(Ok(source)) => html! {
+            <LabPage source={source.clone()} embed={route.embed} autoplay={route.autoplay}
+                     on_home={on_home.clone()} on_preset={on_preset} />
+        },
+        Some(Err(message)) => link_error(message, on_home.clone()),
+        None => html! { <LabPicker on_open={on_open} /> },
+    };
+    if route.embed {
+        return html! { <div class="shell embed" data-testid="app">{ body }</div> };
+    }
     let toggle_theme = {
         let theme = theme.clone();
         Callback::from(move |_: MouseEvent| {
@@ -135,20 +191,10 @@ pub fn App() -> Html {
             theme.set(next);
         })
     };
-    let home = {
-        let cb = on_home.clone();
-        Callback::from(move |e: MouseEvent| {
-            e.prevent_default();
-            cb.emit(())
-        })
-    };
-    let body = match &route.lab {
-        Some(lab) => html! {
-            <LabPage lab={lab.clone()} preset={route.preset.clone()} seed={route.seed}
-                     on_home={on_home} on_preset={on_preset} />
-        },
-        None => html! { <LabPicker on_open={on_open} /> },
-    };
+    let home = Callback::from(move |e: MouseEvent| {
+        e.prevent_default();
+        on_home.emit(())
+    });
     html! {
         <div class="shell" data-testid="app">
             <header class="topbar">
@@ -162,5 +208,28 @@ pub fn App() -> Html {
             </header>
             { body }
         </div>
+    }
+}
+
+/// A link that cannot be opened: say what is wrong and offer a way forward.
+fn link_error(message: &str, on_home: Callback<()>) -> Html {
+    let open_default = Callback::from(|_: MouseEvent| {
+        go(&Route {
+            lab: Some("raft".into()),
+            preset: Some("election".into()),
+            ..Route::default()
+        })
+    });
+    let home = Callback::from(move |_: MouseEvent| on_home.emit(()));
+    html! {
+        <section class="error-panel" role="alert" data-testid="error-panel">
+            <h2>{ "This link cannot be opened" }</h2>
+            <p data-testid="error-message">{ message }</p>
+            <p class="muted">{ "Nothing on your side was changed. Ask whoever sent it for a fresh copy, or start from a lab." }</p>
+            <div class="row">
+                <button class="btn btn-primary" data-testid="open-default" onclick={open_default}>{ "Open the Raft lab instead" }</button>
+                <button class="btn" data-testid="error-home" onclick={home}>{ "Choose a lab" }</button>
+            </div>
+        </section>
     }
 }

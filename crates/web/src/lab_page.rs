@@ -13,29 +13,50 @@ use crate::components::log_matrix::LogMatrix;
 use crate::components::message_layer::{Frame, MessageLayer};
 use crate::components::narration::Narration;
 use crate::components::params::ParamsPanel;
+use crate::components::share::{self, ShareAction, ShareMenu};
 use crate::components::spacetime::{Diagram, SpaceTime};
 use crate::components::topology::{Fallen, Topology};
-use crate::session::{Marker, Session, UiAction};
+use crate::embed_api::{self, HostCommand};
+use crate::session::{format_time, Marker, Session, UiAction};
 use crate::shared::Shared;
+use failscope_sim::link::{self, SharedRun};
 use failscope_sim::time::{Time, MS, SECOND};
 use failscope_sim::trace::TraceKind;
 use failscope_sim::Scenario;
 use gloo::events::EventListener;
 use gloo::render::AnimationFrame;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
+
+/// What a lab page shows: a lab (with a preset and seed) or a shared run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Source {
+    Lab {
+        lab: String,
+        preset: Option<String>,
+        seed: Option<u64>,
+    },
+    Shared(Rc<SharedRun>),
+}
 
 #[derive(Properties, PartialEq, Clone)]
 pub struct LabPageProps {
-    pub lab: String,
-    #[prop_or_default]
-    pub preset: Option<String>,
-    #[prop_or_default]
-    pub seed: Option<u64>,
+    pub source: Source,
+    /// Only the canvas and compact controls, for an iframe.
+    #[prop_or(false)]
+    pub embed: bool,
+    /// Start playing at once (embeds wait to be asked).
+    #[prop_or(false)]
+    pub autoplay: bool,
     /// Go back to the lab picker.
     pub on_home: Callback<()>,
-    /// Open another preset of this lab.
-    pub on_preset: Callback<Option<String>>,
+    /// Open a lab's preset (or its free play).
+    pub on_preset: Callback<(String, Option<String>)>,
 }
+
+/// Most events replayed per frame when opening a shared run (keeps the page responsive).
+const CATCH_UP_EVENTS_PER_FRAME: u64 = 300_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tab {
@@ -67,6 +88,11 @@ pub enum Msg {
     ToggleFilter(Category),
     Zoom(bool),
     ToggleHelp,
+    ToggleShare,
+    Share(ShareAction),
+    ShareStatus(String),
+    Imported(Result<String, String>),
+    Host(HostCommand),
 }
 
 pub struct LabPage {
@@ -87,11 +113,209 @@ pub struct LabPage {
     messages_ref: NodeRef,
     message_layer: MessageLayer,
     frame_meter: browser::FrameMeter,
+    /// Replaying a shared run up to its moment.
+    catching_up: Option<Time>,
+    share_open: bool,
+    share_link: Option<String>,
+    share_embed: Option<String>,
+    share_status: Option<String>,
+    /// Wall time (ms) the URL or the host was last told about the session.
+    url_written_ms: f64,
+    posted_ms: f64,
+    posted_playing: Option<bool>,
+    posted_time: Option<Time>,
 }
 
 impl LabPage {
     fn open(props: &LabPageProps) -> Result<Session, String> {
-        Session::open(&props.lab, props.preset.as_deref(), props.seed).map_err(|e| e.to_string())
+        match &props.source {
+            Source::Lab { lab, preset, seed } => Session::open(lab, preset.as_deref(), *seed),
+            Source::Shared(run) => Session::from_shared(run),
+        }
+        .map_err(|e| e.to_string())
+    }
+
+    /// Open the page's source and decide how it starts: a preset plays (unless the person
+    /// prefers reduced motion, or it is an embed not asked to autoplay); a shared run
+    /// replays to its moment and waits there.
+    fn start(&mut self, props: &LabPageProps) {
+        self.session = Self::open(props);
+        self.markers = Shared::new(Vec::new());
+        self.catching_up = None;
+        if let Ok(s) = self.session.as_mut() {
+            match &props.source {
+                Source::Shared(run) => {
+                    s.playing = false;
+                    self.catching_up = (run.cursor_us > 0).then_some(run.cursor_us);
+                    if let Some(tab) = run.view.tab.as_deref().and_then(tab_named) {
+                        self.tab = tab;
+                    }
+                }
+                Source::Lab { preset, .. } => {
+                    let wants = if props.embed {
+                        props.autoplay
+                    } else {
+                        preset.is_some() || props.autoplay
+                    };
+                    s.playing = wants && !self.reduced_motion;
+                }
+            }
+        }
+    }
+
+    fn tab_label(&self) -> &'static str {
+        TABS.iter()
+            .find(|(t, _)| *t == self.tab)
+            .map_or("Inspector", |(_, l)| l)
+    }
+
+    /// Keep the URL a share link of the session, replacing (not adding) history entries;
+    /// while playing, at most every two seconds.
+    fn sync_url(&mut self, props: &LabPageProps) {
+        if props.embed || self.catching_up.is_some() {
+            return;
+        }
+        let Ok(session) = &self.session else { return };
+        let now_ms = js_sys::Date::now();
+        if session.playing && now_ms - self.url_written_ms < 2_000.0 {
+            return;
+        }
+        self.url_written_ms = now_ms;
+        let run = session.shared_run(Some(self.tab_label()));
+        browser::replace_fragment(&format!("#s={}", link::encode(&run)));
+    }
+
+    /// Tell an embedding page about playback (on changes, and every second while playing).
+    fn post_state(&mut self) {
+        let Ok(session) = &self.session else { return };
+        let now_ms = js_sys::Date::now();
+        let changed = self.posted_playing != Some(session.playing)
+            || (!session.playing && self.posted_time != Some(session.now()));
+        if !changed && !(session.playing && now_ms - self.posted_ms > 1_000.0) {
+            return;
+        }
+        self.posted_ms = now_ms;
+        self.posted_playing = Some(session.playing);
+        self.posted_time = Some(session.now());
+        let violations = session
+            .sim()
+            .invariants()
+            .iter()
+            .filter(|r| r.status.first_violation.is_some())
+            .count();
+        embed_api::post(
+            "state",
+            session.lab.id(),
+            session.now(),
+            session.playing,
+            violations,
+        );
+    }
+
+    fn share(&mut self, ctx: &Context<Self>, action: ShareAction) {
+        let Ok(session) = &self.session else { return };
+        let copy = |text: String, done: &'static str| {
+            let link = ctx.link().clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let ok = browser::copy_text(&text).await;
+                link.send_message(Msg::ShareStatus(if ok {
+                    done.to_string()
+                } else {
+                    "Copy it from the box above (the browser did not allow copying).".to_string()
+                }));
+            });
+        };
+        match action {
+            ShareAction::CopyLink => {
+                let url = share::link_url(session, Some(self.tab_label()));
+                self.share_status = Some(format!("{} characters", url.len()));
+                self.share_link = Some(url.clone());
+                copy(
+                    url,
+                    "Link copied: it opens this run, paused at this moment.",
+                );
+            }
+            ShareAction::CopyEmbed => {
+                let snippet = share::embed_snippet(session);
+                self.share_embed = Some(snippet.clone());
+                copy(snippet, "Embed code copied.");
+            }
+            ShareAction::Import(file) => {
+                if file.size() > share::MAX_IMPORT_BYTES {
+                    self.share_status = Some(format!(
+                        "{} is too large for a scenario (over 1 MB).",
+                        file.name()
+                    ));
+                    return;
+                }
+                let link = ctx.link().clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
+                    link.send_message(Msg::Imported(
+                        text.ok()
+                            .and_then(|t| t.as_string())
+                            .ok_or_else(|| "The file could not be read.".to_string()),
+                    ));
+                });
+            }
+            other => self.share_status = Some(share::download(session, &other)),
+        }
+    }
+
+    fn import(&mut self, text: Result<String, String>) {
+        let opened = text.and_then(|text| {
+            let scenario: Scenario = serde_json::from_str(&text)
+                .map_err(|e| format!("This file is not a Failscope scenario: {e}"))?;
+            scenario
+                .validate()
+                .map_err(|e| format!("This scenario cannot run: {e}"))?;
+            Ok(scenario)
+        });
+        match opened {
+            Ok(scenario) => {
+                let run = SharedRun {
+                    scenario,
+                    cursor_us: 0,
+                    view: Default::default(),
+                };
+                let _ = gloo::utils::window()
+                    .location()
+                    .set_hash(&format!("s={}", link::encode(&run)));
+                self.share_open = false;
+            }
+            Err(message) => self.share_status = Some(message),
+        }
+    }
+
+    fn host(&mut self, command: HostCommand) {
+        let Ok(s) = self.session.as_mut() else { return };
+        match command {
+            HostCommand::Play => s.playing = s.sim().halted().is_none(),
+            HostCommand::Pause => s.playing = false,
+            HostCommand::Step => s.dispatch(UiAction::Step),
+            HostCommand::Seek(t) => s.dispatch(UiAction::Seek(t)),
+            HostCommand::Load(text) => match link::decode(&text) {
+                Ok(run) => match Session::from_shared(&run) {
+                    Ok(session) => {
+                        self.session = Ok(session);
+                        self.markers = Shared::new(Vec::new());
+                        self.catching_up = (run.cursor_us > 0).then_some(run.cursor_us);
+                    }
+                    Err(e) => {
+                        s.notice = Some(crate::session::Notice {
+                            text: e.to_string(),
+                            error: true,
+                        })
+                    }
+                },
+                Err(e) => {
+                    s.notice = Some(crate::session::Notice {
+                        text: format!("The host page sent a link that cannot be opened: {e}"),
+                        error: true,
+                    })
+                }
+            },
+        }
     }
 
     fn restart(&mut self, scenario: &Scenario) {
@@ -118,7 +342,8 @@ impl LabPage {
     }
 
     fn schedule_frame(&mut self, ctx: &Context<Self>) {
-        let wanted = matches!(&self.session, Ok(s) if s.playing) && !self.hidden && self.on_screen;
+        let busy = matches!(&self.session, Ok(s) if s.playing) || self.catching_up.is_some();
+        let wanted = busy && !self.hidden && self.on_screen;
         if !wanted {
             self.frame = None;
             self.last_frame_ms = None;
@@ -193,36 +418,53 @@ impl Component for LabPage {
             EventListener::new(&gloo::utils::document(), "visibilitychange", move |_| {
                 link.send_message(Msg::Visibility)
             });
-        let reduced_motion = browser::prefers_reduced_motion();
-        let mut session = Self::open(ctx.props());
-        if let Ok(s) = session.as_mut() {
-            s.playing = !reduced_motion && s.preset.is_some();
-        }
-        LabPage {
-            session,
+        let link = ctx.link().clone();
+        let messages = EventListener::new(&gloo::utils::window(), "message", move |e| {
+            let Some(event) = e.dyn_ref::<web_sys::MessageEvent>() else {
+                return;
+            };
+            if embed_api::from_parent(event) {
+                if let Some(command) = embed_api::parse(&event.data()) {
+                    link.send_message(Msg::Host(command));
+                }
+            }
+        });
+        let mut page = LabPage {
+            session: Err(String::new()),
             frame: None,
             last_frame_ms: None,
             hidden: browser::document_hidden(),
             on_screen: true,
-            reduced_motion,
+            reduced_motion: browser::prefers_reduced_motion(),
             tab: Tab::Inspector,
             filters: vec![Category::Protocol, Category::Faults, Category::Clients],
             spacetime_window: SECOND,
             help_open: false,
             markers: Shared::new(Vec::new()),
-            _listeners: vec![keys, visibility],
+            _listeners: vec![keys, visibility, messages],
             visibility: None,
             stage_ref: NodeRef::default(),
             messages_ref: NodeRef::default(),
             message_layer: MessageLayer::default(),
             frame_meter: browser::FrameMeter::from_location(),
-        }
+            catching_up: None,
+            share_open: false,
+            share_link: None,
+            share_embed: None,
+            share_status: None,
+            url_written_ms: 0.0,
+            posted_ms: 0.0,
+            posted_playing: None,
+            posted_time: None,
+        };
+        page.start(ctx.props());
+        page
     }
 
     fn changed(&mut self, ctx: &Context<Self>, old: &Self::Properties) -> bool {
-        if ctx.props() != old {
-            self.session = Self::open(ctx.props());
-            self.markers = Shared::new(Vec::new());
+        if ctx.props().source != old.source {
+            self.start(ctx.props());
+            self.schedule_frame(ctx);
         }
         true
     }
@@ -235,7 +477,14 @@ impl Component for LabPage {
                 let dt = self.last_frame_ms.map_or(0.0, |last| ts - last);
                 self.last_frame_ms = Some(ts);
                 if let Ok(s) = self.session.as_mut() {
-                    s.tick(dt);
+                    match self.catching_up {
+                        Some(target) => {
+                            if s.catch_up(target, CATCH_UP_EVENTS_PER_FRAME) {
+                                self.catching_up = None;
+                            }
+                        }
+                        None => s.tick(dt),
+                    }
                 }
             }
             Msg::Ui(action) => {
@@ -291,6 +540,14 @@ impl Component for LabPage {
                 };
             }
             Msg::ToggleHelp => self.help_open = !self.help_open,
+            Msg::ToggleShare => {
+                self.share_open = !self.share_open;
+                self.share_status = None;
+            }
+            Msg::Share(action) => self.share(ctx, action),
+            Msg::ShareStatus(status) => self.share_status = Some(status),
+            Msg::Imported(text) => self.import(text),
+            Msg::Host(command) => self.host(command),
         }
         if let Ok(s) = &self.session {
             if s.markers().len() != self.markers.len() || s.markers().last() != self.markers.last()
@@ -300,6 +557,8 @@ impl Component for LabPage {
         }
         self.draw_messages();
         self.schedule_frame(ctx);
+        self.sync_url(ctx.props());
+        self.post_state();
         self.frame_meter.finish();
         true
     }
@@ -312,6 +571,9 @@ impl Component for LabPage {
             });
             self.schedule_frame(ctx);
             self.draw_messages();
+            if let Ok(s) = &self.session {
+                embed_api::post("ready", s.lab.id(), s.now(), s.playing, 0);
+            }
         }
     }
 
@@ -321,29 +583,70 @@ impl Component for LabPage {
             Err(message) => return error_panel(message, ctx.props()),
         };
         let link = ctx.link();
-        let on_action = link.callback(Msg::Ui);
-        let sim = session.sim();
-        let lab = session.lab;
         let view = Shared::new(session.view.clone());
-        let now = view.time;
-
-        let on_node =
-            link.callback(|(node, extend)| Msg::Ui(UiAction::SelectNode { node, extend }));
-        let on_message = link.callback(|id| Msg::Ui(UiAction::SelectMessage(id)));
-        let on_background = link.callback(|()| Msg::Ui(UiAction::ClearSelection));
-        let fallen = Shared::new(fallen_messages(session));
-
-        let presets = lab.presets();
-        let on_preset = {
-            let cb = ctx.props().on_preset.clone();
-            Callback::from(move |e: Event| {
-                let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-                let value = select.value();
-                cb.emit((!value.is_empty()).then_some(value));
-            })
+        let stage = self.stage(ctx, session, &view);
+        let catching_up = self.catching_up.map(|target| {
+            let percent = (session.now() as f64 / target.max(1) as f64 * 100.0).min(100.0);
+            html! {
+                <div class="catch-up" role="status" data-testid="catching-up">
+                    { format!("Replaying the shared run to {}: {percent:.0}%", format_time(target)) }
+                </div>
+            }
+        });
+        let controls = html! {
+            <Controls playing={session.playing} speed={session.speed} now={view.time} end={session.timeline_end()}
+                      seed={session.sim().scenario().seed} on_action={link.callback(Msg::Ui)} compact={ctx.props().embed}
+                      on_restart={link.callback(Msg::Restart)} on_new_seed={link.callback(|()| Msg::NewSeed)} />
         };
-        let current_preset = session.preset.as_ref().map(|p| p.id);
-        let narration = session.preset.as_ref().filter(|_| session.narration_open).and_then(|p| {
+        if ctx.props().embed {
+            return html! {
+                <div class="lab-page embed-page" data-testid="lab-page" data-lab={session.lab.id()}>
+                    { stage }
+                    { for catching_up }
+                    <div class="embed-bar">
+                        { controls }
+                        <a class="btn" data-testid="open-in-failscope" href={browser::base_url()} target="_blank" rel="noopener"
+                           onclick={open_full(session)}>{ "Open in Failscope ↗" }</a>
+                    </div>
+                    <div class="sr-only" aria-live="polite" data-testid="live-region">{ &session.live_text }</div>
+                </div>
+            };
+        }
+        self.full_page(ctx, session, &view, stage, controls, catching_up)
+    }
+}
+
+/// Look up a panel by its label (as stored in share links).
+fn tab_named(label: &str) -> Option<Tab> {
+    TABS.iter().find(|(_, l)| *l == label).map(|(t, _)| *t)
+}
+
+/// The "Open in Failscope" link of an embed: the full app on this very moment.
+fn open_full(session: &Session) -> Callback<MouseEvent> {
+    let run = session.shared_run(None);
+    Callback::from(move |e: MouseEvent| {
+        if let Some(anchor) = e
+            .current_target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+        {
+            anchor.set_href(&format!("{}#s={}", browser::base_url(), link::encode(&run)));
+        }
+    })
+}
+
+impl LabPage {
+    /// The canvas with what is drawn over it: narration, the highlighted violation, legend.
+    fn stage(
+        &self,
+        ctx: &Context<Self>,
+        session: &Session,
+        view: &Shared<failscope_sim::view::View>,
+    ) -> Html {
+        let link = ctx.link();
+        let on_action = link.callback(Msg::Ui);
+        let now = view.time;
+        let kinds = session.sim().message_kinds();
+        let narration = session.preset.as_ref().filter(|_| session.narration_open && !ctx.props().embed).and_then(|p| {
             let (index, chapter) = session.chapter()?;
             Some(html! {
                 <Narration title={p.title.to_string()} text={chapter.text.clone()} chapter={index}
@@ -351,15 +654,62 @@ impl Component for LabPage {
                            on_action={on_action.clone()} />
             })
         });
-        let kinds = sim.message_kinds();
         let legend = kinds.iter().enumerate().map(|(i, k)| {
             html! { <span class="legend-item"><svg width="14" height="14" aria-hidden="true"><circle class={format!("msg kind-{i}")} cx="7" cy="7" r="5" /></svg>{ *k }</span> }
         });
+        let highlight = session.highlight.as_ref().map(
+            |h| html! { <div class="highlight-label" data-testid="highlight">{ &h.label }</div> },
+        );
+        html! {
+            <div class="stage" ref={self.stage_ref.clone()}>
+                <Topology view={view.clone()} fallen={Shared::new(fallen_messages(session))} selection={session.selection.clone()}
+                          highlight={session.highlight.clone()} message_kinds={kinds} reduced_motion={self.reduced_motion}
+                          messages_ref={self.messages_ref.clone()} on_point={link.callback(Msg::PointAt)}
+                          on_node={link.callback(|(node, extend)| Msg::Ui(UiAction::SelectNode { node, extend }))}
+                          on_message={link.callback(|id| Msg::Ui(UiAction::SelectMessage(id)))}
+                          on_background={link.callback(|()| Msg::Ui(UiAction::ClearSelection))} />
+                { for narration }
+                { for highlight }
+                <div class="legend">{ for legend }</div>
+            </div>
+        }
+    }
+
+    fn full_page(
+        &self,
+        ctx: &Context<Self>,
+        session: &Session,
+        view: &Shared<failscope_sim::view::View>,
+        stage: Html,
+        controls: Html,
+        catching_up: Option<Html>,
+    ) -> Html {
+        let link = ctx.link();
+        let on_action = link.callback(Msg::Ui);
+        let sim = session.sim();
+        let lab = session.lab;
+        let kinds = sim.message_kinds();
+        let presets = lab.presets();
+        let on_preset = {
+            let cb = ctx.props().on_preset.clone();
+            let lab_id = lab.id().to_string();
+            Callback::from(move |e: Event| {
+                let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+                let value = select.value();
+                cb.emit((lab_id.clone(), (!value.is_empty()).then_some(value)));
+            })
+        };
+        let current_preset = session.preset.as_ref().map(|p| p.id);
         let selected_kind = session
             .selection
             .message
             .and_then(|id| view.messages.iter().find(|m| m.id == id))
             .and_then(|m| kinds.get(usize::from(m.kind)).map(|k| k.to_string()));
+        let reports = sim.invariants();
+        let violations = reports
+            .iter()
+            .filter(|r| r.status.first_violation.is_some())
+            .count();
         let panel = match self.tab {
             Tab::Inspector => html! {
                 <Inspector view={view.clone()} node={session.selection.node} message={session.selection.message}
@@ -367,7 +717,7 @@ impl Component for LabPage {
                            message_kinds={kinds} />
             },
             Tab::Invariants => {
-                html! { <Invariants reports={sim.invariants()} on_action={on_action.clone()} /> }
+                html! { <Invariants reports={reports} on_action={on_action.clone()} /> }
             }
             Tab::Parameters => html! {
                 <ParamsPanel specs={lab.params()} values={sim.params().clone()} scenario={self.base_scenario().unwrap_or_else(|| sim.scenario().clone())}
@@ -378,11 +728,6 @@ impl Component for LabPage {
                           on_toggle={link.callback(Msg::ToggleFilter)} on_action={on_action.clone()} />
             },
         };
-        let violations = sim
-            .invariants()
-            .iter()
-            .filter(|r| r.status.first_violation.is_some())
-            .count();
         let tabs = TABS.iter().map(|&(tab, label)| {
             let badge = (tab == Tab::Invariants && violations > 0).then(|| html! { <span class="badge">{ violations }</span> });
             html! {
@@ -400,10 +745,13 @@ impl Component for LabPage {
                 </div>
             }
         });
-        let highlight = session.highlight.as_ref().map(
-            |h| html! { <div class="highlight-label" data-testid="highlight">{ &h.label }</div> },
-        );
-        let diagram = Shared::new(Diagram::build(sim, &view, self.spacetime_window));
+        let share_menu = self.share_open.then(|| {
+            html! {
+                <ShareMenu link={self.share_link.clone()} embed={self.share_embed.clone()} status={self.share_status.clone()}
+                           on_action={link.callback(Msg::Share)} on_close={link.callback(|()| Msg::ToggleShare)} />
+            }
+        });
+        let diagram = Shared::new(Diagram::build(sim, view, self.spacetime_window));
         html! {
             <div class="lab-page" data-testid="lab-page" data-lab={lab.id()}>
                 <div class="lab-head">
@@ -418,29 +766,23 @@ impl Component for LabPage {
                         </select>
                     </label>
                     <span class="spacer" />
+                    <button class="btn btn-primary" data-testid="share-button" aria-expanded={self.share_open.to_string()}
+                            onclick={link.callback(|_| Msg::ToggleShare)}>{ "Share" }</button>
                     <button class="btn" data-testid="help-button" aria-label="Keyboard help (?)" onclick={link.callback(|_| Msg::ToggleHelp)}>{ "?" }</button>
                 </div>
+                { for share_menu }
                 { for notice }
+                { for catching_up }
                 <div class="workspace">
-                    <div class="stage" ref={self.stage_ref.clone()}>
-                        <Topology view={view.clone()} fallen={fallen} selection={session.selection.clone()}
-                                  highlight={session.highlight.clone()} message_kinds={kinds} reduced_motion={self.reduced_motion}
-                                  messages_ref={self.messages_ref.clone()} on_point={link.callback(Msg::PointAt)}
-                                  on_node={on_node} on_message={on_message} on_background={on_background} />
-                        { for narration }
-                        { for highlight }
-                        <div class="legend">{ for legend }</div>
-                    </div>
+                    { stage }
                     <aside class="sidebar">
                         <div class="tabs" role="tablist">{ for tabs }</div>
                         <div class="tab-panel" role="tabpanel">{ panel }</div>
                     </aside>
                 </div>
-                <Controls playing={session.playing} speed={session.speed} now={now} end={session.timeline_end()}
-                          seed={sim.scenario().seed} on_action={on_action.clone()}
-                          on_restart={link.callback(Msg::Restart)} on_new_seed={link.callback(|()| Msg::NewSeed)} />
-                <crate::components::timeline::Timeline now={now} end={session.timeline_end()} markers={self.markers.clone()} on_action={on_action.clone()} />
-                <FaultToolbar selection={session.selection.clone()} statuses={FaultToolbarProps::statuses_of(&view)}
+                { controls }
+                <crate::components::timeline::Timeline now={view.time} end={session.timeline_end()} markers={self.markers.clone()} on_action={on_action.clone()} />
+                <FaultToolbar selection={session.selection.clone()} statuses={FaultToolbarProps::statuses_of(view)}
                               partitioned={view.network.is_partitioned() || !view.network.clogs.is_empty()}
                               n_keys={sim.scenario().clients.n_keys} message_kind={selected_kind} on_action={on_action.clone()} />
                 <div class="lower">

@@ -72,3 +72,22 @@ pub fn message_point(from: Point, to: Point, progress: f64, rim: f64) -> Point {
         y: p.y + ux * nudge,
     }
 }
+
+/// A coordinate written with one decimal, by integer arithmetic: the float formatter is
+/// slow, and a canvas frame writes thousands of numbers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Coord(pub f64);
+
+impl std::fmt::Display for Coord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tenths = (self.0 * 10.0).round() as i64;
+        let sign = if tenths < 0 { "-" } else { "" };
+        let abs = tenths.unsigned_abs();
+        write!(f, "{sign}{}.{}", abs / 10, abs % 10)
+    }
+}
+
+/// `Coord` as a string, for attributes.
+pub fn coord(v: f64) -> String {
+    Coord(v).to_string()
+}

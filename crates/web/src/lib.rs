@@ -10,6 +10,7 @@
 pub mod app;
 pub mod browser;
 pub mod components;
+pub mod embed_api;
 pub mod lab_page;
 pub mod layout;
 pub mod session;

@@ -5,6 +5,7 @@
 use failscope_sim::action::Action;
 use failscope_sim::ids::{MsgId, NodeId};
 use failscope_sim::lab::{self, Lab, Preset};
+use failscope_sim::link::{SharedRun, ViewOptions};
 use failscope_sim::time::{Time, MS};
 use failscope_sim::trace::{MarkerKind, NoteKind, TraceKind};
 use failscope_sim::view::View;
@@ -169,6 +170,46 @@ impl Session {
             scenario.seed = seed;
         }
         Session::new(&scenario, preset)
+    }
+
+    /// Open a shared run: its scenario (with the sender's actions), paused at the start;
+    /// the caller catches up to `run.cursor_us` in bounded steps (see [`Session::catch_up`]).
+    pub fn from_shared(run: &SharedRun) -> Result<Session, ScenarioError> {
+        let preset = run
+            .view
+            .preset
+            .as_deref()
+            .and_then(|id| lab::preset(&run.scenario.lab, id));
+        let mut session = Session::new(&run.scenario, preset)?;
+        if let Some(speed) = run.view.speed {
+            session.speed = usize::from(speed).min(SPEEDS.len() - 1);
+        }
+        Ok(session)
+    }
+
+    /// This session as a share link's contents.
+    pub fn shared_run(&self, tab: Option<&str>) -> SharedRun {
+        SharedRun {
+            scenario: self.sim.scenario().clone(),
+            cursor_us: self.sim.now(),
+            view: ViewOptions {
+                preset: self.preset.as_ref().map(|p| p.id.to_string()),
+                speed: u8::try_from(self.speed).ok(),
+                tab: tab.map(str::to_string),
+            },
+        }
+    }
+
+    /// Advance toward `target` by at most `budget` events; true once there. Used to replay a
+    /// shared run to its moment without freezing the page.
+    pub fn catch_up(&mut self, target: Time, budget: u64) -> bool {
+        let done = match self.sim.advance(target, budget) {
+            failscope_sim::run::Advance::Budget => false,
+            failscope_sim::run::Advance::Reached | failscope_sim::run::Advance::Halted => true,
+        };
+        self.refresh();
+        self.narrated_until = self.sim.trace_position();
+        done
     }
 
     pub fn sim(&self) -> &dyn Simulation {

@@ -3,7 +3,7 @@
 
 use failscope_sim::action::Action;
 use failscope_web::app::{App, Route};
-use failscope_web::lab_page::{LabPage, LabPageProps};
+use failscope_web::lab_page::{LabPage, LabPageProps, Source};
 use failscope_web::session::{Session, UiAction};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -41,9 +41,13 @@ fn click(host: &web_sys::Element, selector: &str) {
 
 fn lab_page(lab: &str, preset: Option<&str>) -> LabPageProps {
     LabPageProps {
-        lab: lab.into(),
-        preset: preset.map(Into::into),
-        seed: None,
+        source: Source::Lab {
+            lab: lab.into(),
+            preset: preset.map(Into::into),
+            seed: None,
+        },
+        embed: false,
+        autoplay: false,
         on_home: Callback::noop(),
         on_preset: Callback::noop(),
     }
@@ -171,4 +175,111 @@ fn routes_round_trip_and_tolerate_junk() {
     assert_eq!(Route::parse(&route.fragment()), route);
     let junk = Route::parse("#seed=banana&&&lab=&x=%ZZ");
     assert_eq!(junk, Route::default());
+    let damaged = Route::parse("#s=1.%%%");
+    assert_eq!(
+        damaged.shared.as_deref(),
+        Some("1.%%%"),
+        "a damaged link still reaches the decoder"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_shared_run_opens_paused_at_its_moment() {
+    let preset = failscope_sim::lab::preset("raft", "leader-crash").unwrap();
+    let mut sim = failscope_sim::build(&preset.scenario).unwrap();
+    sim.run_until(2_500_000);
+    let run = failscope_sim::link::SharedRun {
+        scenario: sim.scenario().clone(),
+        cursor_us: sim.now(),
+        view: Default::default(),
+    };
+    let host = mount_point();
+    let props = LabPageProps {
+        source: Source::Shared(std::rc::Rc::new(run)),
+        ..lab_page("raft", None)
+    };
+    yew::Renderer::<LabPage>::with_root_and_props(host.clone(), props).render();
+    yew::scheduler::flush().await;
+    // Catching up happens frame by frame; wait for it.
+    for _ in 0..100 {
+        if host
+            .query_selector("[data-testid=catching-up]")
+            .unwrap()
+            .is_none()
+        {
+            break;
+        }
+        gloo::timers::future::TimeoutFuture::new(20).await;
+        yew::scheduler::flush().await;
+    }
+    let clock = host
+        .query_selector("[data-testid=sim-time]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(clock.get_attribute("data-us").as_deref(), Some("2500000"));
+    let play = host
+        .query_selector("[data-testid=play-pause]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        play.get_attribute("aria-pressed").as_deref(),
+        Some("false"),
+        "opens paused"
+    );
+}
+
+#[wasm_bindgen_test]
+fn the_host_api_accepts_only_well_formed_commands() {
+    use failscope_web::embed_api::{parse, HostCommand};
+    let object = |pairs: &[(&str, wasm_bindgen::JsValue)]| {
+        let o = js_sys::Object::new();
+        for (k, v) in pairs {
+            js_sys::Reflect::set(&o, &(*k).into(), v).unwrap();
+        }
+        wasm_bindgen::JsValue::from(o)
+    };
+    assert_eq!(
+        parse(&object(&[("failscope", "play".into())])),
+        Some(HostCommand::Play)
+    );
+    assert_eq!(
+        parse(&object(&[
+            ("failscope", "seek".into()),
+            ("time_us", 1500.0.into())
+        ])),
+        Some(HostCommand::Seek(1500))
+    );
+    assert_eq!(
+        parse(&object(&[
+            ("failscope", "seek".into()),
+            ("time_us", (-1.0).into())
+        ])),
+        None
+    );
+    assert_eq!(
+        parse(&object(&[
+            ("failscope", "seek".into()),
+            ("time_us", f64::NAN.into())
+        ])),
+        None
+    );
+    assert_eq!(parse(&object(&[("failscope", "seek".into())])), None);
+    assert_eq!(parse(&object(&[("failscope", "explode".into())])), None);
+    assert_eq!(parse(&object(&[("failscope", 3.into())])), None);
+    assert_eq!(parse(&"play".into()), None);
+    assert_eq!(parse(&wasm_bindgen::JsValue::NULL), None);
+    assert_eq!(
+        parse(&object(&[
+            ("failscope", "load".into()),
+            ("link", "1.abc".into())
+        ])),
+        Some(HostCommand::Load("1.abc".into()))
+    );
+    assert_eq!(
+        parse(&object(&[
+            ("failscope", "load".into()),
+            ("link", "x".repeat(100_000).into())
+        ])),
+        None
+    );
 }

@@ -7,7 +7,7 @@
 //! into one `<path>` per message kind, and clicks are resolved to the nearest message.
 //! Selected and highlighted messages always keep their own element.
 
-use crate::layout::{self, Point};
+use crate::layout::{self, Coord, Point};
 use failscope_sim::ids::MsgId;
 use failscope_sim::view::MessageView;
 use failscope_sim::world::MessagePlace;
@@ -100,9 +100,9 @@ impl MessageLayer {
                 *count += 1;
                 let _ = write!(
                     d,
-                    "M{:.1} {:.1}a{r} {r} 0 1 0 {} 0a{r} {r} 0 1 0 -{} 0",
-                    p.x - r,
-                    p.y,
+                    "M{} {}a{r} {r} 0 1 0 {} 0a{r} {r} 0 1 0 -{} 0",
+                    Coord(p.x - r),
+                    Coord(p.y),
                     2.0 * r,
                     2.0 * r
                 );
@@ -164,8 +164,8 @@ impl MessageLayer {
             }
         });
         dot.seen = generation;
-        let _ = dot.element.set_attribute("cx", &format!("{:.1}", p.x));
-        let _ = dot.element.set_attribute("cy", &format!("{:.1}", p.y));
+        let _ = dot.element.set_attribute("cx", &layout::coord(p.x));
+        let _ = dot.element.set_attribute("cy", &layout::coord(p.y));
         let class = message_class(m, frame);
         if dot.class != class {
             let _ = dot.element.set_attribute("class", &class);

@@ -2,6 +2,7 @@
 //! cursor, every message an arrow from its send to its delivery (or its drop), so causality
 //! and concurrency can be read off the picture.
 
+use crate::layout::Coord;
 use crate::session::{format_time, UiAction};
 use crate::shared::Shared;
 use failscope_sim::ids::{node_name, MsgId, NodeId};
@@ -254,7 +255,14 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
             Fate::InFlight => 2,
         };
         let d_attr = paths.entry((a.kind, fate)).or_default();
-        let _ = write!(d_attr, "M{x1:.1} {y1:.1}L{x2:.1} {y2:.1}");
+        let _ = write!(
+            d_attr,
+            "M{} {}L{} {}",
+            Coord(x1),
+            Coord(y1),
+            Coord(x2),
+            Coord(y2)
+        );
         match a.fate {
             Fate::Delivered => {
                 // A small arrowhead drawn as two strokes back along the line.
@@ -263,15 +271,22 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
                 let (ux, uy) = (dx / len * 6.0, dy / len * 6.0);
                 let _ = write!(
                     d_attr,
-                    "M{:.1} {:.1}L{x2:.1} {y2:.1}L{:.1} {:.1}",
-                    x2 - ux - uy * 0.6,
-                    y2 - uy + ux * 0.6,
-                    x2 - ux + uy * 0.6,
-                    y2 - uy - ux * 0.6
+                    "M{} {}L{} {}L{} {}",
+                    Coord(x2 - ux - uy * 0.6),
+                    Coord(y2 - uy + ux * 0.6),
+                    Coord(x2),
+                    Coord(y2),
+                    Coord(x2 - ux + uy * 0.6),
+                    Coord(y2 - uy - ux * 0.6)
                 );
             }
             Fate::Dropped => {
-                let _ = write!(d_attr, "M{:.1} {:.1}l6 6m0 -6l-6 6", x2 - 3.0, y2 - 3.0);
+                let _ = write!(
+                    d_attr,
+                    "M{} {}l6 6m0 -6l-6 6",
+                    Coord(x2 - 3.0),
+                    Coord(y2 - 3.0)
+                );
             }
             Fate::InFlight => {}
         }
@@ -289,7 +304,7 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
         let (cx, cy) = (x(m.time), y(m.node));
         match m.kind {
             MarkKind::Timer => {
-                let _ = write!(timer_ticks, "M{cx:.1} {:.1}v6", cy - 3.0);
+                let _ = write!(timer_ticks, "M{} {}v6", Coord(cx), Coord(cy - 3.0));
                 html! {}
             }
             MarkKind::Crash => html! { <path class="mark-crash" d={format!("M {} {} l 8 8 m 0 -8 l -8 8", f(cx - 4.0), f(cy - 4.0))} /> },
@@ -332,5 +347,5 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
 }
 
 fn f(v: f64) -> String {
-    format!("{v:.1}")
+    crate::layout::coord(v)
 }

@@ -250,5 +250,5 @@ fn render_node(props: &TopologyProps, node: &NodeView, at: Point, radius: f64, n
 
 /// Coordinates with one decimal: enough for the screen, short in the DOM.
 fn fmt(v: f64) -> String {
-    format!("{v:.1}")
+    layout::coord(v)
 }

@@ -1,0 +1,190 @@
+//! Sharing and exporting: copy a link that replays this exact run, copy an embed snippet,
+//! download pictures, the trace, the client history or the scenario, import a scenario.
+
+use crate::browser;
+use crate::layout;
+use crate::session::Session;
+use failscope_sim::export;
+use failscope_sim::link;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+/// Largest scenario file accepted for import.
+pub const MAX_IMPORT_BYTES: f64 = 1024.0 * 1024.0;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ShareAction {
+    CopyLink,
+    CopyEmbed,
+    PictureSvg,
+    PicturePng,
+    SpaceTimeSvg,
+    Trace,
+    History,
+    Scenario,
+    Import(web_sys::File),
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ShareMenuProps {
+    /// The link and embed snippet last prepared, shown for copying by hand.
+    pub link: Option<String>,
+    pub embed: Option<String>,
+    pub status: Option<String>,
+    pub on_action: Callback<ShareAction>,
+    pub on_close: Callback<()>,
+}
+
+#[component]
+pub fn ShareMenu(props: &ShareMenuProps) -> Html {
+    let act = |a: ShareAction| {
+        let cb = props.on_action.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(a.clone()))
+    };
+    let on_import = {
+        let cb = props.on_action.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                cb.emit(ShareAction::Import(file));
+            }
+            input.set_value("");
+        })
+    };
+    let close = {
+        let cb = props.on_close.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    html! {
+        <div class="share-menu" role="dialog" aria-label="Share and export" data-testid="share-menu">
+            <div class="panel-head"><h3>{ "Share this run" }</h3><span class="spacer" />
+                <button class="btn small" aria-label="Close" onclick={close}>{ "✕" }</button></div>
+            <p class="muted small">{ "The link holds the whole session (scenario, seed, your actions and this moment) in the part after #, which never reaches a server. Opening it replays exactly what you see." }</p>
+            <div class="row">
+                <button class="btn btn-primary" data-testid="copy-link" onclick={act(ShareAction::CopyLink)}>{ "Copy link" }</button>
+                <button class="btn" data-testid="copy-embed" onclick={act(ShareAction::CopyEmbed)}>{ "Copy embed code" }</button>
+            </div>
+            if let Some(link) = &props.link {
+                <input class="share-text" readonly=true value={link.clone()} data-testid="share-link" aria-label="Share link" />
+            }
+            if let Some(embed) = &props.embed {
+                <textarea class="share-text" readonly=true value={embed.clone()} data-testid="embed-code" aria-label="Embed code" rows="3" />
+            }
+            if let Some(status) = &props.status {
+                <p class="small" role="status" data-testid="share-status">{ status }</p>
+            }
+            <h4>{ "Download" }</h4>
+            <div class="row wrap">
+                <button class="btn" data-testid="export-svg" onclick={act(ShareAction::PictureSvg)}>{ "Picture (SVG)" }</button>
+                <button class="btn" data-testid="export-png" onclick={act(ShareAction::PicturePng)}>{ "Picture (PNG)" }</button>
+                <button class="btn" data-testid="export-spacetime" onclick={act(ShareAction::SpaceTimeSvg)}>{ "Space-time diagram (SVG)" }</button>
+                <button class="btn" data-testid="export-trace" onclick={act(ShareAction::Trace)}>{ "Trace (JSON)" }</button>
+                <button class="btn" data-testid="export-history" onclick={act(ShareAction::History)}>{ "Client history (JSON)" }</button>
+                <button class="btn" data-testid="export-scenario" onclick={act(ShareAction::Scenario)}>{ "Scenario (JSON)" }</button>
+            </div>
+            <h4>{ "Import" }</h4>
+            <label class="small">{ "Open a scenario file: " }
+                <input type="file" accept=".json,application/json" data-testid="import-scenario" onchange={on_import} />
+            </label>
+        </div>
+    }
+}
+
+/// The share link for the session, as a full URL.
+pub fn link_url(session: &Session, tab: Option<&str>) -> String {
+    format!(
+        "{}#s={}",
+        browser::base_url(),
+        link::encode(&session.shared_run(tab))
+    )
+}
+
+/// An iframe snippet embedding the session.
+pub fn embed_snippet(session: &Session) -> String {
+    let payload = link::encode(&session.shared_run(None));
+    format!(
+        "<iframe src=\"{}?embed#s={payload}\" title=\"Failscope: {}\" width=\"760\" height=\"520\" loading=\"lazy\" style=\"border:0;max-width:100%\"></iframe>",
+        browser::base_url(),
+        session.lab.title()
+    )
+}
+
+/// File name stem for downloads: lab, seed and moment.
+pub fn file_stem(session: &Session) -> String {
+    format!(
+        "failscope-{}-seed{}-t{}ms",
+        session.lab.id(),
+        session.sim().scenario().seed,
+        session.now() / 1_000
+    )
+}
+
+/// Perform a download. Returns a status line for the menu.
+pub fn download(session: &Session, what: &ShareAction) -> String {
+    let stem = file_stem(session);
+    let sim = session.sim();
+    match what {
+        ShareAction::PictureSvg | ShareAction::PicturePng | ShareAction::SpaceTimeSvg => {
+            let selector = if *what == ShareAction::SpaceTimeSvg {
+                "[data-testid=spacetime] svg"
+            } else {
+                "svg[data-testid=canvas]"
+            };
+            let Some(svg) = gloo::utils::document()
+                .query_selector(selector)
+                .ok()
+                .flatten()
+            else {
+                return "Nothing to draw yet.".into();
+            };
+            let Some(text) = browser::standalone_svg(&svg) else {
+                return "This browser could not serialise the picture.".into();
+            };
+            if *what == ShareAction::PicturePng {
+                browser::download_png(
+                    &format!("{stem}.png"),
+                    &text,
+                    layout::WIDTH,
+                    layout::HEIGHT,
+                    2.0,
+                );
+                format!("Saved {stem}.png")
+            } else {
+                let name = if *what == ShareAction::SpaceTimeSvg {
+                    format!("{stem}-spacetime.svg")
+                } else {
+                    format!("{stem}.svg")
+                };
+                browser::download_text(&name, "image/svg+xml", &text);
+                format!("Saved {name}")
+            }
+        }
+        ShareAction::Trace => {
+            let events = &sim.trace().events()[..sim.trace_position()];
+            let export = export::trace_export(
+                sim.scenario(),
+                sim.message_kinds(),
+                sim.timer_names(),
+                sim.trace().hash_prefix(events.len()),
+                events,
+            );
+            save_json(&format!("{stem}-trace.json"), &export)
+        }
+        ShareAction::History => save_json(
+            &format!("{stem}-history.json"),
+            &export::history_events(&sim.history()),
+        ),
+        ShareAction::Scenario => save_json(&format!("{stem}-scenario.json"), sim.scenario()),
+        _ => String::new(),
+    }
+}
+
+fn save_json(name: &str, value: &impl serde::Serialize) -> String {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => {
+            browser::download_text(name, "application/json", &text);
+            format!("Saved {name}")
+        }
+        Err(e) => format!("Could not write {name}: {e}"),
+    }
+}

@@ -1,0 +1,119 @@
+// Share links, reloading, bad links, and embedding — driven through the page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE_URL, launch, openPage, screenshot, nodes, simTime, setSpeed, play, pause, waitForNodes } from './browser.mjs';
+
+let context;
+before(async () => { context = await launch(); });
+after(async () => { await context?.close(); });
+
+async function playedRaft() {
+  const page = await openPage(context, '#lab=raft');
+  await setSpeed(page, '1×');
+  await play(page);
+  await waitForNodes(page, (ns) => ns.some((n) => n.role === 'leader'), 'a leader');
+  // Crash the leader so the session has an action of its own in the link.
+  const leader = (await nodes(page)).find((n) => n.role === 'leader');
+  await page.getByTestId(`node-${leader.name}`).click();
+  await page.getByTestId('crash').click();
+  await page.waitForTimeout(700);
+  await pause(page);
+  return page;
+}
+
+test('a copied link opens the identical run at the same moment, paused', async () => {
+  const page = await playedRaft();
+  const then = { time: await simTime(page), nodes: await nodes(page) };
+  await page.getByTestId('share-button').click();
+  await page.getByTestId('copy-link').click();
+  const link = await page.getByTestId('share-link').inputValue();
+  assert.match(link, /#s=1\./);
+  assert.ok(link.length < 2000, `a short session makes a short link (${link.length})`);
+  const other = await openPage(context, link.slice(link.indexOf('#')));
+  await other.getByTestId('canvas').waitFor();
+  await other.getByTestId('catching-up').waitFor({ state: 'detached', timeout: 20_000 });
+  assert.equal(await simTime(other), then.time);
+  assert.deepEqual(await nodes(other), then.nodes);
+  assert.equal(await other.getByTestId('play-pause').getAttribute('aria-pressed'), 'false');
+  await screenshot(other, 'shared-link-opened');
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(other.errors, []);
+  await page.close();
+  await other.close();
+});
+
+test('reloading keeps the session, and the back button leaves it', async () => {
+  const page = await openPage(context, '');
+  await page.getByTestId('open-raft').click();
+  await page.getByTestId('canvas').waitFor();
+  await setSpeed(page, '1×');
+  await play(page);
+  await page.waitForTimeout(800);
+  await pause(page);
+  const then = { time: await simTime(page), nodes: await nodes(page) };
+  await page.waitForTimeout(200);
+  assert.match(page.url(), /#s=1\./, 'the address follows the session');
+  await page.reload();
+  await page.getByTestId('canvas').waitFor();
+  await page.getByTestId('catching-up').waitFor({ state: 'detached', timeout: 20_000 });
+  assert.equal(await simTime(page), then.time);
+  assert.deepEqual(await nodes(page), then.nodes);
+  await page.goBack();
+  await page.getByTestId('lab-picker').waitFor();
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a corrupted link shows what is wrong and a way forward', async () => {
+  for (const bad of ['#s=1.AAAA', '#s=1.%%%', '#s=7.abc', `#s=1.${'x'.repeat(70000)}`]) {
+    const page = await openPage(context, bad);
+    await page.getByTestId('error-panel').waitFor();
+    const message = await page.getByTestId('error-message').textContent();
+    assert.match(message, /damaged|format|characters long|scenario/, message);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  }
+  const page = await openPage(context, '#s=1.AAAA');
+  await page.getByTestId('open-default').click();
+  await page.getByTestId('canvas').waitFor();
+  await page.close();
+});
+
+test('the embed demo page shows two working embeds, driven by postMessage', async () => {
+  const page = await openPage(context, 'embed-demo.html');
+  const raft = page.frameLocator('[data-testid=embed-raft]');
+  const beats = page.frameLocator('[data-testid=embed-heartbeat]');
+  await raft.getByTestId('canvas').waitFor({ timeout: 20_000 });
+  await beats.getByTestId('canvas').waitFor({ timeout: 20_000 });
+  assert.equal(await raft.getByTestId('tab-inspector').count(), 0, 'embeds show only the canvas and compact controls');
+  assert.equal(await raft.getByTestId('open-in-failscope').count(), 1);
+  // Figure 1 waits to be asked; figure 2 autoplays.
+  assert.equal(await raft.getByTestId('play-pause').getAttribute('aria-pressed'), 'false');
+  await page.getByTestId('host-play').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=host-state]').dataset.playing === 'true');
+  await page.waitForTimeout(500);
+  await page.getByTestId('host-pause').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=host-state]').dataset.playing === 'false');
+  assert.equal(await raft.getByTestId('play-pause').getAttribute('aria-pressed'), 'false');
+  await page.getByTestId('host-seek').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=host-state]').dataset.timeUs) === 1000000);
+  assert.equal(await beats.getByTestId('play-pause').getAttribute('aria-pressed'), 'true');
+  await screenshot(page, 'embed-demo');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('malformed host messages are ignored', async () => {
+  const page = await openPage(context, '?embed#lab=raft');
+  await page.getByTestId('canvas').waitFor();
+  // Messages not from a parent page, or of the wrong shape, change nothing and throw nothing.
+  await page.evaluate(() => {
+    for (const m of [null, 'play', { failscope: 'explode' }, { failscope: 'seek', time_us: 'soon' }, { failscope: 'play' }]) {
+      window.postMessage(m, '*');
+    }
+  });
+  await page.waitForTimeout(300);
+  assert.equal(await page.getByTestId('play-pause').getAttribute('aria-pressed'), 'false');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
