@@ -7,12 +7,14 @@
 //! failscope bench [engine|raft|all]
 //! ```
 //!
-//! SOURCE is a scenario file (`scenario.json`), or `--lab ID [--preset ID]`.
+//! SOURCE is a scenario file (`scenario.json`), a share link copied from the app (replays
+//! the sender's exact run up to the moment they shared), or `--lab ID [--preset ID]`.
 
 mod alloc_counter;
 mod bench;
 mod source;
 
+use failscope_sim::export;
 use failscope_sim::history::History;
 use failscope_sim::time::SECOND;
 use rayon::prelude::*;
@@ -25,7 +27,7 @@ static ALLOCATOR: alloc_counter::Counting = alloc_counter::Counting;
 
 const USAGE: &str = "usage:
   failscope labs
-  failscope run   <scenario.json | --lab ID [--preset ID]> [--seed N] [--until SECONDS] [--emit summary|trace|history|all] [--out FILE]
+  failscope run   <scenario.json | share-link | --lab ID [--preset ID]> [--seed N] [--until SECONDS] [--emit summary|trace|history|all] [--out FILE]
   failscope sweep <scenario.json | --lab ID [--preset ID]> --seeds N [--from N] [--until SECONDS]
   failscope bench [engine|raft|all]";
 
@@ -142,11 +144,12 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     let output = match options.emit.as_str() {
         "summary" => summary,
         "trace" => json!({ "trace": sim.trace().events() }),
-        "history" => json!({ "history": History::from_trace(sim.trace()) }),
+        "history" => serde_json::to_value(export::history_events(&History::from_trace(sim.trace())))
+            .map_err(|e| e.to_string())?,
         "all" => json!({
             "summary": summary,
             "trace": sim.trace().events(),
-            "history": History::from_trace(sim.trace()),
+            "history": export::history_events(&History::from_trace(sim.trace())),
         }),
         other => {
             return Err(format!(

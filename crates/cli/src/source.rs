@@ -6,6 +6,12 @@ use failscope_sim::Scenario;
 pub enum Source {
     File(String),
     Lab { lab: String, preset: Option<String> },
+    /// A share link pasted from the app (the whole URL or its `#s=` part).
+    Link(String),
+}
+
+fn looks_like_link(text: &str) -> bool {
+    text.contains("#s=") || text.starts_with("s=") || text.starts_with("1.")
 }
 
 impl Source {
@@ -28,6 +34,7 @@ impl Source {
                     rest,
                 )),
             },
+            [link, rest @ ..] if looks_like_link(link) => Ok((Source::Link(link.clone()), rest)),
             [path, rest @ ..] if !path.starts_with("--") => Ok((Source::File(path.clone()), rest)),
             _ => Err("give a scenario file or --lab ID [--preset ID]".into()),
         }
@@ -39,6 +46,9 @@ impl Source {
                 let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
                 serde_json::from_str(&text).map_err(|e| format!("{path} is not a scenario: {e}"))
             }
+            Source::Link(text) => failscope_sim::link::decode(text)
+                .map(|run| run.scenario)
+                .map_err(|e| format!("cannot open the link: {e}")),
             Source::Lab { lab, preset: None } => failscope_sim::lab::find(lab)
                 .map(|l| l.default_scenario(1))
                 .ok_or_else(|| format!("no lab `{lab}` (see `failscope labs`)")),
@@ -51,9 +61,11 @@ impl Source {
         }
     }
 
-    /// How long to run when `--until` is not given: a preset's own length, else 10 s.
+    /// How long to run when `--until` is not given: a link's moment, a preset's own
+    /// length, else 10 s.
     pub fn default_duration(&self) -> Time {
         match self {
+            Source::Link(text) => failscope_sim::link::decode(text).map_or(10 * SECOND, |run| run.cursor_us),
             Source::Lab {
                 lab,
                 preset: Some(id),
@@ -66,6 +78,7 @@ impl Source {
     pub fn describe(&self) -> String {
         match self {
             Source::File(path) => path.clone(),
+            Source::Link(text) => format!("'{text}'"),
             Source::Lab { lab, preset: None } => format!("--lab {lab}"),
             Source::Lab {
                 lab,
