@@ -14,7 +14,7 @@ function quantile(sorted, q) {
 const context = await launch();
 const page = await openPage(context, '?bench#lab=heartbeat&preset=stress');
 await page.getByTestId('canvas').waitFor();
-await page.waitForSelector('[data-testid^="message-"], [data-testid^="messages-kind-"]', { timeout: 20_000 });
+await page.waitForFunction(() => Number(document.querySelector('[data-testid=message-canvas]')?.dataset.count ?? 0) > 0, null, { timeout: 20_000 });
 await page.waitForTimeout(1000); // warm up
 
 const result = await page.evaluate(async (sampleMs) => {
@@ -28,11 +28,10 @@ const result = await page.evaluate(async (sampleMs) => {
       intervals.push(now - last);
       last = now;
       if (intervals.length % 30 === 0) {
-        // Individual dots, plus the messages aggregated into one path per kind.
-        const dots = document.querySelectorAll('[data-testid^="message-"]').length;
-        const aggregated = [...document.querySelectorAll('[data-testid^="messages-kind-"]')]
-          .reduce((sum, el) => sum + Number(el.dataset.count), 0);
-        inFlight.push(dots + aggregated);
+        // Individual dots, plus the crowd painted on the message canvas.
+        const dots = document.querySelectorAll('circle[data-testid^="message-"]').length;
+        const painted = Number(document.querySelector('[data-testid=message-canvas]')?.dataset.count ?? 0);
+        inFlight.push(dots + painted);
       }
       if (now < end) requestAnimationFrame(frame); else resolve();
     }

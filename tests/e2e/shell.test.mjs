@@ -15,7 +15,7 @@ test('the front page lists the labs and opens one onto its SVG canvas, with no e
   const canvas = page.getByTestId('canvas');
   await canvas.waitFor({ state: 'visible' });
   assert.equal(await canvas.evaluate((el) => el.tagName.toLowerCase()), 'svg');
-  assert.match(page.url(), /#lab=raft/);
+  assert.match(page.url(), /#(lab=raft|s=1\.)/, 'the address names the lab or the run');
   await screenshot(page, 'shell');
   // The back button returns to the picker.
   await page.goBack();

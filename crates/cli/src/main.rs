@@ -144,8 +144,10 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     let output = match options.emit.as_str() {
         "summary" => summary,
         "trace" => json!({ "trace": sim.trace().events() }),
-        "history" => serde_json::to_value(export::history_events(&History::from_trace(sim.trace())))
-            .map_err(|e| e.to_string())?,
+        "history" => {
+            serde_json::to_value(export::history_events(&History::from_trace(sim.trace())))
+                .map_err(|e| e.to_string())?
+        }
         "all" => json!({
             "summary": summary,
             "trace": sim.trace().events(),

@@ -5,7 +5,10 @@ use failscope_sim::Scenario;
 
 pub enum Source {
     File(String),
-    Lab { lab: String, preset: Option<String> },
+    Lab {
+        lab: String,
+        preset: Option<String>,
+    },
     /// A share link pasted from the app (the whole URL or its `#s=` part).
     Link(String),
 }
@@ -65,7 +68,9 @@ impl Source {
     /// length, else 10 s.
     pub fn default_duration(&self) -> Time {
         match self {
-            Source::Link(text) => failscope_sim::link::decode(text).map_or(10 * SECOND, |run| run.cursor_us),
+            Source::Link(text) => {
+                failscope_sim::link::decode(text).map_or(10 * SECOND, |run| run.cursor_us)
+            }
             Source::Lab {
                 lab,
                 preset: Some(id),

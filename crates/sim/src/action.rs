@@ -8,7 +8,9 @@ use crate::time::Time;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "do", rename_all = "snake_case")]
+// Externally tagged (`{"crash": {"node": 2}}`): the compact form serde decodes without
+// buffering, which keeps the browser bundle small.
+#[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Stop the node; its volatile state is lost, its durable state kept.
     Crash {
@@ -137,7 +139,6 @@ impl Action {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScheduledFault {
     pub at_us: Time,
-    #[serde(flatten)]
     pub action: Action,
 }
 
@@ -147,7 +148,6 @@ pub struct ScheduledFault {
 pub struct ActionRecord {
     pub at_event: u64,
     pub at_us: Time,
-    #[serde(flatten)]
     pub action: Action,
 }
 

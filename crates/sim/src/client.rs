@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// One operation on a key-value store of `u32` values (the register every lab with clients
 /// shares, so one consistency checker serves them all).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "f", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ClientOp {
     Read {
         key: u16,

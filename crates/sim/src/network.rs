@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 /// How long a message takes on a link.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Latency {
     /// Always the same delay.
     Constant { us: Time },
@@ -135,7 +135,7 @@ impl LinkConfig {
 
 /// The timing model: what the network promises about delay.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum NetworkMode {
     /// Delays follow the link configuration (the usual case).
     #[default]

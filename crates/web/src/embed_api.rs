@@ -47,7 +47,7 @@ pub fn parse(data: &JsValue) -> Option<HostCommand> {
         "seek" => {
             let t = field(data, "time_us")?.as_f64()?;
             (t.is_finite() && (0.0..=MAX_DURATION_US as f64).contains(&t))
-                .then(|| HostCommand::Seek(t as Time))
+                .then_some(HostCommand::Seek(t as Time))
         }
         "load" => {
             let link = field(data, "link")?.as_string()?;

@@ -111,7 +111,12 @@ pub struct LabPage {
     visibility: Option<browser::OnScreen>,
     stage_ref: NodeRef,
     messages_ref: NodeRef,
+    canvas_ref: NodeRef,
     message_layer: MessageLayer,
+    /// The space-time diagram, rebuilt about ten times a second while playing (it is a
+    /// history view; redrawing it every frame costs more than it shows).
+    diagram: Shared<Diagram>,
+    frames_since_diagram: u32,
     frame_meter: browser::FrameMeter,
     /// Replaying a shared run up to its moment.
     catching_up: Option<Time>,
@@ -163,6 +168,17 @@ impl LabPage {
         }
     }
 
+    fn refresh_diagram(&mut self, is_frame: bool) {
+        self.frames_since_diagram += 1;
+        if is_frame && self.frames_since_diagram < 6 {
+            return;
+        }
+        self.frames_since_diagram = 0;
+        if let Ok(s) = &self.session {
+            self.diagram = Shared::new(Diagram::build(s.sim(), &s.view, self.spacetime_window));
+        }
+    }
+
     fn tab_label(&self) -> &'static str {
         TABS.iter()
             .find(|(t, _)| *t == self.tab)
@@ -191,7 +207,8 @@ impl LabPage {
         let now_ms = js_sys::Date::now();
         let changed = self.posted_playing != Some(session.playing)
             || (!session.playing && self.posted_time != Some(session.now()));
-        if !changed && !(session.playing && now_ms - self.posted_ms > 1_000.0) {
+        let heartbeat_due = session.playing && now_ms - self.posted_ms > 1_000.0;
+        if !(changed || heartbeat_due) {
             return;
         }
         self.posted_ms = now_ms;
@@ -366,8 +383,9 @@ impl LabPage {
             return;
         };
         let positions = crate::layout::circle(session.view.nodes.len());
+        let canvas = self.canvas_ref.cast::<web_sys::HtmlCanvasElement>();
         self.message_layer
-            .update(&group, &message_frame(session, &positions));
+            .update(&group, canvas.as_ref(), &message_frame(session, &positions));
     }
 
     fn on_key(&mut self, e: &KeyboardEvent) -> Option<UiAction> {
@@ -445,7 +463,10 @@ impl Component for LabPage {
             visibility: None,
             stage_ref: NodeRef::default(),
             messages_ref: NodeRef::default(),
+            canvas_ref: NodeRef::default(),
             message_layer: MessageLayer::default(),
+            diagram: Shared::new(Diagram::default()),
+            frames_since_diagram: 0,
             frame_meter: browser::FrameMeter::from_location(),
             catching_up: None,
             share_open: false,
@@ -470,6 +491,7 @@ impl Component for LabPage {
     }
 
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
+        let is_frame = matches!(msg, Msg::Frame(_));
         match msg {
             Msg::Frame(ts) => {
                 self.frame = None;
@@ -556,6 +578,7 @@ impl Component for LabPage {
             }
         }
         self.draw_messages();
+        self.refresh_diagram(is_frame);
         self.schedule_frame(ctx);
         self.sync_url(ctx.props());
         self.post_state();
@@ -664,10 +687,10 @@ impl LabPage {
             <div class="stage" ref={self.stage_ref.clone()}>
                 <Topology view={view.clone()} fallen={Shared::new(fallen_messages(session))} selection={session.selection.clone()}
                           highlight={session.highlight.clone()} message_kinds={kinds} reduced_motion={self.reduced_motion}
-                          messages_ref={self.messages_ref.clone()} on_point={link.callback(Msg::PointAt)}
+                          messages_ref={self.messages_ref.clone()} canvas_ref={self.canvas_ref.clone()} on_point={link.callback(Msg::PointAt)}
                           on_node={link.callback(|(node, extend)| Msg::Ui(UiAction::SelectNode { node, extend }))}
                           on_message={link.callback(|id| Msg::Ui(UiAction::SelectMessage(id)))}
-                          on_background={link.callback(|()| Msg::Ui(UiAction::ClearSelection))} />
+                          />
                 { for narration }
                 { for highlight }
                 <div class="legend">{ for legend }</div>
@@ -751,7 +774,7 @@ impl LabPage {
                            on_action={link.callback(Msg::Share)} on_close={link.callback(|()| Msg::ToggleShare)} />
             }
         });
-        let diagram = Shared::new(Diagram::build(sim, view, self.spacetime_window));
+        let diagram = self.diagram.clone();
         html! {
             <div class="lab-page" data-testid="lab-page" data-lab={lab.id()}>
                 <div class="lab-head">

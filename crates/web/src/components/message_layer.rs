@@ -3,16 +3,16 @@
 //! whole simulation.
 //!
 //! Up to [`DOM_LIMIT`] messages each get their own `<circle>` (with a `data-testid`, so tests
-//! and people can click one); beyond that, what cannot be told apart anyway is aggregated
-//! into one `<path>` per message kind, and clicks are resolved to the nearest message.
-//! Selected and highlighted messages always keep their own element.
+//! and people can click one); beyond that, what cannot be told apart anyway is painted on a
+//! `<canvas>` laid over the picture (rasterising a thousand SVG shapes every frame is what
+//! costs most), and clicks are resolved to the nearest message. Selected and highlighted
+//! messages always keep their own element.
 
-use crate::layout::{self, Coord, Point};
+use crate::layout::{self, Point};
 use failscope_sim::ids::MsgId;
 use failscope_sim::view::MessageView;
 use failscope_sim::world::MessagePlace;
 use std::collections::BTreeMap;
-use std::fmt::Write;
 use wasm_bindgen::JsCast;
 
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
@@ -27,12 +27,17 @@ struct Dot {
     seen: u64,
 }
 
+/// Fill colours of message kinds on the canvas (the Okabe–Ito palette of `--k0`…`--k7`).
+const KIND_COLOURS: &[&str] = &[
+    "#56b4e9", "#cc79a7", "#f0e442", "#b8b8b8", "#e69f00", "#0072b2", "#009e73", "#6e6e6e",
+];
+
 /// The elements of the message layer.
 #[derive(Default)]
 pub struct MessageLayer {
     dots: BTreeMap<MsgId, Dot>,
-    /// Aggregated paths by (kind, stalled).
-    paths: BTreeMap<(u8, bool), web_sys::Element>,
+    /// How many messages the canvas shows (0: it is blank).
+    painted: usize,
     generation: u64,
 }
 
@@ -84,33 +89,32 @@ impl Frame<'_> {
 }
 
 impl MessageLayer {
-    /// Make `group`'s children match the frame.
-    pub fn update(&mut self, group: &web_sys::Element, frame: &Frame<'_>) {
+    /// Make `group`'s children (and `canvas`, past the DOM limit) match the frame.
+    pub fn update(
+        &mut self,
+        group: &web_sys::Element,
+        canvas: Option<&web_sys::HtmlCanvasElement>,
+        frame: &Frame<'_>,
+    ) {
         self.generation += 1;
         let aggregate = frame.messages.len() > DOM_LIMIT;
-        let mut path_data: BTreeMap<(u8, bool), (String, usize)> = BTreeMap::new();
-        let r = frame.dot_radius();
+        let mut painted: Vec<(Point, u8, bool)> = Vec::new();
         for m in frame.messages {
             let Some(p) = frame.point(m) else { continue };
             let special = frame.selected == Some(m.id) || frame.highlighted.contains(&m.id);
             if aggregate && !special {
-                let (d, count) = path_data
-                    .entry((m.kind, m.place != MessagePlace::Flying))
-                    .or_default();
-                *count += 1;
-                let _ = write!(
-                    d,
-                    "M{} {}a{r} {r} 0 1 0 {} 0a{r} {r} 0 1 0 -{} 0",
-                    Coord(p.x - r),
-                    Coord(p.y),
-                    2.0 * r,
-                    2.0 * r
-                );
+                painted.push((p, m.kind, m.place != MessagePlace::Flying));
             } else {
                 self.place_dot(group, frame, m, p);
             }
         }
-        self.sync_paths(group, path_data);
+        if let Some(canvas) = canvas {
+            if !painted.is_empty() || self.painted > 0 {
+                paint(canvas, group, &painted, frame.dot_radius());
+            }
+            let _ = canvas.set_attribute("data-count", &painted.len().to_string());
+        }
+        self.painted = painted.len();
         let generation = self.generation;
         self.dots.retain(|_, dot| {
             let keep = dot.seen == generation;
@@ -173,39 +177,6 @@ impl MessageLayer {
         }
     }
 
-    fn sync_paths(
-        &mut self,
-        group: &web_sys::Element,
-        data: BTreeMap<(u8, bool), (String, usize)>,
-    ) {
-        self.paths.retain(|key, element| {
-            let keep = data.contains_key(key);
-            if !keep {
-                element.remove();
-            }
-            keep
-        });
-        for (key, (d, count)) in data {
-            let element = self.paths.entry(key).or_insert_with(|| {
-                let element = gloo::utils::document()
-                    .create_element_ns(Some(SVG_NS), "path")
-                    .expect("SVG paths can be created");
-                let class = format!(
-                    "msg kind-{}{}",
-                    key.0,
-                    if key.1 { " msg-stalled" } else { "" }
-                );
-                let _ = element.set_attribute("class", &class);
-                let _ = element.set_attribute("data-testid", &format!("messages-kind-{}", key.0));
-                // Behind the individual dots, so a selected message stays on top.
-                let _ = group.insert_before(&element, group.first_child().as_ref());
-                element
-            });
-            let _ = element.set_attribute("d", &d);
-            let _ = element.set_attribute("data-count", &count.to_string());
-        }
-    }
-
     /// The message a click on the layer landed on, when it hit an individual dot.
     pub fn message_at(event: &web_sys::Event) -> Option<MsgId> {
         let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
@@ -217,17 +188,10 @@ impl MessageLayer {
     pub fn canvas_point(event: &web_sys::MouseEvent) -> Option<Point> {
         let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
         let svg = target.closest("svg").ok()??;
-        let rect = svg.get_bounding_client_rect();
-        // preserveAspectRatio="xMidYMid meet": uniform scale, centred.
-        let scale = (rect.width() / layout::WIDTH).min(rect.height() / layout::HEIGHT);
-        if scale <= 0.0 {
-            return None;
-        }
-        let left = rect.left() + (rect.width() - layout::WIDTH * scale) / 2.0;
-        let top = rect.top() + (rect.height() - layout::HEIGHT * scale) / 2.0;
+        let fit = Fit::of(&svg.get_bounding_client_rect())?;
         Some(Point {
-            x: (f64::from(event.client_x()) - left) / scale,
-            y: (f64::from(event.client_y()) - top) / scale,
+            x: (f64::from(event.client_x()) - fit.left) / fit.scale,
+            y: (f64::from(event.client_y()) - fit.top) / fit.scale,
         })
     }
 }
@@ -244,4 +208,84 @@ fn message_class(m: &MessageView, frame: &Frame<'_>) -> String {
         class.push_str(" highlighted");
     }
     class
+}
+
+/// How the viewBox sits in an element's box (`preserveAspectRatio="xMidYMid meet"`: one
+/// scale, centred).
+struct Fit {
+    scale: f64,
+    left: f64,
+    top: f64,
+}
+
+impl Fit {
+    fn of(rect: &web_sys::DomRect) -> Option<Fit> {
+        let scale = (rect.width() / layout::WIDTH).min(rect.height() / layout::HEIGHT);
+        (scale > 0.0).then(|| Fit {
+            scale,
+            left: rect.left() + (rect.width() - layout::WIDTH * scale) / 2.0,
+            top: rect.top() + (rect.height() - layout::HEIGHT * scale) / 2.0,
+        })
+    }
+}
+
+/// Paint `dots` on the canvas laid over the SVG that holds `group`.
+fn paint(
+    canvas: &web_sys::HtmlCanvasElement,
+    group: &web_sys::Element,
+    dots: &[(Point, u8, bool)],
+    radius: f64,
+) {
+    let Some(svg) = group.closest("svg").ok().flatten() else {
+        return;
+    };
+    let svg_rect = svg.get_bounding_client_rect();
+    let canvas_rect = canvas.get_bounding_client_rect();
+    let Some(fit) = Fit::of(&svg_rect) else {
+        return;
+    };
+    let ratio = gloo::utils::window().device_pixel_ratio().max(1.0);
+    let (width, height) = (
+        (canvas_rect.width() * ratio) as u32,
+        (canvas_rect.height() * ratio) as u32,
+    );
+    if canvas.width() != width || canvas.height() != height {
+        canvas.set_width(width);
+        canvas.set_height(height);
+    }
+    let Some(context) = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+    else {
+        return;
+    };
+    context.clear_rect(0.0, 0.0, f64::from(width), f64::from(height));
+    let (dx, dy) = (fit.left - canvas_rect.left(), fit.top - canvas_rect.top());
+    let _ = context.set_transform(
+        fit.scale * ratio,
+        0.0,
+        0.0,
+        fit.scale * ratio,
+        dx * ratio,
+        dy * ratio,
+    );
+    for kind in 0..KIND_COLOURS.len() as u8 {
+        context.begin_path();
+        let mut any = false;
+        for &(p, k, stalled) in dots {
+            if k % KIND_COLOURS.len() as u8 != kind {
+                continue;
+            }
+            any = true;
+            let r = if stalled { radius * 0.8 } else { radius };
+            context.move_to(p.x + r, p.y);
+            let _ = context.arc(p.x, p.y, r, 0.0, std::f64::consts::TAU);
+        }
+        if any {
+            context.set_fill_style_str(KIND_COLOURS[usize::from(kind)]);
+            context.fill();
+        }
+    }
 }

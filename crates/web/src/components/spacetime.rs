@@ -101,23 +101,21 @@ impl Diagram {
                     kind,
                     sent_at,
                     ..
-                } => {
-                    if arrows.len() < MAX_ARROWS {
-                        let fate = if matches!(e.kind, TraceKind::Drop { .. }) {
-                            Fate::Dropped
-                        } else {
-                            Fate::Delivered
-                        };
-                        arrows.push(Arrow {
-                            id: *msg,
-                            from: *f,
-                            to: *t,
-                            sent: *sent_at,
-                            end: e.time,
-                            kind: Some(*kind),
-                            fate,
-                        });
-                    }
+                } if arrows.len() < MAX_ARROWS => {
+                    let fate = if matches!(e.kind, TraceKind::Drop { .. }) {
+                        Fate::Dropped
+                    } else {
+                        Fate::Delivered
+                    };
+                    arrows.push(Arrow {
+                        id: *msg,
+                        from: *f,
+                        to: *t,
+                        sent: *sent_at,
+                        end: e.time,
+                        kind: Some(*kind),
+                        fate,
+                    });
                 }
                 TraceKind::Crash { node } | TraceKind::Pause { node, .. } => {
                     let end = outage_end.remove(node).unwrap_or(to);

@@ -35,9 +35,11 @@ pub struct TopologyProps {
     pub messages_ref: NodeRef,
     pub on_node: Callback<(NodeId, bool)>,
     pub on_message: Callback<MsgId>,
-    /// A click on aggregated messages, at this canvas point (the page finds the nearest).
+    /// A click on the canvas away from any element, at this point (the page selects the
+    /// nearest painted message, or clears the selection).
     pub on_point: Callback<Point>,
-    pub on_background: Callback<()>,
+    /// The canvas the message layer paints crowds of messages on.
+    pub canvas_ref: NodeRef,
 }
 
 pub fn tone_class(tone: Tone) -> &'static str {
@@ -65,9 +67,14 @@ pub fn Topology(props: &TopologyProps) -> Html {
     let positions = layout::circle(n);
     let radius = layout::node_radius(n);
     let now = view.time;
+    // A click on empty canvas may be aimed at a painted message: the page finds the nearest.
     let on_background = {
-        let cb = props.on_background.clone();
-        Callback::from(move |_: MouseEvent| cb.emit(()))
+        let on_point = props.on_point.clone();
+        Callback::from(move |e: MouseEvent| {
+            if let Some(p) = MessageLayer::canvas_point(&e) {
+                on_point.emit(p);
+            }
+        })
     };
     let edges = edges(view, &positions);
     let nodes: Html = view
@@ -122,6 +129,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
         })
         .collect();
     html! {
+        <div class="canvas-box">
         <svg class="canvas" data-testid="canvas" role="group" aria-label="Cluster topology: servers and messages in flight"
              viewBox={format!("0 0 {} {}", layout::WIDTH, layout::HEIGHT)} preserveAspectRatio="xMidYMid meet">
             <rect class="canvas-bg" x="0" y="0" width={fmt(layout::WIDTH)} height={fmt(layout::HEIGHT)} onclick={on_background} />
@@ -130,6 +138,8 @@ pub fn Topology(props: &TopologyProps) -> Html {
             <g class="messages" ref={props.messages_ref.clone()} onclick={on_layer_click} />
             <g class="fallen">{ fallen }</g>
         </svg>
+        <canvas class="msg-canvas" ref={props.canvas_ref.clone()} data-testid="message-canvas" aria-hidden="true" />
+        </div>
     }
 }
 
@@ -199,7 +209,8 @@ fn render_node(props: &TopologyProps, node: &NodeView, at: Point, radius: f64, n
         highlighted.then_some("highlighted"),
     );
     // The first timer (the election timeout, for Raft) as an arc that empties as it runs.
-    let arc = node.timers.first().filter(|_| node.status == NodeStatus::Up).map(|t| {
+    // (Not drawn for crowds of small nodes, where arcs would be clutter.)
+    let arc = node.timers.first().filter(|_| node.status == NodeStatus::Up && radius >= 20.0).map(|t| {
         let r = radius + 7.0;
         let circumference = std::f64::consts::TAU * r;
         let used = f64::from(t.progress_permille(now)) / 1000.0;

@@ -1,0 +1,309 @@
+//! The checkers against brute force on hundreds of small random histories.
+//!
+//! The oracle is the definition, enumerated: choose which indeterminate operations took
+//! effect, then try every order of the chosen operations that respects real time (or program
+//! order, for sequential consistency) and see whether every result is explained. It shares
+//! no code with the searches, so it checks the optimizations they rely on (greedy reads,
+//! pruned and merged unobserved writes, the cache, the search's hunches, the merge of
+//! per-key orders), including with duplicate values, which the searches must not assume
+//! away.
+
+use super::test_support::restrict;
+use super::*;
+use crate::client::{ClientOp, Outcome};
+use crate::history::{History, Operation};
+use crate::rng::Rng;
+use std::collections::BTreeMap;
+
+/// An operation as the oracle sees it.
+#[derive(Clone, Copy, Debug)]
+struct Step {
+    process: u16,
+    seq: u32,
+    op: ClientOp,
+    /// `None`: a read result, `Some(None)` for unset.
+    read: Option<Option<u32>>,
+    call: u64,
+    /// `None`: indeterminate (may take effect any time after `call`, or never).
+    ret: Option<u64>,
+}
+
+fn steps(h: &History) -> Vec<Step> {
+    h.operations
+        .iter()
+        .filter_map(|o| {
+            let definite = matches!(o.outcome, Some(Outcome::Ok { .. }));
+            match (o.op, o.outcome) {
+                (_, Some(Outcome::Fail)) => None,
+                (ClientOp::Read { .. }, Some(Outcome::Ok { value })) => Some(Step {
+                    process: o.process,
+                    seq: o.seq,
+                    op: o.op,
+                    read: Some(value),
+                    call: o.invoke_us,
+                    ret: o.return_us,
+                }),
+                (ClientOp::Read { .. }, _) => None,
+                _ => Some(Step {
+                    process: o.process,
+                    seq: o.seq,
+                    op: o.op,
+                    read: None,
+                    call: o.invoke_us,
+                    ret: if definite { o.return_us } else { None },
+                }),
+            }
+        })
+        .collect()
+}
+
+/// Does some subset of the indeterminate steps, plus all definite ones, have a legal order
+/// in which `before(a, b)` steps come first?
+fn explainable(all: &[Step], before: &dyn Fn(&Step, &Step) -> bool) -> bool {
+    let indeterminate: Vec<usize> = (0..all.len()).filter(|&i| all[i].ret.is_none()).collect();
+    (0u32..1 << indeterminate.len()).any(|mask| {
+        let chosen: Vec<Step> = (0..all.len())
+            .filter(|&i| match indeterminate.iter().position(|&j| j == i) {
+                Some(bit) => mask & (1 << bit) != 0,
+                None => true,
+            })
+            .map(|i| all[i])
+            .collect();
+        let mut placed = vec![false; chosen.len()];
+        orders(&chosen, &mut placed, &mut BTreeMap::new(), before)
+    })
+}
+
+fn orders(
+    steps: &[Step],
+    placed: &mut [bool],
+    state: &mut BTreeMap<u16, u32>,
+    before: &dyn Fn(&Step, &Step) -> bool,
+) -> bool {
+    if placed.iter().all(|&p| p) {
+        return true;
+    }
+    for i in 0..steps.len() {
+        if placed[i]
+            || (0..steps.len()).any(|j| !placed[j] && j != i && before(&steps[j], &steps[i]))
+        {
+            continue;
+        }
+        let s = steps[i];
+        let key = s.op.key();
+        let current = state.get(&key).copied();
+        let after = match (s.op, s.read) {
+            (ClientOp::Read { .. }, Some(value)) if value == current => current,
+            (ClientOp::Read { .. }, _) => continue,
+            (ClientOp::Write { value, .. }, _) => Some(value),
+            (ClientOp::Cas { from, to, .. }, _) if current == Some(from) => Some(to),
+            (ClientOp::Cas { .. }, _) => continue,
+        };
+        placed[i] = true;
+        let mut next = state.clone();
+        if let Some(v) = after {
+            next.insert(key, v);
+        }
+        let found = orders(steps, placed, &mut next, before);
+        placed[i] = false;
+        if found {
+            return true;
+        }
+    }
+    false
+}
+
+fn linearizable(h: &History) -> bool {
+    // Real time, where a client's operation invoked just as its previous one on the key
+    // returned counts as after it.
+    explainable(&steps(h), &|a, b| {
+        a.ret.is_some_and(|r| {
+            r < b.call
+                || (r == b.call
+                    && a.process == b.process
+                    && a.seq < b.seq
+                    && a.op.key() == b.op.key())
+        })
+    })
+}
+
+fn sequentially_consistent(h: &History) -> bool {
+    // A definite operation precedes its process's later ones; an indeterminate one follows
+    // its process's earlier definite ones but binds nothing after it.
+    explainable(&steps(h), &|a, b| {
+        a.process == b.process && a.seq < b.seq && a.ret.is_some()
+    })
+}
+
+/// A small random history: three sequential clients, two keys, values 1 to 3 (so values
+/// repeat), some timeouts, failures and CASes; half of them recorded from a true register
+/// (so that many are linearizable), half with random results.
+fn random_history(rng: &mut Rng) -> History {
+    let faithful = rng.chance_ppm(500_000);
+    let mut planned = Vec::new();
+    for process in 0..3u16 {
+        let mut t = rng.below(4);
+        for seq in 0..rng.range_inclusive(1, 3) as u32 {
+            let call = t + rng.below(3);
+            let ret = call + rng.below(6);
+            let point = rng.range_inclusive(call, ret);
+            let key = rng.below(2) as u16;
+            let value = rng.range_inclusive(1, 3) as u32;
+            let op = match rng.below(10) {
+                0..=4 => ClientOp::Read { key },
+                5..=7 => ClientOp::Write { key, value },
+                _ => ClientOp::Cas {
+                    key,
+                    from: rng.range_inclusive(1, 3) as u32,
+                    to: value,
+                },
+            };
+            let fate = rng.below(10);
+            planned.push((point, process, seq, op, call, ret, fate));
+            t = ret + rng.below(2);
+        }
+    }
+    planned.sort_by_key(|p| (p.0, p.1));
+    let mut register: BTreeMap<u16, u32> = BTreeMap::new();
+    let mut operations = Vec::new();
+    for (_, process, seq, op, call, ret, fate) in planned {
+        let current = register.get(&op.key()).copied();
+        // fate 0: timed out (a write still took effect when faithful); 1: open.
+        let outcome = match op {
+            ClientOp::Read { .. } if faithful => Outcome::Ok { value: current },
+            ClientOp::Read { .. } => Outcome::Ok {
+                value: rng.below(4).checked_sub(1).map(|v| v as u32 + 1),
+            },
+            ClientOp::Write { key, value } => {
+                if faithful && fate != 1 {
+                    register.insert(key, value);
+                }
+                Outcome::Ok { value: None }
+            }
+            ClientOp::Cas { key, from, to } => {
+                let succeeds = if faithful {
+                    current == Some(from)
+                } else {
+                    rng.chance_ppm(500_000)
+                };
+                if succeeds {
+                    if faithful && fate != 1 {
+                        register.insert(key, to);
+                    }
+                    Outcome::Ok { value: None }
+                } else {
+                    Outcome::Fail
+                }
+            }
+        };
+        let (outcome, return_us) = match fate {
+            0 if outcome != Outcome::Fail => (Some(Outcome::Timeout), Some(ret)),
+            1 if outcome != Outcome::Fail => (None, None),
+            _ => (Some(outcome), Some(ret)),
+        };
+        operations.push(Operation {
+            process,
+            seq,
+            node: 0,
+            op,
+            invoke_us: call,
+            return_us,
+            outcome,
+        });
+    }
+    operations.sort_by_key(|o| (o.invoke_us, o.process));
+    History { operations }
+}
+
+#[test]
+fn linearizability_matches_brute_force() {
+    let mut rng = Rng::from_seed(2024);
+    let (mut holds, mut violated) = (0, 0);
+    for case in 0..1500 {
+        let h = random_history(&mut rng);
+        let expected = linearizable(&h);
+        let report = check_linearizable(&h);
+        let want = if expected {
+            Verdict::Holds
+        } else {
+            Verdict::Violated
+        };
+        assert_eq!(report.verdict, want, "case {case}: {h:#?}\n{report:#?}");
+        if expected {
+            holds += 1;
+            // Nothing the session checks or the stale count flag can happen in a
+            // linearizable history: their write order is sound.
+            assert_eq!(stale_reads(&h), 0, "case {case}: {h:#?}");
+            assert!(check_sessions(&h).is_empty(), "case {case}: {h:#?}");
+            continue;
+        }
+        violated += 1;
+        for v in report.violations() {
+            let alone = restrict(&h, &v.operations);
+            assert!(!linearizable(&alone), "case {case}: {v:?} {h:#?}");
+            assert!(v.minimal, "case {case}");
+            for &victim in &v.operations {
+                let rest: Vec<usize> = v
+                    .operations
+                    .iter()
+                    .copied()
+                    .filter(|&i| i != victim)
+                    .collect();
+                let rest = drop_orphans(&h, &v.operations, rest);
+                assert!(
+                    linearizable(&restrict(&h, &rest)),
+                    "case {case}: dropping {victim} from {v:?} keeps a violation: {h:#?}"
+                );
+            }
+        }
+    }
+    // The generator exercises both answers.
+    assert!(holds > 400 && violated > 400, "{holds} / {violated}");
+}
+
+#[test]
+fn sequential_consistency_matches_brute_force() {
+    let mut rng = Rng::from_seed(7);
+    let (mut holds, mut violated) = (0, 0);
+    for case in 0..1500 {
+        let h = random_history(&mut rng);
+        let expected = sequentially_consistent(&h);
+        let report = check_sequential(&h);
+        let want = if expected {
+            Verdict::Holds
+        } else {
+            Verdict::Violated
+        };
+        assert_eq!(report.verdict, want, "case {case}: {h:#?}\n{report:#?}");
+        if expected {
+            holds += 1;
+        } else {
+            violated += 1;
+        }
+    }
+    assert!(holds > 400 && violated > 200, "{holds} / {violated}");
+}
+
+/// `rest` without the acknowledged reads and CASes that lost every write (in `set`) of the
+/// value they needed.
+fn drop_orphans(h: &History, set: &[usize], mut rest: Vec<usize>) -> Vec<usize> {
+    let writes = |i: usize| match (h.operations[i].op, h.operations[i].outcome) {
+        (_, Some(Outcome::Fail)) | (ClientOp::Read { .. }, _) => None,
+        (ClientOp::Write { key, value }, _) => Some((key, value)),
+        (ClientOp::Cas { key, to, .. }, _) => Some((key, to)),
+    };
+    let needs = |i: usize| match (h.operations[i].op, h.operations[i].outcome) {
+        (ClientOp::Read { key }, Some(Outcome::Ok { value: Some(v) })) => Some((key, v)),
+        (ClientOp::Cas { key, from, .. }, Some(Outcome::Ok { .. })) => Some((key, from)),
+        _ => None,
+    };
+    let had: Vec<(u16, u32)> = set.iter().filter_map(|&i| writes(i)).collect();
+    loop {
+        let written: Vec<(u16, u32)> = rest.iter().filter_map(|&i| writes(i)).collect();
+        let before = rest.len();
+        rest.retain(|&i| needs(i).is_none_or(|kv| !had.contains(&kv) || written.contains(&kv)));
+        if rest.len() == before {
+            return rest;
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! The register every key holds, and how a history's operations become steps of it.
+//!
+//! Both the linearizability and the sequential-consistency searches walk the same model: a
+//! `u32` register per key that starts unset. This module decides, once, what each recorded
+//! operation tells us:
+//!
+//! - `Outcome::Fail` means "definitely did not change state", so the operation is dropped.
+//!   (A failed compare-and-set does carry a hint, "the value was not `from`", but ignoring it
+//!   can only make a history *easier* to explain, so dropping it never causes a false alarm.)
+//! - A read that timed out or never returned observed nothing and is dropped.
+//! - A write or compare-and-set that timed out or never returned is *indeterminate*: it may
+//!   have taken effect at any moment after its invocation, or never. Following Knossos and
+//!   Porcupine, it gets an infinite return time; never taking effect is the same as taking
+//!   effect after everything else, where nothing observes it.
+
+use crate::client::{ClientOp, Outcome};
+use crate::history::{History, Operation};
+use crate::ids::ClientId;
+use crate::time::Time;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What one operation did to its key, as far as the history tells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Effect {
+    /// A read that returned this value (`None`: the key was unset).
+    Read(Option<u32>),
+    /// A write of this value (acknowledged, or indeterminate when the op is marked so).
+    Write(u32),
+    /// A compare-and-set acknowledged as done: it needs `from` and leaves `to`.
+    Cas { from: u32, to: u32 },
+    /// A compare-and-set whose outcome is unknown: `to` if the value was `from`, else no change.
+    MaybeCas { from: u32, to: u32 },
+}
+
+impl Effect {
+    /// The register's value after this step from `state`, or `None` when the step cannot
+    /// happen in `state` (a read of another value, a successful CAS whose `from` is absent).
+    pub(crate) fn apply(self, state: Option<u32>) -> Option<Option<u32>> {
+        match self {
+            Effect::Read(value) => (value == state).then_some(state),
+            Effect::Write(value) => Some(Some(value)),
+            Effect::Cas { from, to } => (state == Some(from)).then_some(Some(to)),
+            Effect::MaybeCas { from, to } => {
+                Some(if state == Some(from) { Some(to) } else { state })
+            }
+        }
+    }
+
+    /// The value this step may leave in the register, if it writes.
+    pub(crate) fn written(self) -> Option<u32> {
+        match self {
+            Effect::Read(_) => None,
+            Effect::Write(value) => Some(value),
+            Effect::Cas { to, .. } | Effect::MaybeCas { to, .. } => Some(to),
+        }
+    }
+
+    /// The value this step needs (or, for an indeterminate CAS, may need) to find.
+    pub(crate) fn observed(self) -> Option<u32> {
+        match self {
+            Effect::Read(value) => value,
+            Effect::Write(_) => None,
+            Effect::Cas { from, .. } | Effect::MaybeCas { from, .. } => Some(from),
+        }
+    }
+
+    /// The value a step *definitely* needs: an acknowledged read or CAS cannot be explained
+    /// without some write of it.
+    pub(crate) fn required(self) -> Option<u32> {
+        match self {
+            Effect::Read(value) => value,
+            Effect::Cas { from, .. } => Some(from),
+            Effect::Write(_) | Effect::MaybeCas { .. } => None,
+        }
+    }
+}
+
+/// One operation as the searches see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ModelOp {
+    /// Index into `History::operations`.
+    pub index: usize,
+    pub process: ClientId,
+    pub seq: u32,
+    pub key: u16,
+    pub effect: Effect,
+    pub call: Time,
+    /// `None`: no known return, so it may take effect at any time after `call`.
+    pub ret: Option<Time>,
+    /// It may equally well never have taken effect (timed out, or still open), so a search
+    /// may leave it for last.
+    pub indeterminate: bool,
+}
+
+/// What the history tells about one operation, or `None` when it tells nothing (failed, or
+/// a read with no answer).
+pub(crate) fn classify(index: usize, op: &Operation) -> Option<ModelOp> {
+    let known = matches!(op.outcome, Some(Outcome::Ok { .. }));
+    let (effect, indeterminate) = match (op.op, op.outcome) {
+        (_, Some(Outcome::Fail)) => return None,
+        (ClientOp::Read { .. }, Some(Outcome::Ok { value })) => (Effect::Read(value), false),
+        (ClientOp::Read { .. }, _) => return None,
+        (ClientOp::Write { value, .. }, _) => (Effect::Write(value), !known),
+        (ClientOp::Cas { from, to, .. }, _) if known => (Effect::Cas { from, to }, false),
+        (ClientOp::Cas { from, to, .. }, _) => (Effect::MaybeCas { from, to }, true),
+    };
+    let ret = if indeterminate {
+        None
+    } else {
+        // A return before the invocation is garbage; clamping keeps the interval well formed
+        // and only widens it (more permissive, never a false alarm).
+        op.return_us.map(|r| r.max(op.invoke_us))
+    };
+    Some(ModelOp {
+        index,
+        process: op.process,
+        seq: op.seq,
+        key: op.op.key(),
+        effect,
+        call: op.invoke_us,
+        ret,
+        indeterminate,
+    })
+}
+
+/// Every operation that constrains the search, in history order, with the indeterminate
+/// writes nobody could have observed left out.
+///
+/// An indeterminate write or CAS whose value no operation on its key reads or compares
+/// against can be moved after everything else in any legal order (the ops between it and the
+/// next write could only be indeterminate CASes that did nothing, and those can move to the
+/// end too), so dropping it changes no verdict; it only spares the search from trying it
+/// at every position. This matters: a partition can leave hundreds of timed-out writes.
+pub(crate) fn model_ops(history: &History) -> Vec<ModelOp> {
+    let ops: Vec<ModelOp> = history
+        .operations
+        .iter()
+        .enumerate()
+        .filter_map(|(index, op)| classify(index, op))
+        .collect();
+    let observed: BTreeSet<(u16, u32)> = ops
+        .iter()
+        .filter_map(|op| op.effect.observed().map(|v| (op.key, v)))
+        .collect();
+    ops.into_iter()
+        .filter(|op| {
+            !op.indeterminate
+                || op
+                    .effect
+                    .written()
+                    .is_some_and(|v| observed.contains(&(op.key, v)))
+        })
+        .collect()
+}
+
+/// [`model_ops`] grouped by key, keys ascending, each key's ops in history order.
+pub(crate) fn ops_by_key(history: &History) -> BTreeMap<u16, Vec<ModelOp>> {
+    let mut by_key: BTreeMap<u16, Vec<ModelOp>> = BTreeMap::new();
+    for op in model_ops(history) {
+        by_key.entry(op.key).or_default().push(op);
+    }
+    by_key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::consistency::test_support::{failed, history, r, timed_out, w};
+
+    #[test]
+    fn steps_follow_register_semantics() {
+        assert_eq!(Effect::Read(None).apply(None), Some(None));
+        assert_eq!(Effect::Read(Some(1)).apply(None), None);
+        assert_eq!(Effect::Write(4).apply(Some(1)), Some(Some(4)));
+        assert_eq!(Effect::Cas { from: 1, to: 2 }.apply(Some(1)), Some(Some(2)));
+        assert_eq!(Effect::Cas { from: 1, to: 2 }.apply(Some(3)), None);
+        assert_eq!(
+            Effect::MaybeCas { from: 1, to: 2 }.apply(Some(3)),
+            Some(Some(3))
+        );
+        assert_eq!(
+            Effect::MaybeCas { from: 1, to: 2 }.apply(Some(1)),
+            Some(Some(2))
+        );
+    }
+
+    #[test]
+    fn failures_and_unanswered_reads_are_dropped_and_unobserved_timeouts_pruned() {
+        let h = history(vec![
+            failed(w(0, 0, 1, (0, 1))),
+            timed_out(r(1, 0, None, (2, 3))),
+            timed_out(w(2, 0, 5, (4, 5))), // nobody reads 5: pruned
+            timed_out(w(3, 0, 6, (6, 7))), // read below: kept
+            r(0, 0, Some(6), (8, 9)),
+        ]);
+        let ops = model_ops(&h);
+        let kept: Vec<usize> = ops.iter().map(|o| o.index).collect();
+        assert_eq!(kept, vec![3, 4]);
+        assert_eq!(ops[0].ret, None);
+        assert!(ops[0].indeterminate);
+        assert_eq!(ops[1].ret, Some(9));
+        assert!(!ops[1].indeterminate);
+    }
+}
