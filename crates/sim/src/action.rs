@@ -73,6 +73,12 @@ pub enum Action {
         key: String,
         value: i64,
     },
+    /// A change only one lab understands (a node joining a hash ring...): a verb and its
+    /// integer arguments, checked and applied by the lab's protocol.
+    Lab {
+        verb: String,
+        args: Vec<i64>,
+    },
 }
 
 impl Action {
@@ -92,7 +98,8 @@ impl Action {
             Action::Heal
             | Action::DropMessage { .. }
             | Action::DuplicateMessage { .. }
-            | Action::SetParam { .. } => vec![],
+            | Action::SetParam { .. }
+            | Action::Lab { .. } => vec![],
         }
     }
 
@@ -131,6 +138,10 @@ impl Action {
             Action::DuplicateMessage { msg } => format!("message #{} duplicated by hand", msg.0),
             Action::ClientRequest { node, op } => format!("client sent {op} to {}", n(*node)),
             Action::SetParam { key, value } => format!("parameter {key} set to {value}"),
+            Action::Lab { verb, args } => {
+                let args: Vec<String> = args.iter().map(i64::to_string).collect();
+                format!("{verb} {}", args.join(" "))
+            }
         }
     }
 }

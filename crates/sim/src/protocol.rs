@@ -58,6 +58,23 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
     /// The lab's configuration changed mid-run (a parameter was set).
     fn on_config_change(&mut self, _ctx: &mut Ctx<'_, Self>) {}
 
+    /// Apply a lab-specific action (`Action::Lab`) to the configuration. Returns a
+    /// description for the trace, or why it cannot be done. The default knows no verbs.
+    fn lab_action(config: &mut Self::Config, verb: &str, args: &[i64]) -> Result<String, String> {
+        let _ = (config, args);
+        Err(format!("this lab has no action “{verb}”"))
+    }
+
+    /// Lab-specific data for a picture of its own (a hash ring...), from the configuration
+    /// and the nodes. Called when the views ask, not on every event.
+    fn panel(
+        config: &Self::Config,
+        nodes: &crate::invariant::Nodes<'_, Self>,
+    ) -> Option<crate::view::Panel> {
+        let _ = (config, nodes);
+        None
+    }
+
     /// What the views show of this node.
     fn state(&self, durable: &Self::Durable, config: &Self::Config) -> NodeState;
 

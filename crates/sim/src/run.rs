@@ -76,6 +76,8 @@ pub trait Simulation {
     fn timer_names(&self) -> &'static [&'static str];
     /// Approximate memory held by the trace and checkpoints, in bytes.
     fn memory_bytes(&self) -> usize;
+    /// Data for the lab's own picture at the cursor, if it has one.
+    fn panel(&self) -> Option<crate::view::Panel>;
 }
 
 struct Checkpoint<P: Protocol> {
@@ -408,6 +410,10 @@ impl<P: Protocol> Simulation for LabRun<P> {
 
     fn timer_names(&self) -> &'static [&'static str] {
         P::TIMER_NAMES
+    }
+
+    fn panel(&self) -> Option<crate::view::Panel> {
+        self.world.panel()
     }
 
     fn memory_bytes(&self) -> usize {

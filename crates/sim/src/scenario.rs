@@ -291,6 +291,16 @@ impl Scenario {
                 params.insert(key.clone(), *value);
                 resolve_params(specs, &params).map(|_| ())
             }
+            // The lab checks its own verbs when the action is applied; here only the size.
+            Action::Lab { verb, args } => {
+                if verb.len() > MAX_NAME_LEN || args.len() > 16 {
+                    return Err(ScenarioError::Invalid(
+                        "a lab action has a name of at most 64 characters and at most 16 arguments"
+                            .into(),
+                    ));
+                }
+                Ok(())
+            }
             _ => Ok(()),
         }
     }

@@ -154,6 +154,10 @@ pub enum TraceKind {
         value: i64,
         key: Box<str>,
     },
+    /// A lab-specific change (a node joined the ring...), described.
+    LabChange {
+        text: Box<str>,
+    },
 }
 
 impl TraceKind {
@@ -186,6 +190,7 @@ impl TraceKind {
                 | TraceKind::ClockDrift { .. }
                 | TraceKind::Network(_)
                 | TraceKind::Param { .. }
+                | TraceKind::LabChange { .. }
         )
     }
 }
@@ -268,7 +273,9 @@ impl Trace {
             .events
             .iter()
             .map(|e| match &e.kind {
-                TraceKind::Note { text, .. } | TraceKind::Param { key: text, .. } => text.len(),
+                TraceKind::Note { text, .. }
+                | TraceKind::Param { key: text, .. }
+                | TraceKind::LabChange { text } => text.len(),
                 TraceKind::Network(NetChange::Partition { groups }) => groups.len(),
                 _ => 0,
             })
@@ -447,6 +454,11 @@ impl TraceEvent {
                 h.bytes(&[0]);
             }
             TraceKind::Violation { invariant } => h.bytes(&[16, *invariant]),
+            TraceKind::LabChange { text } => {
+                h.bytes(&[18]);
+                h.bytes(text.as_bytes());
+                h.bytes(&[0]);
+            }
             TraceKind::Param { key, value } => {
                 h.bytes(&[17]);
                 h.bytes(key.as_bytes());
@@ -642,6 +654,7 @@ impl TraceEvent {
                     .unwrap_or("an invariant")
             ),
             TraceKind::Param { key, value } => format!("parameter {key} set to {value}"),
+            TraceKind::LabChange { text } => text.to_string(),
         }
     }
 }

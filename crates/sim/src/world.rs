@@ -834,6 +834,10 @@ impl<P: Protocol> World<P> {
                 params.insert(key.clone(), *value);
                 P::configure(&params, n).map(|_| ()).map_err(ActionError)
             }
+            Action::Lab { verb, args } => {
+                let mut config = self.config.clone();
+                P::lab_action(&mut config, verb, args).map(|_| ()).map_err(ActionError)
+            }
             _ => Ok(()),
         }
     }
@@ -977,12 +981,30 @@ impl<P: Protocol> World<P> {
                         value: *value,
                     },
                 );
-                for node in 0..self.n_nodes() {
-                    self.run_handler(trace, node, None, |state, ctx| state.on_config_change(ctx));
-                }
+                self.config_changed(trace);
+            }
+            Action::Lab { verb, args } => {
+                let text = P::lab_action(&mut self.config, verb, args).map_err(ActionError)?;
+                self.emit(trace, TraceKind::LabChange { text: text.into() });
+                self.config_changed(trace);
             }
         }
         Ok(())
+    }
+
+    fn config_changed(&mut self, trace: &mut Trace) {
+        for node in 0..self.n_nodes() {
+            self.run_handler(trace, node, None, |state, ctx| state.on_config_change(ctx));
+        }
+    }
+
+    /// The lab's own picture data, if it has one.
+    pub fn panel(&self) -> Option<crate::view::Panel> {
+        let nodes = Nodes {
+            slots: &self.nodes,
+            config: &self.config,
+        };
+        P::panel(&self.config, &nodes)
     }
 
     fn drop_by_hand(&mut self, trace: &mut Trace, id: MsgId) {
