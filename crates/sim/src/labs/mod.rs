@@ -2,8 +2,9 @@
 
 pub mod heartbeat;
 pub mod raft;
+pub mod ring;
 
 use crate::lab::Lab;
 
 /// Every lab; the order is the lab picker's.
-pub static ALL: &[&dyn Lab] = &[&raft::RaftLab, &heartbeat::HeartbeatLab];
+pub static ALL: &[&dyn Lab] = &[&raft::RaftLab, &ring::RingLab, &heartbeat::HeartbeatLab];
