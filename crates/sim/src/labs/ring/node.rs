@@ -329,10 +329,9 @@ impl Protocol for CacheNode {
 
     fn state(&self, _durable: &(), config: &RingConfig) -> NodeState {
         let reads = self.hits + self.misses;
-        let hit_rate = if reads == 0 {
-            "no reads yet".to_string()
-        } else {
-            format!("{}% of {reads} reads hit", self.hits * 100 / reads)
+        let hit_rate = match (self.hits * 100).checked_div(reads) {
+            Some(percent) => format!("{percent}% of {reads} reads hit"),
+            None => "no reads yet".to_string(),
         };
         let member = config.is_member(self.me);
         NodeState {
