@@ -17,8 +17,13 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     if matches!(which, "raft" | "all") {
         raft(&clock_ms);
     }
-    if !matches!(which, "engine" | "all" | "raft") {
-        return Err(format!("unknown benchmark `{which}` (engine, raft, all)"));
+    if matches!(which, "ring" | "all") {
+        ring(&clock_ms);
+    }
+    if !matches!(which, "engine" | "all" | "raft" | "ring") {
+        return Err(format!(
+            "unknown benchmark `{which}` (engine, raft, ring, all)"
+        ));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -85,4 +90,23 @@ fn raft(clock_ms: &dyn Fn() -> f64) {
         best.simulated_seconds_per_wall_second
     );
     println!("BENCH raft.native.ratio_vs_raftscope {ratio:.0}");
+}
+
+fn ring(clock_ms: &dyn Fn() -> f64) {
+    use failscope_sim::hashring::bench as ring;
+    let reference = ring::reference_ring().expect("reference ring");
+    let _ = ring::lookups(&reference, 100_000);
+    let start = clock_ms();
+    let checksum = ring::lookups(&reference, ring::BENCH_KEYS).expect("lookups");
+    let lookups_ms = clock_ms() - start;
+    let start = clock_ms();
+    let stats =
+        ring::rebalance_on_add(&reference, ring::BENCH_NODES, ring::BENCH_KEYS).expect("rebalance");
+    let rebalance_ms = clock_ms() - start;
+    println!(
+        "ring, native: 1,000,000 lookups on 100 nodes x 256 virtual nodes in {lookups_ms:.1} ms (checksum {checksum:x}); rebalance of 1,000,000 keys in {rebalance_ms:.1} ms ({:.2}% moved)",
+        stats.moved_fraction() * 100.0
+    );
+    println!("BENCH ring.native.lookups_ms {lookups_ms:.1}");
+    println!("BENCH ring.native.rebalance_ms {rebalance_ms:.1}");
 }

@@ -26,6 +26,8 @@ pub enum Panel {
 pub struct RingPanel {
     /// Nodes on the ring with their weights (virtual nodes each).
     pub members: Vec<(NodeId, u32)>,
+    /// The members before the last membership change (empty before any), to show what moved.
+    pub previous_members: Vec<(NodeId, u32)>,
     /// Index into `crate::hashring` placement algorithms, as the lab names them.
     pub algorithm: u8,
     pub algorithm_name: &'static str,
@@ -37,6 +39,18 @@ pub struct RingPanel {
     pub epsilon_per_mille: u32,
     /// Bumped on every membership change (cheap change detection for the views).
     pub version: u64,
+}
+
+impl RingPanel {
+    /// The same configuration before the last membership change, if there was one.
+    pub fn previous(&self) -> Option<RingPanel> {
+        (!self.previous_members.is_empty()).then(|| RingPanel {
+            members: self.previous_members.clone(),
+            previous_members: Vec::new(),
+            version: self.version.saturating_sub(1),
+            ..self.clone()
+        })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

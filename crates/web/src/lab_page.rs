@@ -13,6 +13,7 @@ use crate::components::log_matrix::LogMatrix;
 use crate::components::message_layer::{Frame, MessageLayer};
 use crate::components::narration::Narration;
 use crate::components::params::ParamsPanel;
+use crate::components::ring_view::RingView;
 use crate::components::share::{self, ShareAction, ShareMenu};
 use crate::components::spacetime::{Diagram, SpaceTime};
 use crate::components::topology::{Fallen, Topology};
@@ -808,9 +809,9 @@ impl LabPage {
                 <FaultToolbar selection={session.selection.clone()} statuses={FaultToolbarProps::statuses_of(view)}
                               partitioned={view.network.is_partitioned() || !view.network.clogs.is_empty()}
                               n_keys={sim.scenario().clients.n_keys} message_kind={selected_kind} on_action={on_action.clone()} />
-                <div class="lower">
+                <div class={classes!("lower", sim.panel().is_some().then_some("with-panel"))}>
                     <SpaceTime diagram={diagram} on_zoom={link.callback(Msg::Zoom)} on_action={on_action.clone()} />
-                    <LogMatrix view={view.clone()} />
+                    { lab_panel(session, on_action.clone(), view) }
                 </div>
                 <div class="sr-only" aria-live="polite" data-testid="live-region">{ &session.live_text }</div>
                 if self.help_open {
@@ -818,6 +819,21 @@ impl LabPage {
                 }
             </div>
         }
+    }
+}
+
+/// The lab's own picture (the hash ring...), or the log matrix for labs with logs.
+fn lab_panel(
+    session: &Session,
+    on_action: Callback<UiAction>,
+    view: &Shared<failscope_sim::view::View>,
+) -> Html {
+    match session.sim().panel() {
+        Some(failscope_sim::view::Panel::Ring(panel)) => {
+            let previous = panel.previous();
+            html! { <RingView panel={panel} previous={previous} n_nodes={view.nodes.len() as u16} on_action={on_action} /> }
+        }
+        None => html! { <LogMatrix view={view.clone()} /> },
     }
 }
 

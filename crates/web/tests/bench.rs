@@ -68,3 +68,30 @@ fn raft_throughput_in_the_browser() {
         bench::RAFTSCOPE_SIM_SECONDS_PER_WALL_SECOND
     );
 }
+
+#[wasm_bindgen_test]
+fn hash_ring_lookups_and_rebalance_in_the_browser() {
+    use failscope_sim::hashring::bench as ring;
+    let n = if FULL { ring::BENCH_KEYS } else { 10_000 };
+    let reference = ring::reference_ring().unwrap();
+    let start = clock_ms();
+    let checksum = ring::lookups(&reference, n).unwrap();
+    let lookups_ms = clock_ms() - start;
+    if n == 10_000 {
+        // The same checksum as natively (pinned in hashring::bench's tests).
+        assert_eq!(checksum, 0x1acb_bfb7_82d9_d852);
+    }
+    let start = clock_ms();
+    let stats = ring::rebalance_on_add(&reference, ring::BENCH_NODES, n).unwrap();
+    let rebalance_ms = clock_ms() - start;
+    let fraction = stats.moved_fraction();
+    assert!(
+        (0.006..0.015).contains(&fraction),
+        "about 1/101 of keys move: {fraction}"
+    );
+    console_log!("BENCH ring.browser.lookups_ms {lookups_ms:.1} ({n} lookups, 100 nodes x 256 virtual nodes)");
+    console_log!(
+        "BENCH ring.browser.rebalance_ms {rebalance_ms:.1} ({n} keys, {:.2}% moved)",
+        fraction * 100.0
+    );
+}

@@ -11,6 +11,7 @@ pub mod log_matrix;
 pub mod message_layer;
 pub mod narration;
 pub mod params;
+pub mod ring_view;
 pub mod share;
 pub mod spacetime;
 pub mod timeline;

@@ -242,3 +242,27 @@ impl Lab for RingLab {
         Ok(Box::new(LabRun::<CacheNode>::new(&RingLab, scenario)?))
     }
 }
+
+/// The replicas of every key `0..panel.n_keys` under the panel's configuration, computed
+/// by the very placement the simulation uses (so the picture cannot disagree with it).
+pub fn replicas_by_key(panel: &crate::view::RingPanel) -> Vec<Vec<crate::ids::NodeId>> {
+    match RingConfig::from_panel(panel) {
+        Ok(config) => (0..panel.n_keys.min(u32::from(u16::MAX)) as u16)
+            .map(|key| config.replicas(key))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The same membership placed by another algorithm (index into [`ALGORITHMS`]), for side by
+/// side comparisons such as consistent hashing against hash mod N.
+pub fn with_algorithm(panel: &crate::view::RingPanel, algorithm: u8) -> crate::view::RingPanel {
+    crate::view::RingPanel {
+        algorithm,
+        algorithm_name: ALGORITHMS
+            .get(usize::from(algorithm))
+            .copied()
+            .unwrap_or("?"),
+        ..panel.clone()
+    }
+}

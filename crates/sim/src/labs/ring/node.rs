@@ -196,6 +196,11 @@ impl Protocol for CacheNode {
     ) -> Option<crate::view::Panel> {
         Some(crate::view::Panel::Ring(crate::view::RingPanel {
             members: config.members.iter().map(|(&n, &w)| (n, w)).collect(),
+            previous_members: config
+                .previous_members
+                .iter()
+                .map(|(&n, &w)| (n, w))
+                .collect(),
             algorithm: config.algorithm,
             algorithm_name: super::ALGORITHMS
                 .get(usize::from(config.algorithm))
@@ -341,7 +346,10 @@ impl Protocol for CacheNode {
             } else {
                 Tone::Neutral
             },
-            headline: format!("{} keys", self.store.len()),
+            headline: match self.store.len() {
+                1 => "1 key".to_string(),
+                n => format!("{n} keys"),
+            },
             fields: vec![
                 ("keys cached".into(), self.store.len().to_string()),
                 ("as coordinator".into(), hit_rate),

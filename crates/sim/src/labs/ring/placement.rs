@@ -23,6 +23,8 @@ pub struct RingConfig {
     pub algorithm: u8,
     /// Members and their weights (virtual nodes), by node id.
     pub members: BTreeMap<NodeId, u32>,
+    /// Members before the last change (empty before any).
+    pub previous_members: BTreeMap<NodeId, u32>,
     pub default_weight: u32,
     pub replicas: usize,
     pub write_quorum: usize,
@@ -71,6 +73,7 @@ impl RingConfig {
         let mut config = RingConfig {
             algorithm: get("algorithm").clamp(0, ALGORITHMS.len() as i64 - 1) as u8,
             members: (0..ring_size).map(|n| (n, weight)).collect(),
+            previous_members: BTreeMap::new(),
             default_weight: weight,
             replicas,
             write_quorum,
@@ -80,6 +83,30 @@ impl RingConfig {
             ack_early: get("bug") == 1,
             prefill: get("prefill") != 0,
             version: 0,
+            placed: Arc::new(Placed {
+                placement: None,
+                bounded_owners: Vec::new(),
+            }),
+        };
+        config.rebuild()?;
+        Ok(config)
+    }
+
+    /// The configuration a panel describes (the app's way to the same placement).
+    pub fn from_panel(panel: &crate::view::RingPanel) -> Result<RingConfig, String> {
+        let mut config = RingConfig {
+            algorithm: panel.algorithm,
+            members: panel.members.iter().copied().collect(),
+            previous_members: panel.previous_members.iter().copied().collect(),
+            default_weight: panel.members.first().map_or(1, |m| m.1),
+            replicas: usize::from(panel.replicas.max(1)),
+            write_quorum: usize::from(panel.write_quorum.max(1)),
+            epsilon_per_mille: panel.epsilon_per_mille,
+            request_timeout_us: MS,
+            n_keys: panel.n_keys,
+            ack_early: false,
+            prefill: false,
+            version: panel.version,
             placed: Arc::new(Placed {
                 placement: None,
                 bounded_owners: Vec::new(),
@@ -190,6 +217,7 @@ impl RingConfig {
             self.rebuild()?;
             return Err(e);
         }
+        self.previous_members = before;
         self.version += 1;
         Ok(text)
     }
