@@ -121,3 +121,19 @@ test('keyboard: space plays and pauses, arrows step, ? shows help', async () => 
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('the history tab checks what the clients saw: Raft is linearizable', async () => {
+  const page = await openPage(context, '#lab=raft&preset=partition');
+  await page.getByTestId('canvas').waitFor();
+  await pause(page);
+  for (let i = 0; i < 3; i++) await page.getByTestId('next-chapter').click();
+  await page.getByTestId('tab-history').click();
+  await page.getByTestId('check-history').click();
+  await page.getByTestId('verdict-linearizable').waitFor();
+  assert.equal(await page.getByTestId('verdict-linearizable').getAttribute('data-state'), 'holds');
+  assert.equal(await page.getByTestId('verdict-sequential').getAttribute('data-state'), 'holds');
+  assert.match(await page.getByTestId('stale-reads').textContent(), /^0 stale reads/);
+  assert.ok(await page.locator('[data-testid^="op-"]').count() > 5, 'the history chart shows operations');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -3,6 +3,7 @@
 //! lays out the shared views around the canvas.
 
 use crate::browser;
+use crate::components::consistency::{self, Checked, ConsistencyPanel};
 use crate::components::controls::Controls;
 use crate::components::event_log::{self, Category, EventLog, LogLine};
 use crate::components::fault_toolbar::{FaultToolbar, FaultToolbarProps};
@@ -65,11 +66,13 @@ pub enum Tab {
     Invariants,
     Parameters,
     Events,
+    History,
 }
 
 const TABS: &[(Tab, &str)] = &[
     (Tab::Inspector, "Inspector"),
     (Tab::Invariants, "Invariants"),
+    (Tab::History, "History"),
     (Tab::Parameters, "Parameters"),
     (Tab::Events, "Event log"),
 ];
@@ -94,6 +97,8 @@ pub enum Msg {
     ShareStatus(String),
     Imported(Result<String, String>),
     Host(HostCommand),
+    CheckHistory,
+    Checked(Rc<Checked>),
 }
 
 pub struct LabPage {
@@ -130,6 +135,9 @@ pub struct LabPage {
     posted_ms: f64,
     posted_playing: Option<bool>,
     posted_time: Option<Time>,
+    /// The last consistency check of the client history, and whether one is running.
+    checked: Option<Rc<Checked>>,
+    checking: bool,
 }
 
 impl LabPage {
@@ -148,6 +156,7 @@ impl LabPage {
         self.session = Self::open(props);
         self.markers = Shared::new(Vec::new());
         self.catching_up = None;
+        self.checked = None;
         if let Ok(s) = self.session.as_mut() {
             match &props.source {
                 Source::Shared(run) => {
@@ -478,6 +487,8 @@ impl Component for LabPage {
             posted_ms: 0.0,
             posted_playing: None,
             posted_time: None,
+            checked: None,
+            checking: false,
         };
         page.start(ctx.props());
         page
@@ -571,6 +582,21 @@ impl Component for LabPage {
             Msg::ShareStatus(status) => self.share_status = Some(status),
             Msg::Imported(text) => self.import(text),
             Msg::Host(command) => self.host(command),
+            Msg::CheckHistory => {
+                if let (Ok(s), false) = (&self.session, self.checking) {
+                    self.checking = true;
+                    let history = s.sim().history();
+                    let link = ctx.link().clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let checked = consistency::check(history).await;
+                        link.send_message(Msg::Checked(Rc::new(checked)));
+                    });
+                }
+            }
+            Msg::Checked(result) => {
+                self.checking = false;
+                self.checked = Some(result);
+            }
         }
         if let Ok(s) = &self.session {
             if s.markers().len() != self.markers.len() || s.markers().last() != self.markers.last()
@@ -751,6 +777,16 @@ impl LabPage {
                 <EventLog lines={log_lines(session, &self.filters)} enabled={self.filters.clone()}
                           on_toggle={link.callback(Msg::ToggleFilter)} on_action={on_action.clone()} />
             },
+            Tab::History => {
+                let grown = self
+                    .checked
+                    .as_ref()
+                    .is_some_and(|c| c.history.operations.len() != sim.history().operations.len());
+                html! {
+                    <ConsistencyPanel checked={self.checked.clone()} checking={self.checking} stale_result={grown}
+                                      on_check={link.callback(|()| Msg::CheckHistory)} on_action={on_action.clone()} />
+                }
+            }
         };
         let tabs = TABS.iter().map(|&(tab, label)| {
             let badge = (tab == Tab::Invariants && violations > 0).then(|| html! { <span class="badge">{ violations }</span> });

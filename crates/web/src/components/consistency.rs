@@ -1,0 +1,236 @@
+//! What the clients saw, judged: linearizability, sequential consistency, read-your-writes,
+//! monotonic reads and stale reads, checked over the history up to the cursor, in slices so
+//! the page stays responsive; and the history itself as one lane of operation bars per
+//! client, with the smallest set of operations that breaks linearizability highlighted.
+
+use crate::layout::Coord;
+use crate::session::{format_time, UiAction};
+use failscope_sim::client::{ClientOp, Outcome};
+use failscope_sim::consistency::{
+    self, LinearizabilityCheck, LinearizabilityReport, SequentialCheck, SequentialReport,
+    SessionViolation, Verdict,
+};
+use failscope_sim::history::History;
+use failscope_sim::ids::client_name;
+use failscope_sim::time::Time;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Steps of search between two yields to the browser.
+const STEPS_PER_SLICE: u64 = 20_000;
+
+#[derive(Debug, PartialEq)]
+pub struct Checked {
+    pub history: History,
+    pub linear: LinearizabilityReport,
+    pub sequential: SequentialReport,
+    pub sessions: Vec<SessionViolation>,
+    pub stale: usize,
+    pub elapsed_ms: f64,
+}
+
+/// Run every check over `history`, yielding to the browser between slices.
+pub async fn check(history: History) -> Checked {
+    let started = js_sys::Date::now();
+    let mut linear = LinearizabilityCheck::new(&history);
+    let linear = loop {
+        if let Some(report) = linear.run(STEPS_PER_SLICE) {
+            break report;
+        }
+        gloo::timers::future::TimeoutFuture::new(0).await;
+    };
+    let mut sequential = SequentialCheck::new(&history);
+    let sequential = loop {
+        if let Some(report) = sequential.run(STEPS_PER_SLICE) {
+            break report;
+        }
+        gloo::timers::future::TimeoutFuture::new(0).await;
+    };
+    let sessions = consistency::check_sessions(&history);
+    let stale = consistency::stale_reads(&history);
+    Checked {
+        elapsed_ms: js_sys::Date::now() - started,
+        history,
+        linear,
+        sequential,
+        sessions,
+        stale,
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ConsistencyProps {
+    pub checked: Option<Rc<Checked>>,
+    pub checking: bool,
+    /// The history is newer than the last check.
+    pub stale_result: bool,
+    pub on_check: Callback<()>,
+    pub on_action: Callback<UiAction>,
+}
+
+fn verdict_row(name: &str, verdict: Verdict, detail: Option<String>, testid: &str) -> Html {
+    let (state, icon) = match verdict {
+        Verdict::Holds => ("holds", "✓"),
+        Verdict::Violated => ("violated", "✗"),
+        Verdict::Unknown => ("not-yet", "?"),
+    };
+    html! {
+        <li class={format!("invariant invariant-{state}")} data-testid={testid.to_string()} data-state={state}>
+            <span class="icon" aria-hidden="true">{ icon }</span>
+            <div><strong>{ name.to_string() }</strong><span class="sr-only">{ format!(": {state}") }</span>
+                if let Some(d) = detail { <p class="muted">{ d }</p> }
+            </div>
+        </li>
+    }
+}
+
+#[component]
+pub fn ConsistencyPanel(props: &ConsistencyProps) -> Html {
+    let check = {
+        let cb = props.on_check.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    let Some(c) = &props.checked else {
+        return html! {
+            <section class="consistency" data-testid="consistency">
+                <p class="muted">{ "Check what the clients saw so far against a single-copy register." }</p>
+                <button class="btn btn-primary" data-testid="check-history" disabled={props.checking} onclick={check}>
+                    { if props.checking { "Checking…" } else { "Check the history" } }
+                </button>
+            </section>
+        };
+    };
+    let violation = c.linear.violations().next().cloned();
+    let linear_detail = match (&violation, c.linear.verdict) {
+        (Some(v), _) => Some(v.explanation.clone()),
+        (None, Verdict::Holds) => Some(format!(
+            "{} operations fit one real-time order.",
+            c.history.operations.len()
+        )),
+        (None, _) => c.linear.keys.iter().find_map(|k| k.note.clone()),
+    };
+    let sessions_verdict = if c.sessions.is_empty() {
+        Verdict::Holds
+    } else {
+        Verdict::Violated
+    };
+    let sessions_detail = c
+        .sessions
+        .first()
+        .map(|v| format!("{}: {}", v.check.name(), v.explanation));
+    let highlight: Vec<usize> = violation
+        .as_ref()
+        .map(|v| v.operations.clone())
+        .unwrap_or_default();
+    let jump = violation.as_ref().and_then(|v| v.operations.first()).map(|&i| {
+        let time = c.history.operations.get(i).map_or(0, |op| op.invoke_us);
+        let cb = props.on_action.clone();
+        html! {
+            <button class="btn btn-danger small" data-testid="jump-offending"
+                    onclick={Callback::from(move |_: MouseEvent| cb.emit(UiAction::Seek(time)))}>{ "Show me" }</button>
+        }
+    });
+    html! {
+        <section class="consistency" data-testid="consistency">
+            <ul class="invariants">
+                { verdict_row("Linearizable", c.linear.verdict, linear_detail, "verdict-linearizable") }
+                { verdict_row("Sequentially consistent", c.sequential.verdict, c.sequential.explanation.clone(), "verdict-sequential") }
+                { verdict_row("Read-your-writes and monotonic reads", sessions_verdict, sessions_detail, "verdict-sessions") }
+            </ul>
+            <p class="small" data-testid="stale-reads">{ format!("{} stale reads (a value already overwritten before the read began).", c.stale) }</p>
+            { for jump }
+            <HistoryChart history={Rc::clone(c)} highlight={highlight} />
+            <p class="muted small">{ format!("{} operations checked in {:.0} ms.", c.history.operations.len(), c.elapsed_ms) }</p>
+            <button class="btn" data-testid="check-history" disabled={props.checking} onclick={check}>
+                { if props.checking { "Checking…" } else if props.stale_result { "Check again (history grew)" } else { "Check again" } }
+            </button>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct HistoryChartProps {
+    history: Rc<Checked>,
+    highlight: Vec<usize>,
+}
+
+/// One lane per client; each operation a bar from invoke to return. The window shows the
+/// offending operations when there are some, otherwise the newest stretch of the history.
+#[component]
+fn HistoryChart(props: &HistoryChartProps) -> Html {
+    const WIDTH: f64 = 320.0;
+    const LANE: f64 = 16.0;
+    const MAX_OPS: usize = 300;
+    let ops = &props.history.history.operations;
+    if ops.is_empty() {
+        return html! {};
+    }
+    let end_of = |i: usize| ops[i].return_us.unwrap_or(ops[i].invoke_us + 1);
+    let (from, to): (Time, Time) = if props.highlight.is_empty() {
+        let to = ops
+            .iter()
+            .map(|op| op.return_us.unwrap_or(op.invoke_us))
+            .max()
+            .unwrap_or(1);
+        let start = ops.len().saturating_sub(24);
+        (ops[start].invoke_us, to)
+    } else {
+        let lo = props
+            .highlight
+            .iter()
+            .map(|&i| ops[i].invoke_us)
+            .min()
+            .unwrap_or(0);
+        let hi = props
+            .highlight
+            .iter()
+            .map(|&i| end_of(i))
+            .max()
+            .unwrap_or(1);
+        let margin = (hi - lo) / 4 + 1;
+        (lo.saturating_sub(margin), hi + margin)
+    };
+    let span = (to - from).max(1) as f64;
+    const LEFT: f64 = 30.0;
+    let x = |t: Time| LEFT + (t.saturating_sub(from) as f64 / span).min(1.0) * (WIDTH - LEFT - 4.0);
+    let processes = ops.iter().map(|op| op.process).max().unwrap_or(0) as usize + 1;
+    let height = LANE * processes as f64 + 20.0;
+    let bars = ops
+        .iter()
+        .enumerate()
+        .filter(|(i, op)| end_of(*i) >= from && op.invoke_us <= to)
+        .take(MAX_OPS)
+        .map(|(i, op)| {
+            let y = LANE * f64::from(op.process) + 4.0;
+            let (x1, x2) = (x(op.invoke_us), x(end_of(i)).max(x(op.invoke_us) + 2.0));
+            let label = match (op.op, op.outcome) {
+                (ClientOp::Read { key }, Some(Outcome::Ok { value })) => format!("r k{key}={}", value.map_or("∅".into(), |v| v.to_string())),
+                (ClientOp::Read { key }, _) => format!("r k{key}?"),
+                (ClientOp::Write { key, value }, _) => format!("w k{key}={value}"),
+                (ClientOp::Cas { key, from, to }, _) => format!("cas k{key} {from}→{to}"),
+            };
+            let outcome = match op.outcome {
+                Some(Outcome::Ok { .. }) => "ok",
+                Some(Outcome::Fail) => "fail",
+                Some(Outcome::Timeout) | None => "info",
+            };
+            let class = classes!("op-bar", if op.op.is_read() { "op-read" } else { "op-write" }, format!("op-{outcome}"),
+                                 props.highlight.contains(&i).then_some("offending"));
+            html! {
+                <g class={class} data-testid={format!("op-{i}")}>
+                    <rect x={Coord(x1).to_string()} y={Coord(y).to_string()} width={Coord(x2 - x1).to_string()} height={Coord(LANE - 6.0).to_string()} rx="3" />
+                    if x2 - x1 > 34.0 { <text x={Coord(x1 + 3.0).to_string()} y={Coord(y + LANE - 10.0).to_string()}>{ label.clone() }</text> }
+                    <title>{ format!("{} {label}: {} to {} ({outcome})", client_name(op.process), format_time(op.invoke_us), op.return_us.map_or("—".into(), format_time)) }</title>
+                </g>
+            }
+        });
+    html! {
+        <figure class="history-chart" data-testid="history-chart">
+            <svg viewBox={format!("0 0 {WIDTH} {}", Coord(height))} role="img" aria-label="Client operations over time, one lane per client">
+                { for (0..processes).map(|p| html! { <text class="lane-name" x="2" y={Coord(LANE * p as f64 + 15.0).to_string()}>{ client_name(p as u16) }</text> }) }
+                { for bars }
+            </svg>
+            <figcaption class="muted small">{ format!("{} to {}", format_time(from), format_time(to)) }{ if props.highlight.is_empty() { "" } else { " · red: the smallest set of operations no single-copy order explains" } }</figcaption>
+        </figure>
+    }
+}
