@@ -117,3 +117,48 @@ test('malformed host messages are ignored', async () => {
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('exports download pictures, the trace, the history and the scenario, and a scenario imports back', async () => {
+  const page = await playedRaft();
+  await page.getByTestId('share-button').click();
+  const download = async (testid) => {
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testid).click()]);
+    const path = await file.path();
+    const { readFileSync } = await import('node:fs');
+    return { name: file.suggestedFilename(), text: readFileSync(path, 'utf8'), bytes: readFileSync(path) };
+  };
+  const svg = await download('export-svg');
+  assert.match(svg.name, /^failscope-raft-seed1-t\d+ms\.svg$/);
+  assert.match(svg.text, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  assert.match(svg.text, /data-testid="node-S1"/);
+  const png = await download('export-png');
+  assert.deepEqual([...png.bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG file');
+  const spacetime = await download('export-spacetime-png');
+  assert.match(spacetime.name, /-spacetime\.png$/);
+  const history = JSON.parse((await download('export-history')).text);
+  assert.equal(history.format, 'failscope-history/1');
+  assert.ok(history.events.some((e) => e.type === 'invoke') && history.events.some((e) => e.type === 'ok'));
+  const trace = JSON.parse((await download('export-trace')).text);
+  assert.equal(trace.format, 'failscope-trace/1');
+  assert.ok(trace.events.length > 10 && trace.message_kinds.includes('AppendEntries'));
+  const scenarioFile = await download('export-scenario');
+  const scenario = JSON.parse(scenarioFile.text);
+  assert.equal(scenario.lab, 'raft');
+  assert.ok(scenario.actions.length >= 1, 'the crash is in the action log');
+  // Import it back: the run restarts from the same scenario, actions and all.
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const file = join(mkdtempSync(join(tmpdir(), 'fs-import-')), 'scenario.json');
+  writeFileSync(file, scenarioFile.text);
+  await page.getByTestId('import-scenario').setInputFiles(file);
+  await page.waitForURL(/#s=1\./);
+  await page.getByTestId('canvas').waitFor();
+  writeFileSync(file, '{"not": "a scenario"}');
+  await page.getByTestId('share-button').click();
+  await page.getByTestId('import-scenario').setInputFiles(file);
+  await page.getByTestId('share-status').waitFor();
+  assert.match(await page.getByTestId('share-status').textContent(), /not a Failscope scenario/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

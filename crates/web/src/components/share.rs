@@ -19,6 +19,7 @@ pub enum ShareAction {
     PictureSvg,
     PicturePng,
     SpaceTimeSvg,
+    SpaceTimePng,
     Trace,
     History,
     Scenario,
@@ -78,6 +79,7 @@ pub fn ShareMenu(props: &ShareMenuProps) -> Html {
                 <button class="btn" data-testid="export-svg" onclick={act(ShareAction::PictureSvg)}>{ "Picture (SVG)" }</button>
                 <button class="btn" data-testid="export-png" onclick={act(ShareAction::PicturePng)}>{ "Picture (PNG)" }</button>
                 <button class="btn" data-testid="export-spacetime" onclick={act(ShareAction::SpaceTimeSvg)}>{ "Space-time diagram (SVG)" }</button>
+                <button class="btn" data-testid="export-spacetime-png" onclick={act(ShareAction::SpaceTimePng)}>{ "Space-time diagram (PNG)" }</button>
                 <button class="btn" data-testid="export-trace" onclick={act(ShareAction::Trace)}>{ "Trace (JSON)" }</button>
                 <button class="btn" data-testid="export-history" onclick={act(ShareAction::History)}>{ "Client history (JSON)" }</button>
                 <button class="btn" data-testid="export-scenario" onclick={act(ShareAction::Scenario)}>{ "Scenario (JSON)" }</button>
@@ -124,8 +126,12 @@ pub fn download(session: &Session, what: &ShareAction) -> String {
     let stem = file_stem(session);
     let sim = session.sim();
     match what {
-        ShareAction::PictureSvg | ShareAction::PicturePng | ShareAction::SpaceTimeSvg => {
-            let selector = if *what == ShareAction::SpaceTimeSvg {
+        ShareAction::PictureSvg
+        | ShareAction::PicturePng
+        | ShareAction::SpaceTimeSvg
+        | ShareAction::SpaceTimePng => {
+            let spacetime = matches!(what, ShareAction::SpaceTimeSvg | ShareAction::SpaceTimePng);
+            let selector = if spacetime {
                 "[data-testid=spacetime] svg"
             } else {
                 "svg[data-testid=canvas]"
@@ -140,23 +146,18 @@ pub fn download(session: &Session, what: &ShareAction) -> String {
             let Some(text) = browser::standalone_svg(&svg) else {
                 return "This browser could not serialise the picture.".into();
             };
-            if *what == ShareAction::PicturePng {
-                browser::download_png(
-                    &format!("{stem}.png"),
-                    &text,
-                    layout::WIDTH,
-                    layout::HEIGHT,
-                    2.0,
-                );
-                format!("Saved {stem}.png")
+            let name = if spacetime {
+                format!("{stem}-spacetime")
             } else {
-                let name = if *what == ShareAction::SpaceTimeSvg {
-                    format!("{stem}-spacetime.svg")
-                } else {
-                    format!("{stem}.svg")
-                };
-                browser::download_text(&name, "image/svg+xml", &text);
-                format!("Saved {name}")
+                stem.clone()
+            };
+            if matches!(what, ShareAction::PicturePng | ShareAction::SpaceTimePng) {
+                let (width, height) = svg_size(&svg);
+                browser::download_png(&format!("{name}.png"), &text, width, height, 2.0);
+                format!("Saved {name}.png")
+            } else {
+                browser::download_text(&format!("{name}.svg"), "image/svg+xml", &text);
+                format!("Saved {name}.svg")
             }
         }
         ShareAction::Trace => {
@@ -176,6 +177,20 @@ pub fn download(session: &Session, what: &ShareAction) -> String {
         ),
         ShareAction::Scenario => save_json(&format!("{stem}-scenario.json"), sim.scenario()),
         _ => String::new(),
+    }
+}
+
+/// The width and height of an SVG's viewBox (the canvas size when it has none).
+fn svg_size(svg: &web_sys::Element) -> (f64, f64) {
+    let parts: Vec<f64> = svg
+        .get_attribute("viewBox")
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    match parts.as_slice() {
+        [_, _, w, h] if *w > 0.0 && *h > 0.0 => (*w, *h),
+        _ => (layout::WIDTH, layout::HEIGHT),
     }
 }
 
