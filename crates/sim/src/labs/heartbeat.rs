@@ -216,7 +216,7 @@ const SPECS: &[InvariantSpec] = &[
     InvariantSpec {
         name: "Strong accuracy",
         modality: Modality::Always,
-        description: "No node that is up is ever suspected. No timeout can promise this when messages or nodes can be slow.",
+        description: "No node that has not crashed is ever suspected. No timeout can promise this when messages or nodes can be slow.",
     },
     InvariantSpec {
         name: "Completeness",
