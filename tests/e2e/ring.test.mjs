@@ -45,3 +45,20 @@ test('joining a server through the UI moves few keys on the ring and says how ma
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('consistent hashing and hash mod N run side by side on one clock', async () => {
+  const page = await openPage(context, '#lab=hash-ring&preset=add-node');
+  await page.getByTestId('compare-link').click();
+  await page.getByTestId('compare-page').waitFor();
+  await setSpeed(page, '1×');
+  await page.getByTestId('play-pause').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=sim-time]').dataset.us) >= 3_000_000, null, { timeout: 20_000 });
+  await page.getByTestId('play-pause').click();
+  const misses = async (side) => Number(await page.getByTestId(side).getByTestId('metric-misses').textContent());
+  const ring = await misses('compare-left');
+  const modN = await misses('compare-right');
+  assert.ok(modN > 2 * ring, `mod N misses far more after the join (${modN} against ${ring})`);
+  await screenshot(page, 'compare-ring-mod-n');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

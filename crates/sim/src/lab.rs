@@ -74,6 +74,11 @@ pub trait Lab: Sync {
     fn nodes(&self) -> NodeRange;
     fn default_scenario(&self, seed: u64) -> Scenario;
     fn presets(&self) -> Vec<Preset>;
+    /// Pairs of presets worth watching side by side (same seed and workload, one setting
+    /// apart), e.g. consistent hashing against hash mod N.
+    fn comparisons(&self) -> Vec<(&'static str, &'static str)> {
+        Vec::new()
+    }
     /// Build a run. The scenario has been validated.
     fn build(&self, scenario: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError>;
 }

@@ -8,6 +8,7 @@
 //! `?embed` (or `embed` in the fragment) shows only the canvas and compact controls, for
 //! iframes; `autoplay` in the fragment starts it playing.
 
+use crate::compare_page::{ComparePage, Side};
 use crate::components::lab_picker::LabPicker;
 use crate::lab_page::{LabPage, Source};
 use failscope_sim::link;
@@ -24,6 +25,8 @@ pub struct Route {
     pub shared: Option<String>,
     pub embed: bool,
     pub autoplay: bool,
+    /// Two runs side by side: `compare=lab/preset,lab/preset`.
+    pub compare: Option<String>,
 }
 
 impl Route {
@@ -46,6 +49,7 @@ impl Route {
                 "s" if !value.is_empty() => route.shared = Some(value),
                 "embed" => route.embed = true,
                 "autoplay" => route.autoplay = true,
+                "compare" if !value.is_empty() => route.compare = Some(value),
                 _ => {}
             }
         }
@@ -68,6 +72,9 @@ impl Route {
         }
         if self.autoplay {
             parts.push("autoplay".into());
+        }
+        if let Some(compare) = &self.compare {
+            parts.push(format!("compare={}", encode(compare)));
         }
         format!("#{}", parts.join("&"))
     }
@@ -172,13 +179,26 @@ pub fn App() -> Html {
         })
     };
     let source = use_memo((*route).clone(), resolve);
-    let body = match &*source {
-        Some(Ok(source)) => html! {
-            <LabPage source={source.clone()} embed={route.embed} autoplay={route.autoplay}
-                     on_home={on_home.clone()} on_preset={on_preset} />
+    let compare = route.compare.as_deref().map(|c| {
+        let mut sides = c.split(',').map(Side::parse);
+        (sides.next().flatten(), sides.next().flatten())
+    });
+    let body = match (&*source, compare) {
+        (_, Some((Some(left), Some(right)))) => {
+            html! { <ComparePage left={left} right={right} on_home={on_home.clone()} /> }
+        }
+        (_, Some(_)) => link_error(
+            "a comparison names two runs, as compare=lab/preset,lab/preset",
+            on_home.clone(),
+        ),
+        (source, None) => match source {
+            Some(Ok(source)) => html! {
+                <LabPage source={source.clone()} embed={route.embed} autoplay={route.autoplay}
+                         on_home={on_home.clone()} on_preset={on_preset} />
+            },
+            Some(Err(message)) => link_error(message, on_home.clone()),
+            None => html! { <LabPicker on_open={on_open} /> },
         },
-        Some(Err(message)) => link_error(message, on_home.clone()),
-        None => html! { <LabPicker on_open={on_open} /> },
     };
     if route.embed {
         return html! { <div class="shell embed" data-testid="app">{ body }</div> };

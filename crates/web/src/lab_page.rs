@@ -825,6 +825,7 @@ impl LabPage {
                             }) }
                         </select>
                     </label>
+                    { for compare_links(lab, current_preset) }
                     <span class="spacer" />
                     <button class="btn btn-primary" data-testid="share-button" aria-expanded={self.share_open.to_string()}
                             onclick={link.callback(|_| Msg::ToggleShare)}>{ "Share" }</button>
@@ -856,6 +857,18 @@ impl LabPage {
             </div>
         }
     }
+}
+
+/// Links to watch the current preset side by side with its counterpart.
+fn compare_links(lab: &'static dyn failscope_sim::Lab, current: Option<&str>) -> Vec<Html> {
+    lab.comparisons()
+        .into_iter()
+        .filter(|(a, b)| current == Some(*a) || current == Some(*b))
+        .map(|(a, b)| {
+            let href = format!("#compare={}/{a},{}/{b}", lab.id(), lab.id());
+            html! { <a class="btn" data-testid="compare-link" href={href}>{ "Side by side ⇆" }</a> }
+        })
+        .collect()
 }
 
 /// The lab's own picture (the hash ring...), or the log matrix for labs with logs.

@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod browser;
+pub mod compare_page;
 pub mod components;
 pub mod embed_api;
 pub mod lab_page;

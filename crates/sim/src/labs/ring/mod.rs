@@ -238,6 +238,9 @@ impl Lab for RingLab {
             },
         ]
     }
+    fn comparisons(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("add-node", "mod-n")]
+    }
     fn build(&self, scenario: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError> {
         Ok(Box::new(LabRun::<CacheNode>::new(&RingLab, scenario)?))
     }
