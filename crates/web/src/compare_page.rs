@@ -199,7 +199,7 @@ impl Component for ComparePage {
                 let dt = self.last_frame_ms.map_or(0.0, |last| ts - last);
                 self.last_frame_ms = Some(ts);
                 self.frames += 1;
-                refresh_figures = self.frames % 10 == 0;
+                refresh_figures = self.frames.is_multiple_of(10);
                 if let Ok(panes) = &mut self.panes {
                     for pane in panes.iter_mut() {
                         pane.session.playing = true;
