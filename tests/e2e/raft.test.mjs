@@ -137,3 +137,21 @@ test('the history tab checks what the clients saw: Raft is linearizable', async 
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('absurd settings are refused with a reason and the run is kept', async () => {
+  const page = await freshRaft();
+  await page.getByTestId('step').click();
+  const before = await simTime(page);
+  await page.getByTestId('tab-parameters').click();
+  await page.getByTestId('setting-latency-max').fill('99999999');
+  await page.getByTestId('apply-settings').click();
+  await page.getByTestId('notice').waitFor();
+  assert.match(await page.getByTestId('notice').textContent(), /cannot run.*latency/);
+  assert.equal(await simTime(page), before, 'the run is untouched');
+  await page.getByTestId('param-heartbeat_ms').fill('0');
+  await page.getByTestId('param-heartbeat_ms').press('Tab');
+  assert.match(await page.getByTestId('notice').textContent(), /outside its range/);
+  assert.equal((await nodes(page)).length, 5);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

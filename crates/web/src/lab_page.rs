@@ -351,13 +351,23 @@ impl LabPage {
             .session
             .as_ref()
             .map_or(crate::session::DEFAULT_SPEED, |s| s.speed);
-        self.session = Session::new(scenario, preset)
-            .map(|mut s| {
-                s.speed = speed;
-                s
-            })
-            .map_err(|e| e.to_string());
-        self.markers = Shared::new(Vec::new());
+        match Session::new(scenario, preset) {
+            Ok(mut session) => {
+                session.speed = speed;
+                self.session = Ok(session);
+                self.markers = Shared::new(Vec::new());
+                self.checked = None;
+            }
+            // Keep the run as it was and say why the new settings cannot run.
+            Err(e) => {
+                if let Ok(s) = self.session.as_mut() {
+                    s.notice = Some(crate::session::Notice {
+                        text: format!("Those settings cannot run: {e}. Nothing was changed."),
+                        error: true,
+                    });
+                }
+            }
+        }
     }
 
     /// The scenario a restart starts from: the run's scenario without the user's actions.
