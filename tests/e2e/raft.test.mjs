@@ -155,3 +155,53 @@ test('absurd settings are refused with a reason and the run is kept', async () =
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('nothing is drawn or simulated while the tab is hidden or the canvas is off-screen', async () => {
+  const page = await freshRaft();
+  await play(page);
+  await page.waitForTimeout(300);
+  const setHidden = (hidden) => page.evaluate((h) => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+  await setHidden(true);
+  await page.waitForTimeout(100);
+  const hiddenAt = await simTime(page);
+  await page.waitForTimeout(600);
+  assert.equal(await simTime(page), hiddenAt, 'no frames while hidden');
+  await setHidden(false);
+  await page.waitForTimeout(400);
+  assert.ok(await simTime(page) > hiddenAt, 'frames resume when visible');
+  // Scroll the canvas out of view in a short window.
+  await page.setViewportSize({ width: 1400, height: 300 });
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  await page.waitForTimeout(300);
+  const offAt = await simTime(page);
+  await page.waitForTimeout(600);
+  assert.equal(await simTime(page), offAt, 'no frames while the canvas is off-screen');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.waitForTimeout(400);
+  assert.ok(await simTime(page) > offAt, 'frames resume when it scrolls back');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('with reduced motion a guided preset waits for play instead of starting by itself', async () => {
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (err) => page.errors.push(err.message));
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await page.goto(new URL('#lab=raft&preset=election', process.env.FAILSCOPE_URL ?? 'http://127.0.0.1:8080/').href);
+  await page.getByTestId('canvas').waitFor();
+  await page.waitForTimeout(400);
+  assert.equal(await page.getByTestId('play-pause').getAttribute('aria-pressed'), 'false');
+  assert.equal(await simTime(page), 0);
+  await page.emulateMedia({ reducedMotion: 'no-preference' });
+  await page.goto('about:blank');
+  await page.goto(new URL('#lab=raft&preset=election', process.env.FAILSCOPE_URL ?? 'http://127.0.0.1:8080/').href);
+  await page.getByTestId('canvas').waitFor();
+  await page.waitForTimeout(400);
+  assert.ok(await simTime(page) > 0, 'without the preference the preset plays at once');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
