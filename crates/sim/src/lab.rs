@@ -61,6 +61,21 @@ pub struct Preset {
     pub chapters: Vec<Chapter>,
 }
 
+/// One configuration on a trade-off chart (PACELC: with no partition, latency against
+/// consistency), with the real systems that behave this way.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Tradeoff {
+    pub label: &'static str,
+    /// Its PACELC class, e.g. "PC/EC" or "PA/EL".
+    pub class: &'static str,
+    /// Real systems configured like this, e.g. "ZooKeeper, HBase".
+    pub systems: &'static str,
+    /// One line, in our words.
+    pub explanation: &'static str,
+    pub scenario: Scenario,
+    pub duration_us: Time,
+}
+
 pub trait Lab: Sync {
     fn id(&self) -> &'static str;
     fn title(&self) -> &'static str;
@@ -74,6 +89,10 @@ pub trait Lab: Sync {
     fn nodes(&self) -> NodeRange;
     fn default_scenario(&self, seed: u64) -> Scenario;
     fn presets(&self) -> Vec<Preset>;
+    /// Configurations to place on a latency-against-consistency chart (none by default).
+    fn tradeoffs(&self) -> Vec<Tradeoff> {
+        Vec::new()
+    }
     /// Pairs of presets worth watching side by side (same seed and workload, one setting
     /// apart), e.g. consistent hashing against hash mod N.
     fn comparisons(&self) -> Vec<(&'static str, &'static str)> {

@@ -18,6 +18,7 @@ use crate::components::ring_view::RingView;
 use crate::components::share::{self, ShareAction, ShareMenu};
 use crate::components::spacetime::{Diagram, SpaceTime};
 use crate::components::topology::{Fallen, Topology};
+use crate::components::tradeoffs::{self, Measured, TradeoffChart};
 use crate::embed_api::{self, HostCommand};
 use crate::session::{format_time, Marker, Session, UiAction};
 use crate::shared::Shared;
@@ -99,6 +100,8 @@ pub enum Msg {
     Host(HostCommand),
     CheckHistory,
     Checked(Rc<Checked>),
+    MeasureTradeoffs,
+    Measured(Rc<Result<Vec<Measured>, String>>),
 }
 
 pub struct LabPage {
@@ -138,6 +141,9 @@ pub struct LabPage {
     /// The last consistency check of the client history, and whether one is running.
     checked: Option<Rc<Checked>>,
     checking: bool,
+    /// The PACELC measurements of the lab's configurations.
+    tradeoffs: Option<Rc<Result<Vec<Measured>, String>>>,
+    measuring: bool,
 }
 
 impl LabPage {
@@ -499,6 +505,8 @@ impl Component for LabPage {
             posted_time: None,
             checked: None,
             checking: false,
+            tradeoffs: None,
+            measuring: false,
         };
         page.start(ctx.props());
         page
@@ -606,6 +614,21 @@ impl Component for LabPage {
             Msg::Checked(result) => {
                 self.checking = false;
                 self.checked = Some(result);
+            }
+            Msg::MeasureTradeoffs => {
+                if let (Ok(s), false) = (&self.session, self.measuring) {
+                    self.measuring = true;
+                    let configurations = s.lab.tradeoffs();
+                    let link = ctx.link().clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let results = tradeoffs::measure(configurations).await;
+                        link.send_message(Msg::Measured(Rc::new(results)));
+                    });
+                }
+            }
+            Msg::Measured(results) => {
+                self.measuring = false;
+                self.tradeoffs = Some(results);
             }
         }
         if let Ok(s) = &self.session {
@@ -860,6 +883,10 @@ impl LabPage {
                     <SpaceTime diagram={diagram} on_zoom={link.callback(Msg::Zoom)} on_action={on_action.clone()} />
                     { lab_panel(session, on_action.clone(), view) }
                 </div>
+                if !lab.tradeoffs().is_empty() {
+                    <TradeoffChart results={self.tradeoffs.clone()} measuring={self.measuring} count={lab.tradeoffs().len()}
+                                   on_measure={link.callback(|()| Msg::MeasureTradeoffs)} />
+                }
                 <div class="sr-only" aria-live="polite" data-testid="live-region">{ &session.live_text }</div>
                 if self.help_open {
                     <Help on_close={link.callback(|()| Msg::ToggleHelp)} />

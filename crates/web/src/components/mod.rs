@@ -17,3 +17,4 @@ pub mod share;
 pub mod spacetime;
 pub mod timeline;
 pub mod topology;
+pub mod tradeoffs;
