@@ -7,6 +7,7 @@ mod link;
 #[cfg(not(target_arch = "wasm32"))]
 mod properties;
 mod raft;
+mod replication;
 mod ring;
 mod scenario;
 mod seek;
