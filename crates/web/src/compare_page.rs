@@ -55,6 +55,8 @@ struct Figures {
     reads: usize,
     violations: usize,
     custom: Vec<(&'static str, i64)>,
+    /// Checked only while paused (the search is bounded but not free).
+    linearizable: Option<consistency::Verdict>,
 }
 
 impl Figures {
@@ -81,6 +83,21 @@ impl Figures {
                 .filter(|r| r.status.first_violation.is_some())
                 .count(),
             custom: m.custom.iter().map(|(k, v)| (*k, *v)).collect(),
+            linearizable: None,
+        }
+    }
+
+    /// With the linearizability verdict (bounded search; for paused moments).
+    fn checked(session: &Session) -> Figures {
+        let limits = consistency::Limits {
+            search_steps: 300_000,
+            shrink_steps: 0,
+        };
+        let history = session.sim().history();
+        let report = consistency::LinearizabilityCheck::with_limits(&history, limits).finish();
+        Figures {
+            linearizable: Some(report.verdict),
+            ..Figures::of(session)
         }
     }
 }
@@ -172,7 +189,14 @@ impl Component for ComparePage {
 
     fn create(ctx: &Context<Self>) -> Self {
         let props = ctx.props();
-        let panes = open(&props.left).and_then(|l| open(&props.right).map(|r| [l, r]));
+        let panes = open(&props.left)
+            .and_then(|l| open(&props.right).map(|r| [l, r]))
+            .map(|mut panes| {
+                for pane in panes.iter_mut() {
+                    pane.figures = Figures::checked(&pane.session);
+                }
+                panes
+            });
         let link = ctx.link().clone();
         let visibility = gloo::events::EventListener::new(
             &gloo::utils::document(),
@@ -243,9 +267,14 @@ impl Component for ComparePage {
             Msg::Visibility => self.hidden = browser::document_hidden(),
         }
         if refresh_figures {
+            let paused = !self.playing;
             if let Ok(panes) = &mut self.panes {
                 for pane in panes.iter_mut() {
-                    pane.figures = Figures::of(&pane.session);
+                    pane.figures = if paused {
+                        Figures::checked(&pane.session)
+                    } else {
+                        Figures::of(&pane.session)
+                    };
                 }
             }
         }
@@ -276,6 +305,13 @@ impl Component for ComparePage {
         };
         let link = ctx.link();
         let now = panes[0].session.now();
+        // Every lab counter either side has, so the two columns line up.
+        let mut counters: Vec<&'static str> = panes
+            .iter()
+            .flat_map(|p| p.figures.custom.iter().map(|c| c.0))
+            .collect();
+        counters.sort_unstable();
+        counters.dedup();
         let sides = panes.iter().enumerate().map(|(i, pane)| {
             let s = &pane.session;
             let title = s.preset.as_ref().map_or(s.lab.title(), |p| p.title);
@@ -297,7 +333,17 @@ impl Component for ComparePage {
                         <dt>{ "Latency p99" }</dt><dd>{ f.p99_ms.map_or("—".into(), |ms| format!("{ms:.1} ms")) }</dd>
                         <dt>{ "Stale reads" }</dt><dd data-testid="stale">{ format!("{} of {} reads", f.stale, f.reads) }</dd>
                         <dt>{ "Invariants violated" }</dt><dd data-testid="violations">{ f.violations }</dd>
-                        { for f.custom.iter().map(|(k, v)| html! { <><dt>{ k.replace('_', " ") }</dt><dd data-testid={format!("metric-{k}")}>{ v }</dd></> }) }
+                        <dt>{ "Linearizable" }</dt>
+                        <dd data-testid="linearizable">{ match f.linearizable {
+                            Some(consistency::Verdict::Holds) => "yes",
+                            Some(consistency::Verdict::Violated) => "no",
+                            Some(consistency::Verdict::Unknown) => "undecided",
+                            None => "— (pause to check)",
+                        } }</dd>
+                        { for counters.iter().map(|k| {
+                            let v = f.custom.iter().find(|c| c.0 == *k).map_or(0, |c| c.1);
+                            html! { <><dt>{ k.replace('_', " ") }</dt><dd data-testid={format!("metric-{k}")}>{ v }</dd></> }
+                        }) }
                     </dl>
                 </section>
             }

@@ -619,7 +619,7 @@ impl Protocol for Replica {
         let (role, mut tone) = match self.role {
             Role::Leader => ("leader", Tone::Leader),
             Role::Follower => ("follower", Tone::Follower),
-            Role::Replica => ("replica", Tone::Neutral),
+            Role::Replica => ("replica", Tone::Follower),
         };
         let mut fields = Vec::new();
         match config.topology {
