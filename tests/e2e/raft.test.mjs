@@ -150,8 +150,30 @@ test('absurd settings are refused with a reason and the run is kept', async () =
   assert.equal(await simTime(page), before, 'the run is untouched');
   await page.getByTestId('param-heartbeat_ms').fill('0');
   await page.getByTestId('param-heartbeat_ms').press('Tab');
-  assert.match(await page.getByTestId('notice').textContent(), /outside its range/);
+  // The parameter notice replaces the settings notice on the next render.
+  await page.waitForFunction(() =>
+    /outside its range/.test(document.querySelector('[data-testid=notice]')?.textContent ?? ''));
   assert.equal((await nodes(page)).length, 5);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a parameter typed while the run plays takes effect, and the field shows the value in force', async () => {
+  const page = await freshRaft();
+  await page.getByTestId('tab-parameters').click();
+  await play(page);
+  const field = page.getByTestId('param-heartbeat_ms');
+  await field.fill('70');
+  await page.waitForTimeout(200); // several frames re-render the page meanwhile
+  await field.press('Tab');
+  await page.waitForFunction(() =>
+    /heartbeat_ms set to 70/.test(document.querySelector('[data-testid=live-region]')?.textContent ?? ''));
+  assert.equal(await page.getByTestId('param-heartbeat_ms').inputValue(), '70');
+  await page.getByTestId('param-heartbeat_ms').fill('0');
+  await page.getByTestId('param-heartbeat_ms').press('Tab');
+  await page.waitForFunction(() =>
+    /outside its range/.test(document.querySelector('[data-testid=notice]')?.textContent ?? ''));
+  assert.equal(await page.getByTestId('param-heartbeat_ms').inputValue(), '70', 'a refused value is not left in the field');
   assert.deepEqual(page.errors, []);
   await page.close();
 });

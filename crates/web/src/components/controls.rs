@@ -84,7 +84,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 <span class="seed">
                     <label for="seed-input">{ "Seed" }</label>
                     <input id="seed-input" ref={seed_ref} data-testid="seed" type="text" inputmode="numeric"
-                           value={props.seed.to_string()} size="8" aria-label="Random seed" />
+                           key={props.seed.to_string()} ~defaultValue={props.seed.to_string()} size="8" aria-label="Random seed" />
                     <button class="btn" data-testid="restart" title="Restart from the beginning with this seed" onclick={on_restart}>{ "Restart" }</button>
                     <button class="btn" data-testid="new-seed" title="Restart with a new random seed" onclick={on_new_seed}>{ "New seed" }</button>
                 </span>

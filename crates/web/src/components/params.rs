@@ -1,5 +1,9 @@
 //! Parameters: the lab's own knobs take effect at once (as a recorded action, so the run
 //! stays reproducible); cluster and network settings restart the run with the same seed.
+//!
+//! The fields are uncontrolled (`~defaultValue`, keyed by the value in force): the page
+//! re-renders every frame while playing and on every key press, and a controlled field
+//! would be reset to the old value under the person's fingers before `change` fires.
 
 use crate::session::UiAction;
 use failscope_sim::action::Action;
@@ -56,10 +60,12 @@ fn param_input(spec: &'static ParamSpec, value: i64, cb: Callback<UiAction>) -> 
         Unit::Ms | Unit::Count | Unit::Ppm => {
             let onchange = Callback::from(move |e: Event| {
                 let input: HtmlInputElement = e.target_unchecked_into();
-                match input.value().trim().parse::<i64>() {
-                    Ok(v) => set_param(&cb, spec.key, v),
-                    Err(_) => input.set_value(&value.to_string()),
+                if let Ok(v) = input.value().trim().parse::<i64>() {
+                    set_param(&cb, spec.key, v);
                 }
+                // Show the value in force again: an accepted value re-creates this field
+                // (it is keyed by its value), a refused one leaves the old value and a notice.
+                input.set_value(&value.to_string());
             });
             let unit = match spec.unit {
                 Unit::Ms => " ms",
@@ -68,7 +74,7 @@ fn param_input(spec: &'static ParamSpec, value: i64, cb: Callback<UiAction>) -> 
             };
             html! {
                 <span class="inline">
-                    <input id={id.clone()} type="number" value={value.to_string()} min={spec.min.to_string()}
+                    <input id={id.clone()} type="number" key={value.to_string()} ~defaultValue={value.to_string()} min={spec.min.to_string()}
                            max={spec.max.to_string()} onchange={onchange} data-testid={id.clone()} />{ unit }
                 </span>
             }
@@ -134,7 +140,7 @@ pub fn ParamsPanel(props: &ParamsProps) -> Html {
         html! {
             <label class="param compact">
                 <span>{ label.to_string() }</span>
-                <input ref={refs[i].clone()} type="number" value={value} step="any" data-testid={testid.to_string()} />
+                <input ref={refs[i].clone()} type="number" key={value.clone()} ~defaultValue={value} step="any" data-testid={testid.to_string()} />
             </label>
         }
     };
