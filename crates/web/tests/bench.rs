@@ -95,3 +95,23 @@ fn hash_ring_lookups_and_rebalance_in_the_browser() {
         fraction * 100.0
     );
 }
+
+#[wasm_bindgen_test]
+fn consistency_check_in_the_browser() {
+    use failscope_sim::consistency::bench_history::{bench_history, with_ancient_read};
+    use failscope_sim::consistency::{check_linearizable, Verdict};
+    let n = if FULL { 10_000 } else { 1_000 };
+    let history = bench_history(n, 5, 1);
+    let (stale, _) = with_ancient_read(&history).unwrap();
+    let start = clock_ms();
+    let holds = check_linearizable(&history);
+    let holds_ms = clock_ms() - start;
+    let start = clock_ms();
+    let violated = check_linearizable(&stale);
+    let violated_ms = clock_ms() - start;
+    // The same verdicts as natively, on the same seeded histories.
+    assert_eq!(holds.verdict, Verdict::Holds);
+    assert_eq!(violated.verdict, Verdict::Violated);
+    console_log!("BENCH consistency.browser.linearizable_ms {holds_ms:.1} ({n}-operation single-key history)");
+    console_log!("BENCH consistency.browser.violation_ms {violated_ms:.1} (the same with one stale read, search and shrink)");
+}

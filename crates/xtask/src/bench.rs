@@ -35,7 +35,6 @@ pub fn run_all(args: &[String]) -> Result {
         "cargo",
         &[
             "test",
-            "--quiet",
             "-p",
             "failscope-web",
             "--target",

@@ -151,3 +151,38 @@ mod tests {
         assert!(bench_history(10, 0, 1).operations.is_empty());
     }
 }
+
+/// `history` (from [`bench_history`]) with one late read changed to return the very first
+/// value written, long since overwritten: a history that is certainly not linearizable,
+/// for the checker's violation path. Returns the history and the index of the planted
+/// read, or `None` when the history has no such write and read.
+pub fn with_ancient_read(history: &History) -> Option<(History, usize)> {
+    let (ancient, written_by) =
+        history
+            .operations
+            .iter()
+            .find_map(|o| match (o.op, o.outcome) {
+                (ClientOp::Write { value, .. }, Some(Outcome::Ok { .. })) => {
+                    Some((value, o.return_us?))
+                }
+                _ => None,
+            })?;
+    let late = history.operations.len() * 3 / 4;
+    let read = (late..history.operations.len()).find(|&i| history.operations[i].op.is_read())?;
+    // Certainly stale: another write began after `ancient` was written and ended before
+    // the read began.
+    let overwritten = history.operations.iter().any(|o| {
+        matches!(o.op, ClientOp::Write { value, .. } if value != ancient)
+            && o.invoke_us > written_by
+            && o.return_us
+                .is_some_and(|t| t < history.operations[read].invoke_us)
+    });
+    if !overwritten {
+        return None;
+    }
+    let mut mutated = history.clone();
+    mutated.operations[read].outcome = Some(Outcome::Ok {
+        value: Some(ancient),
+    });
+    Some((mutated, read))
+}

@@ -264,7 +264,7 @@ impl LinearizabilityCheck {
 mod tests {
     use super::*;
     use crate::client::{ClientOp, Outcome};
-    use crate::consistency::bench_history;
+    use crate::consistency::bench_history::{bench_history, with_ancient_read};
     use crate::consistency::test_support::{cas, failed, history, open, r, restrict, timed_out, w};
     use std::collections::BTreeSet;
 
@@ -717,34 +717,6 @@ mod tests {
         let _ = crate::consistency::stale_reads(&h);
     }
 
-    /// `bench_history` with one late read changed to the very first value written, long
-    /// since overwritten.
-    fn with_ancient_read(h: &History) -> (History, usize) {
-        let mut mutated = h.clone();
-        let first = h.operations.iter().find_map(|o| match (o.op, o.outcome) {
-            (ClientOp::Write { value, .. }, Some(Outcome::Ok { .. })) => Some((value, o.return_us)),
-            _ => None,
-        });
-        let Some((ancient, Some(written_by))) = first else {
-            panic!("the history has no write");
-        };
-        let target = h.operations.len() * 3 / 4;
-        let Some(i) = (target..h.operations.len()).find(|&i| h.operations[i].op.is_read()) else {
-            panic!("no late read");
-        };
-        // Precondition: another write began after `ancient` was written and ended before
-        // the read began, so the read is certainly stale.
-        assert!(h.operations.iter().any(|o| {
-            matches!(o.op, ClientOp::Write { value, .. } if value != ancient)
-                && o.invoke_us > written_by
-                && o.return_us.is_some_and(|t| t < h.operations[i].invoke_us)
-        }));
-        mutated.operations[i].outcome = Some(Outcome::Ok {
-            value: Some(ancient),
-        });
-        (mutated, i)
-    }
-
     #[test]
     fn a_large_generated_history_passes_and_one_ancient_read_fails_it() {
         let h = bench_history(2_000, 5, 7);
@@ -752,7 +724,7 @@ mod tests {
         assert_eq!(report.verdict, Verdict::Holds, "{report:?}");
         assert_eq!(report.keys.len(), 1);
 
-        let (mutated, read) = with_ancient_read(&h);
+        let (mutated, read) = with_ancient_read(&h).expect("a stale read can be planted");
         let report = check_linearizable(&mutated);
         assert_eq!(report.verdict, Verdict::Violated);
         let v = report.violations().next().expect("violation");
@@ -780,7 +752,7 @@ mod tests {
             report.steps,
             elapsed.as_secs_f64() * 1e3
         );
-        let (mutated, _) = with_ancient_read(&h);
+        let (mutated, _) = with_ancient_read(&h).expect("a stale read can be planted");
         let started = std::time::Instant::now();
         let report = check_linearizable(&mutated);
         let elapsed = started.elapsed();
