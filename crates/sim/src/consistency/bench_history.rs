@@ -123,35 +123,6 @@ pub fn bench_history(n_ops: usize, n_clients: u16, seed: u64) -> History {
     History { operations }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn histories_are_reproducible_well_formed_and_concurrent() {
-        let h = bench_history(500, 5, 3);
-        assert_eq!(h, bench_history(500, 5, 3));
-        assert_ne!(h, bench_history(500, 5, 4));
-        assert_eq!(h.operations.len(), 500);
-        assert!(h
-            .operations
-            .windows(2)
-            .all(|w| w[0].invoke_us <= w[1].invoke_us));
-        // Some operation overlaps the next one: there is real concurrency to search.
-        let overlapping = h
-            .operations
-            .windows(2)
-            .filter(|w| w[0].return_us.is_some_and(|r| r > w[1].invoke_us))
-            .count();
-        assert!(overlapping > 100, "{overlapping}");
-        let kinds = |f: fn(&ClientOp) -> bool| h.operations.iter().filter(|o| f(&o.op)).count();
-        assert!(kinds(|op| op.is_read()) > 150);
-        assert!(kinds(|op| matches!(op, ClientOp::Cas { .. })) > 10);
-        assert!(bench_history(0, 5, 1).operations.is_empty());
-        assert!(bench_history(10, 0, 1).operations.is_empty());
-    }
-}
-
 /// `history` (from [`bench_history`]) with one late read changed to return the very first
 /// value written, long since overwritten: a history that is certainly not linearizable,
 /// for the checker's violation path. Returns the history and the index of the planted
@@ -185,4 +156,33 @@ pub fn with_ancient_read(history: &History) -> Option<(History, usize)> {
         value: Some(ancient),
     });
     Some((mutated, read))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histories_are_reproducible_well_formed_and_concurrent() {
+        let h = bench_history(500, 5, 3);
+        assert_eq!(h, bench_history(500, 5, 3));
+        assert_ne!(h, bench_history(500, 5, 4));
+        assert_eq!(h.operations.len(), 500);
+        assert!(h
+            .operations
+            .windows(2)
+            .all(|w| w[0].invoke_us <= w[1].invoke_us));
+        // Some operation overlaps the next one: there is real concurrency to search.
+        let overlapping = h
+            .operations
+            .windows(2)
+            .filter(|w| w[0].return_us.is_some_and(|r| r > w[1].invoke_us))
+            .count();
+        assert!(overlapping > 100, "{overlapping}");
+        let kinds = |f: fn(&ClientOp) -> bool| h.operations.iter().filter(|o| f(&o.op)).count();
+        assert!(kinds(|op| op.is_read()) > 150);
+        assert!(kinds(|op| matches!(op, ClientOp::Cas { .. })) > 10);
+        assert!(bench_history(0, 5, 1).operations.is_empty());
+        assert!(bench_history(10, 0, 1).operations.is_empty());
+    }
 }
