@@ -12,9 +12,11 @@ test('CP and AP under the same partition, side by side: the minority refuses, or
   await page.getByTestId('compare-link').first().click();
   await page.getByTestId('compare-page').waitFor();
   await setSpeed(page, '1×');
-  await page.getByTestId('play-pause').click();
+  // The same keys as on a lab page: space plays and pauses both runs.
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.keyboard.press(' ');
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=sim-time]').dataset.us) >= 5_000_000, null, { timeout: 30_000 });
-  await page.getByTestId('play-pause').click();
+  await page.keyboard.press(' ');
   await page.waitForFunction(() => !document.querySelector('[data-testid=compare-left] [data-testid=linearizable]').textContent.includes('pause'));
   const cp = page.getByTestId('compare-left');
   const ap = page.getByTestId('compare-right');

@@ -42,6 +42,7 @@ pub struct ComparePageProps {
 pub enum Msg {
     Frame(f64),
     Ui(UiAction),
+    Key(web_sys::KeyboardEvent),
     Visibility,
 }
 
@@ -119,6 +120,7 @@ pub struct ComparePage {
     frames: u32,
     hidden: bool,
     _visibility: gloo::events::EventListener,
+    _keys: gloo::events::EventListener,
 }
 
 fn open(side: &Side) -> Result<Pane, String> {
@@ -203,6 +205,17 @@ impl Component for ComparePage {
             "visibilitychange",
             move |_| link.send_message(Msg::Visibility),
         );
+        let link = ctx.link().clone();
+        let keys = gloo::events::EventListener::new_with_options(
+            &gloo::utils::document(),
+            "keydown",
+            gloo::events::EventListenerOptions::enable_prevent_default(),
+            move |e| {
+                if let Some(e) = wasm_bindgen::JsCast::dyn_ref::<web_sys::KeyboardEvent>(e) {
+                    link.send_message(Msg::Key(e.clone()));
+                }
+            },
+        );
         ComparePage {
             panes,
             playing: false,
@@ -212,10 +225,21 @@ impl Component for ComparePage {
             frames: 0,
             hidden: browser::document_hidden(),
             _visibility: visibility,
+            _keys: keys,
         }
     }
 
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
+        let msg = match msg {
+            Msg::Key(e) => match crate::session::playback_key(&e) {
+                Some(action) => {
+                    e.prevent_default();
+                    Msg::Ui(action)
+                }
+                None => return false,
+            },
+            other => other,
+        };
         let mut refresh_figures = true;
         match msg {
             Msg::Frame(ts) => {
@@ -265,6 +289,7 @@ impl Component for ComparePage {
                 _ => {}
             },
             Msg::Visibility => self.hidden = browser::document_hidden(),
+            Msg::Key(_) => {}
         }
         if refresh_figures {
             let paused = !self.playing;

@@ -415,28 +415,26 @@ impl LabPage {
     }
 
     fn on_key(&mut self, e: &KeyboardEvent) -> Option<UiAction> {
+        if let Some(action) = crate::session::playback_key(e) {
+            e.prevent_default();
+            return Some(action);
+        }
         if browser::typing_in_a_field(e) || e.ctrl_key() || e.meta_key() || e.alt_key() {
             return None;
         }
-        let action = match e.key().as_str() {
-            " " => UiAction::TogglePlay,
-            "ArrowRight" => UiAction::Step,
-            "ArrowLeft" => UiAction::StepBack,
-            "]" => UiAction::Faster,
-            "[" => UiAction::Slower,
+        match e.key().as_str() {
             "Escape" => {
                 self.help_open = false;
-                UiAction::ClearSelection
+                e.prevent_default();
+                Some(UiAction::ClearSelection)
             }
             "?" => {
                 self.help_open = !self.help_open;
                 e.prevent_default();
-                return None;
+                None
             }
-            _ => return None,
-        };
-        e.prevent_default();
-        Some(action)
+            _ => None,
+        }
     }
 }
 

@@ -472,6 +472,22 @@ impl Session {
 }
 
 /// `1.234 s` style time for labels (millisecond precision).
+/// The playback keys every page with a clock shares (space, ←, →, `[`, `]`), or `None`
+/// when the key is not one of them or the person is typing in a field.
+pub fn playback_key(e: &web_sys::KeyboardEvent) -> Option<UiAction> {
+    if crate::browser::typing_in_a_field(e) || e.ctrl_key() || e.meta_key() || e.alt_key() {
+        return None;
+    }
+    Some(match e.key().as_str() {
+        " " => UiAction::TogglePlay,
+        "ArrowRight" => UiAction::Step,
+        "ArrowLeft" => UiAction::StepBack,
+        "]" => UiAction::Faster,
+        "[" => UiAction::Slower,
+        _ => return None,
+    })
+}
+
 pub fn format_time(us: Time) -> String {
     format!("{}.{:03} s", us / 1_000_000, (us / 1_000) % 1_000)
 }
