@@ -150,9 +150,13 @@ test('exports download pictures, the trace, the history and the scenario, and a 
   const { join } = await import('node:path');
   const { tmpdir } = await import('node:os');
   const file = join(mkdtempSync(join(tmpdir(), 'fs-import-')), 'scenario.json');
-  writeFileSync(file, scenarioFile.text);
+  // Edited, as a person would: three servers and another seed.
+  writeFileSync(file, JSON.stringify({ ...scenario, n_nodes: 3, seed: 4242 }));
+  const before = page.url();
   await page.getByTestId('import-scenario').setInputFiles(file);
-  await page.waitForURL(/#s=1\./);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid^="node-S"]').length === 3);
+  assert.equal(await page.getByTestId('seed').inputValue(), '4242');
+  assert.notEqual(page.url(), before, 'the address is the imported run');
   await page.getByTestId('canvas').waitFor();
   writeFileSync(file, '{"not": "a scenario"}');
   await page.getByTestId('share-button').click();

@@ -269,6 +269,11 @@ pub fn replace_fragment(fragment: &str) {
     }
 }
 
+/// The URL fragment as it is now (with its `#`, or empty).
+pub fn current_fragment() -> String {
+    gloo::utils::window().location().hash().unwrap_or_default()
+}
+
 /// The page's address without its fragment and query (for building share links).
 pub fn base_url() -> String {
     let location = gloo::utils::window().location();

@@ -135,6 +135,13 @@ pub struct LabPage {
     share_status: Option<String>,
     /// Wall time (ms) the URL or the host was last told about the session.
     url_written_ms: f64,
+    /// The fragment this page last wrote. If the address no longer shows it, someone else
+    /// navigated (an import, a typed URL) and the page must not write over that before
+    /// the `hashchange` arrives with the new source.
+    url_written: Option<String>,
+    /// When the page first saw someone else's fragment (it waits at most a second for the
+    /// `hashchange`, so a navigation that changes nothing cannot freeze the URL for good).
+    foreign_url_since: Option<f64>,
     posted_ms: f64,
     posted_playing: Option<bool>,
     posted_time: Option<Time>,
@@ -160,6 +167,8 @@ impl LabPage {
     /// replays to its moment and waits there.
     fn start(&mut self, props: &LabPageProps) {
         self.session = Self::open(props);
+        self.url_written = None;
+        self.foreign_url_since = None;
         self.markers = Shared::new(Vec::new());
         self.catching_up = None;
         self.checked = None;
@@ -209,12 +218,25 @@ impl LabPage {
         }
         let Ok(session) = &self.session else { return };
         let now_ms = js_sys::Date::now();
+        let foreign = self
+            .url_written
+            .as_ref()
+            .is_some_and(|written| *written != browser::current_fragment());
+        if foreign {
+            let since = *self.foreign_url_since.get_or_insert(now_ms);
+            if now_ms - since < 1_000.0 {
+                return;
+            }
+        }
+        self.foreign_url_since = None;
         if session.playing && now_ms - self.url_written_ms < 2_000.0 {
             return;
         }
         self.url_written_ms = now_ms;
         let run = session.shared_run(Some(self.tab_label()));
-        browser::replace_fragment(&format!("#s={}", link::encode(&run)));
+        let fragment = format!("#s={}", link::encode(&run));
+        browser::replace_fragment(&fragment);
+        self.url_written = Some(fragment);
     }
 
     /// Tell an embedding page about playback (on changes, and every second while playing).
@@ -498,6 +520,8 @@ impl Component for LabPage {
             share_embed: None,
             share_status: None,
             url_written_ms: 0.0,
+            url_written: None,
+            foreign_url_since: None,
             posted_ms: 0.0,
             posted_playing: None,
             posted_time: None,
