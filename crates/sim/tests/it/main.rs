@@ -11,6 +11,7 @@ mod replication;
 mod ring;
 mod scenario;
 mod seek;
+mod swarm;
 
 /// Tests that fail print the seed that reproduces them.
 pub fn seed_note(seed: u64) -> String {

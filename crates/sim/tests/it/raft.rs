@@ -351,37 +351,12 @@ fn no_safety_violation_under_random_faults() {
         s.network.link.loss_ppm = rng.below(100_000) as u32;
         s.network.link.duplicate_ppm = rng.below(50_000) as u32;
         s.network.link.reorder_ppm = rng.below(200_000) as u32;
-        for _ in 0..rng.below(12) {
-            let at_us = rng.below(8 * SECOND);
-            let node = rng.below(u64::from(s.n_nodes)) as NodeId;
-            let action = match rng.below(6) {
-                0 => Action::Crash { node },
-                1 => Action::Restart { node },
-                2 => Action::Pause {
-                    node,
-                    duration_us: rng.range_inclusive(50, 800) * MS,
-                },
-                3 => Action::Partition {
-                    groups: vec![vec![node, (node + 1) % s.n_nodes]],
-                },
-                4 => Action::Heal,
-                _ => Action::ClockDrift {
-                    node,
-                    ppm: rng.range_inclusive(0, 200_000) as i32 - 100_000,
-                },
-            };
-            s.faults.push(ScheduledFault { at_us, action });
-        }
-        s.faults.push(ScheduledFault {
-            at_us: 8 * SECOND,
-            action: Action::Heal,
+        crate::swarm::schedule_random_faults(&mut s, &mut rng, 12, 8 * SECOND, |rng, node| {
+            Action::ClockDrift {
+                node,
+                ppm: rng.range_inclusive(0, 200_000) as i32 - 100_000,
+            }
         });
-        for node in 0..s.n_nodes {
-            s.faults.push(ScheduledFault {
-                at_us: 8 * SECOND,
-                action: Action::Restart { node },
-            });
-        }
         let mut run = start(&s);
         run.run_until(12 * SECOND);
         let reports = run.invariants();

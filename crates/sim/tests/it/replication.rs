@@ -2,7 +2,7 @@
 //! able to fail, and its checks, each shown to fire on a deliberately broken variant.
 
 use crate::seed_note;
-use failscope_sim::action::{Action, ScheduledFault};
+use failscope_sim::action::Action;
 use failscope_sim::client::{ClientOp, ClientTarget, Outcome};
 use failscope_sim::consistency::{
     check_linearizable, check_sessions, read_your_writes, stale_reads, Verdict,
@@ -720,37 +720,12 @@ fn no_safety_violation_under_random_faults() {
         s.network.link.loss_ppm = rng.below(50_000) as u32;
         s.network.link.duplicate_ppm = rng.below(50_000) as u32;
         s.network.link.reorder_ppm = rng.below(200_000) as u32;
-        for _ in 0..rng.below(10) {
-            let at_us = rng.below(5 * SECOND);
-            let node = rng.below(u64::from(s.n_nodes)) as NodeId;
-            let action = match rng.below(6) {
-                0 => Action::Crash { node },
-                1 => Action::Restart { node },
-                2 => Action::Pause {
-                    node,
-                    duration_us: rng.range_inclusive(50, 800) * MS,
-                },
-                3 => Action::Partition {
-                    groups: vec![vec![node, (node + 1) % s.n_nodes]],
-                },
-                4 => Action::Heal,
-                _ => Action::ClockJump {
-                    node,
-                    delta_us: rng.range_inclusive(0, 4_000_000) as i64 - 2_000_000,
-                },
-            };
-            s.faults.push(ScheduledFault { at_us, action });
-        }
-        s.faults.push(ScheduledFault {
-            at_us: 5 * SECOND,
-            action: Action::Heal,
+        crate::swarm::schedule_random_faults(&mut s, &mut rng, 10, 5 * SECOND, |rng, node| {
+            Action::ClockJump {
+                node,
+                delta_us: rng.range_inclusive(0, 4_000_000) as i64 - 2_000_000,
+            }
         });
-        for node in 0..s.n_nodes {
-            s.faults.push(ScheduledFault {
-                at_us: 5 * SECOND,
-                action: Action::Restart { node },
-            });
-        }
         let run = run(&s, 7 * SECOND);
         let reports = run.invariants();
         assert_eq!(
