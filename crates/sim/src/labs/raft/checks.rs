@@ -101,14 +101,14 @@ impl Checker<Raft> for RaftChecker {
         if raft.role() == Role::Leader {
             if !self.leader_seen {
                 self.leader_seen = true;
-                found_if(found, LEADER_ELECTED, true, vec![touched], String::new);
+                found_if(found, LEADER_ELECTED, true, &[touched], String::new);
             }
             let first = *self.leaders.entry(term).or_insert(touched);
             found_if(
                 found,
                 ELECTION_SAFETY,
                 first != touched,
-                vec![first, touched],
+                &[first, touched],
                 || {
                     format!(
                         "{} and {} are both leaders of term {term}",
@@ -172,13 +172,7 @@ impl Checker<Raft> for RaftChecker {
             let hash = entry.hash();
             if !self.client_entry_seen && matches!(entry.command, Command::Client { .. }) {
                 self.client_entry_seen = true;
-                found_if(
-                    found,
-                    CLIENT_ENTRY_APPLIED,
-                    true,
-                    vec![touched],
-                    String::new,
-                );
+                found_if(found, CLIENT_ENTRY_APPLIED, true, &[touched], String::new);
             }
             let slot = (index - 1) as usize;
             if slot == self.applied.len() {
@@ -188,7 +182,7 @@ impl Checker<Raft> for RaftChecker {
                     found,
                     STATE_MACHINE_SAFETY,
                     first != hash,
-                    vec![touched],
+                    &[touched],
                     || {
                         format!(
                         "{} applied “{}” at index {index}, but another server applied a different entry there",
@@ -218,7 +212,7 @@ impl RaftChecker {
                 found,
                 LEADER_APPEND_ONLY,
                 seen_term == term && !kept,
-                vec![leader],
+                &[leader],
                 || {
                     format!(
                     "{}, leader of term {term}, changed or removed entries it already had (it had {len})",
@@ -239,7 +233,7 @@ impl RaftChecker {
                 found,
                 LEADER_COMPLETENESS,
                 log.prefix_hash(len) != Some(hash),
-                vec![leader],
+                &[leader],
                 || {
                     format!(
                         "{} leads term {term} without the {len} entries committed before it",
@@ -255,13 +249,14 @@ fn found_if(
     found: &mut Vec<Finding>,
     invariant: usize,
     condition: bool,
-    nodes: Vec<NodeId>,
+    nodes: &[NodeId],
     detail: impl FnOnce() -> String,
 ) {
+    // Checked after every event: nothing is allocated unless the property is found.
     if condition {
         found.push(Finding {
             invariant,
-            nodes,
+            nodes: nodes.to_vec(),
             detail: detail(),
         });
     }
