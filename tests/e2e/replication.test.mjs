@@ -46,3 +46,14 @@ test('the PACELC chart measures every configuration without freezing the page', 
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('the legend names only the message kinds this run has sent', async () => {
+  const page = await openPage(context, '#lab=replication&preset=lww-skew');
+  await setSpeed(page, '1×');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=sim-time]').dataset.us) >= 1_500_000, null, { timeout: 30_000 });
+  const items = await page.locator('.legend-item').allTextContents();
+  assert.ok(items.length >= 1, `kinds shown: ${items}`);
+  assert.ok(!items.includes('Handoff') && !items.includes('Append'), `multi-leader sends no leaderless or leader-follower messages: ${items}`);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -759,8 +759,8 @@ impl LabPage {
                            on_action={on_action.clone()} />
             })
         });
-        let legend = kinds.iter().enumerate().map(|(i, k)| {
-            html! { <span class="legend-item"><svg width="14" height="14" aria-hidden="true"><circle class={format!("msg kind-{i}")} cx="7" cy="7" r="5" /></svg>{ *k }</span> }
+        let legend = session.kinds_sent().map(|(i, k)| {
+            html! { <span class="legend-item"><svg width="14" height="14" aria-hidden="true"><circle class={format!("msg kind-{i}")} cx="7" cy="7" r="5" /></svg>{ k }</span> }
         });
         let highlight = session.highlight.as_ref().map(
             |h| html! { <div class="highlight-label" data-testid="highlight">{ &h.label }</div> },

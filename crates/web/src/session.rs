@@ -107,6 +107,9 @@ pub struct Session {
     pub view: View,
     markers: Vec<Marker>,
     markers_scanned: usize,
+    /// Which message kinds this run has sent (bit i for kind i), for the legend: a lab
+    /// names every kind it has, a given configuration uses only some.
+    kinds_sent: u64,
     /// Trace position up to which notes have been narrated to screen readers.
     narrated_until: usize,
     /// The latest narration, for the live region.
@@ -134,6 +137,7 @@ impl Session {
             view,
             markers: Vec::new(),
             markers_scanned: 0,
+            kinds_sent: 0,
             narrated_until: 0,
             live_text: String::new(),
             carry_us: 0.0,
@@ -270,9 +274,13 @@ impl Session {
             // The timeline forked: markers after the fork are gone.
             self.markers.clear();
             self.markers_scanned = 0;
+            self.kinds_sent = 0;
         }
         let names = self.invariant_names();
         for event in &trace.events()[self.markers_scanned..] {
+            if let TraceKind::Send { kind, .. } = event.kind {
+                self.kinds_sent |= 1u64.checked_shl(u32::from(kind)).unwrap_or(0);
+            }
             if let Some(kind) = event.marker() {
                 let label =
                     event.describe(self.sim.message_kinds(), self.sim.timer_names(), &names);
@@ -284,6 +292,17 @@ impl Session {
             }
         }
         self.markers_scanned = trace.len();
+    }
+
+    /// The lab's message kinds this run has sent so far, with their indices.
+    pub fn kinds_sent(&self) -> impl Iterator<Item = (usize, &'static str)> + '_ {
+        let sent = self.kinds_sent;
+        self.sim
+            .message_kinds()
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| i < &64 && sent & (1 << i) != 0)
+            .map(|(i, k)| (i, *k))
     }
 
     fn invariant_names(&self) -> Vec<&'static str> {
