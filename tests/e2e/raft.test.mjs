@@ -178,6 +178,22 @@ test('a parameter typed while the run plays takes effect, and the field shows th
   await page.close();
 });
 
+test('a pause length typed in the fault toolbar while the run plays is the one applied', async () => {
+  const page = await freshRaft();
+  await play(page);
+  await page.getByTestId('node-S2').click();
+  const field = page.getByLabel('Pause length in milliseconds');
+  await field.fill('1234');
+  await page.waitForTimeout(200); // frames re-render the toolbar meanwhile
+  assert.equal(await field.inputValue(), '1234');
+  await pause(page); // so later narration does not replace the announcement
+  await page.getByTestId('pause-node').click();
+  await page.waitForFunction(() =>
+    /S2 paused for 1\.234 s/.test(document.querySelector('[data-testid=live-region]')?.textContent ?? ''));
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('nothing is drawn or simulated while the tab is hidden or the canvas is off-screen', async () => {
   const page = await freshRaft();
   await play(page);

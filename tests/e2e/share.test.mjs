@@ -166,3 +166,19 @@ test('exports download pictures, the trace, the history and the scenario, and a 
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('an exported picture of a busy run includes the messages painted on the canvas', async () => {
+  const page = await openPage(context, '#lab=heartbeat&preset=stress');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=message-canvas]')?.dataset.count ?? 0) > 300, null, { timeout: 20_000 });
+  await pause(page);
+  const painted = Number(await page.getByTestId('message-canvas').getAttribute('data-count'));
+  await page.getByTestId('share-button').click();
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-svg').click()]);
+  const { readFileSync } = await import('node:fs');
+  const svg = readFileSync(await file.path(), 'utf8');
+  const circles = (svg.match(/<circle/g) ?? []).length;
+  assert.ok(circles >= painted + 50, `${circles} circles in the SVG for ${painted} painted messages and 50 servers`);
+  assert.equal(await page.locator('svg[data-testid=canvas] circle:not([data-testid])').count() > painted, false, 'the temporary circles are gone');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

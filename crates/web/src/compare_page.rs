@@ -118,6 +118,8 @@ pub struct ComparePage {
     frame: Option<AnimationFrame>,
     last_frame_ms: Option<f64>,
     frames: u32,
+    /// Where the longer of the two stories ends: playback stops there once (play on after).
+    story_end: Option<Time>,
     hidden: bool,
     _visibility: gloo::events::EventListener,
     _keys: gloo::events::EventListener,
@@ -216,7 +218,14 @@ impl Component for ComparePage {
                 }
             },
         );
+        let story_end = panes.as_ref().ok().and_then(|panes| {
+            panes
+                .iter()
+                .filter_map(|p| p.session.preset.as_ref().map(|preset| preset.duration_us))
+                .max()
+        });
         ComparePage {
+            story_end,
             panes,
             playing: false,
             speed: crate::session::DEFAULT_SPEED,
@@ -249,14 +258,20 @@ impl Component for ComparePage {
                 self.frames += 1;
                 refresh_figures = self.frames.is_multiple_of(10);
                 if let Ok(panes) = &mut self.panes {
+                    let before = panes[0].session.now();
                     for pane in panes.iter_mut() {
                         pane.session.playing = true;
                         pane.session.speed = self.speed;
                         pane.session.tick(dt);
                     }
-                    // Both stop together at the end of the longer story.
-                    if panes.iter().all(|p| !p.session.playing) {
+                    // Both stop together at the end of the longer story (each side's own
+                    // stop at its shorter end is overruled: they share one clock), or
+                    // when both runs have halted.
+                    let now = panes[0].session.now();
+                    let story_over = self.story_end.is_some_and(|end| before < end && now >= end);
+                    if story_over || panes.iter().all(|p| p.session.sim().halted().is_some()) {
                         self.playing = false;
+                        refresh_figures = true;
                     }
                     for pane in panes.iter_mut() {
                         pane.session.playing = false;
@@ -305,6 +320,14 @@ impl Component for ComparePage {
         }
         self.draw_messages();
         self.schedule(ctx);
+        true
+    }
+
+    fn changed(&mut self, ctx: &Context<Self>, old: &Self::Properties) -> bool {
+        if ctx.props().left != old.left || ctx.props().right != old.right {
+            // Another comparison (typed, or back/forward): start over with its two runs.
+            *self = <Self as Component>::create(ctx);
+        }
         true
     }
 

@@ -99,7 +99,8 @@ pub enum Msg {
     Imported(Result<String, String>),
     Host(HostCommand),
     CheckHistory,
-    Checked(Rc<Checked>),
+    /// A finished History check, for the run with this id (older runs' results are dropped).
+    Checked(u64, Rc<Checked>),
     MeasureTradeoffs,
     Measured(Rc<Result<Vec<Measured>, String>>),
 }
@@ -118,6 +119,10 @@ pub struct LabPage {
     markers: Shared<Vec<Marker>>,
     _listeners: Vec<EventListener>,
     visibility: Option<browser::OnScreen>,
+    /// The stage element `visibility` watches, and the message group `message_layer`
+    /// draws into: an error panel replaces both, and a later source gets new ones.
+    observed_stage: Option<web_sys::Element>,
+    message_group: Option<web_sys::Element>,
     stage_ref: NodeRef,
     messages_ref: NodeRef,
     canvas_ref: NodeRef,
@@ -148,6 +153,9 @@ pub struct LabPage {
     /// The last consistency check of the client history, and whether one is running.
     checked: Option<Rc<Checked>>,
     checking: bool,
+    /// Counts session replacements, so results of work started on an earlier run are
+    /// recognised and dropped.
+    run_id: u64,
     /// The PACELC measurements of the lab's configurations.
     tradeoffs: Option<Rc<Result<Vec<Measured>, String>>>,
     measuring: bool,
@@ -165,13 +173,20 @@ impl LabPage {
     /// Open the page's source and decide how it starts: a preset plays (unless the person
     /// prefers reduced motion, or it is an embed not asked to autoplay); a shared run
     /// replays to its moment and waits there.
+    /// Forget everything that belonged to the run being replaced.
+    fn forget_run(&mut self) {
+        self.run_id += 1;
+        self.markers = Shared::new(Vec::new());
+        self.catching_up = None;
+        self.checked = None;
+        self.checking = false;
+    }
+
     fn start(&mut self, props: &LabPageProps) {
         self.session = Self::open(props);
         self.url_written = None;
         self.foreign_url_since = None;
-        self.markers = Shared::new(Vec::new());
-        self.catching_up = None;
-        self.checked = None;
+        self.forget_run();
         if let Ok(s) = self.session.as_mut() {
             match &props.source {
                 Source::Shared(run) => {
@@ -313,7 +328,18 @@ impl LabPage {
                     ));
                 });
             }
-            other => self.share_status = Some(share::download(session, &other)),
+            other => {
+                let status = match self.messages_ref.cast::<web_sys::Element>() {
+                    Some(group)
+                        if matches!(other, ShareAction::PictureSvg | ShareAction::PicturePng) =>
+                    {
+                        self.message_layer
+                            .with_painted_in_svg(&group, || share::download(session, &other))
+                    }
+                    _ => share::download(session, &other),
+                };
+                self.share_status = Some(status);
+            }
         }
     }
 
@@ -353,7 +379,7 @@ impl LabPage {
                 Ok(run) => match Session::from_shared(&run) {
                     Ok(session) => {
                         self.session = Ok(session);
-                        self.markers = Shared::new(Vec::new());
+                        self.forget_run();
                         self.catching_up = (run.cursor_us > 0).then_some(run.cursor_us);
                     }
                     Err(e) => {
@@ -383,8 +409,7 @@ impl LabPage {
             Ok(mut session) => {
                 session.speed = speed;
                 self.session = Ok(session);
-                self.markers = Shared::new(Vec::new());
-                self.checked = None;
+                self.forget_run();
             }
             // Keep the run as it was and say why the new settings cannot run.
             Err(e) => {
@@ -430,6 +455,11 @@ impl LabPage {
         else {
             return;
         };
+        if self.message_group.as_ref() != Some(&group) {
+            // Dots drawn into a group that is gone cannot be reused.
+            self.message_layer = MessageLayer::default();
+            self.message_group = Some(group.clone());
+        }
         let positions = crate::layout::circle(session.view.nodes.len());
         let canvas = self.canvas_ref.cast::<web_sys::HtmlCanvasElement>();
         self.message_layer
@@ -507,6 +537,8 @@ impl Component for LabPage {
             markers: Shared::new(Vec::new()),
             _listeners: vec![keys, visibility, messages],
             visibility: None,
+            observed_stage: None,
+            message_group: None,
             stage_ref: NodeRef::default(),
             messages_ref: NodeRef::default(),
             canvas_ref: NodeRef::default(),
@@ -527,6 +559,7 @@ impl Component for LabPage {
             posted_time: None,
             checked: None,
             checking: false,
+            run_id: 0,
             tradeoffs: None,
             measuring: false,
         };
@@ -538,6 +571,9 @@ impl Component for LabPage {
         if ctx.props().source != old.source {
             self.start(ctx.props());
             self.schedule_frame(ctx);
+            // A run that starts paused gets no frame: draw its first picture now.
+            self.draw_messages();
+            self.refresh_diagram(false);
         }
         true
     }
@@ -592,10 +628,16 @@ impl Component for LabPage {
             Msg::Visibility => self.hidden = browser::document_hidden(),
             Msg::OnScreen(visible) => self.on_screen = visible,
             Msg::Key(e) => {
-                if let Some(action) = self.on_key(&e) {
-                    if let Ok(s) = self.session.as_mut() {
-                        s.dispatch(action);
+                let help_was_open = self.help_open;
+                match self.on_key(&e) {
+                    Some(action) => {
+                        if let Ok(s) = self.session.as_mut() {
+                            s.dispatch(action);
+                        }
                     }
+                    // Not a shortcut: nothing changed, so no re-render under the typist.
+                    None if self.help_open == help_was_open => return false,
+                    None => {}
                 }
             }
             Msg::Tab(tab) => self.tab = tab,
@@ -627,15 +669,18 @@ impl Component for LabPage {
                     self.checking = true;
                     let history = s.sim().history();
                     let link = ctx.link().clone();
+                    let run = self.run_id;
                     wasm_bindgen_futures::spawn_local(async move {
                         let checked = consistency::check(history).await;
-                        link.send_message(Msg::Checked(Rc::new(checked)));
+                        link.send_message(Msg::Checked(run, Rc::new(checked)));
                     });
                 }
             }
-            Msg::Checked(result) => {
-                self.checking = false;
-                self.checked = Some(result);
+            Msg::Checked(run, result) => {
+                if run == self.run_id {
+                    self.checking = false;
+                    self.checked = Some(result);
+                }
             }
             Msg::MeasureTradeoffs => {
                 if let (Ok(s), false) = (&self.session, self.measuring) {
@@ -669,11 +714,19 @@ impl Component for LabPage {
     }
 
     fn rendered(&mut self, ctx: &Context<Self>, first_render: bool) {
-        if first_render {
+        let stage = self.stage_ref.cast::<web_sys::Element>();
+        if stage != self.observed_stage {
             let link = ctx.link().clone();
-            self.visibility = self.stage_ref.cast::<web_sys::Element>().and_then(|el| {
-                browser::OnScreen::observe(&el, move |v| link.send_message(Msg::OnScreen(v)))
+            self.visibility = stage.as_ref().and_then(|el| {
+                browser::OnScreen::observe(el, move |v| link.send_message(Msg::OnScreen(v)))
             });
+            self.observed_stage = stage;
+            // The new stage reports itself; until then assume it can be seen.
+            self.on_screen = true;
+            self.schedule_frame(ctx);
+            self.draw_messages();
+        }
+        if first_render {
             self.schedule_frame(ctx);
             self.draw_messages();
             if let Ok(s) = &self.session {

@@ -246,7 +246,8 @@ impl Session {
         let owed = wall_ms.clamp(0.0, MAX_FRAME_MS) * self.speed_us_per_ms() as f64 + self.carry_us;
         let whole = owed.floor();
         self.carry_us = owed - whole;
-        let target = self.sim.now().saturating_add(whole as Time);
+        let before = self.sim.now();
+        let target = before.saturating_add(whole as Time);
         self.sim.advance(target, EVENTS_PER_FRAME);
         if let Some(reason) = self.sim.halted() {
             self.playing = false;
@@ -258,7 +259,7 @@ impl Session {
         if let Some(preset) = &self.preset {
             // A guided scenario stops at its end; the person may play on.
             let end = preset.duration_us;
-            if self.sim.now() >= end && self.sim.now() - (whole as Time) < end {
+            if before < end && self.sim.now() >= end {
                 self.playing = false;
             }
         }
@@ -440,6 +441,13 @@ impl Session {
         let forks = self.sim.trace_position() < self.sim.trace().len();
         match self.sim.apply(action.clone()) {
             Ok(()) => {
+                if forks {
+                    // The recorded future was cut at the cursor and the action's events
+                    // appended: the trace may be no shorter, so rescan it from the start.
+                    self.markers.clear();
+                    self.markers_scanned = 0;
+                    self.kinds_sent = 0;
+                }
                 self.live_text = action.describe();
                 self.notice = forks.then(|| Notice {
                     text: format!(

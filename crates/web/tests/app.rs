@@ -167,6 +167,43 @@ fn the_session_steps_seeks_and_forks() {
 }
 
 #[wasm_bindgen_test]
+fn acting_one_step_back_puts_the_action_on_the_timeline() {
+    use failscope_sim::trace::MarkerKind;
+    let mut s = Session::open("raft", None, Some(3)).unwrap();
+    // Step until the last instant holds a single event, so stepping back cuts just one.
+    let mut steps = 0;
+    loop {
+        s.dispatch(UiAction::Step);
+        steps += 1;
+        let now = s.now();
+        let at_now = s
+            .sim()
+            .trace()
+            .events()
+            .iter()
+            .filter(|e| e.time == now)
+            .count();
+        if steps > 20 && at_now == 1 {
+            break;
+        }
+        assert!(steps < 2_000, "no lone event found");
+    }
+    s.dispatch(UiAction::StepBack);
+    // The crash records at least one event: the trace grows back to at least its old
+    // length, and the timeline must still show the crash.
+    s.dispatch(UiAction::Apply(Action::Crash { node: 1 }));
+    assert!(s.notice.as_ref().is_none_or(|n| !n.error), "{:?}", s.notice);
+    let now = s.now();
+    assert!(
+        s.markers()
+            .iter()
+            .any(|m| m.kind == MarkerKind::Fault && m.time == now && m.label.contains("S2")),
+        "{:?}",
+        s.markers()
+    );
+}
+
+#[wasm_bindgen_test]
 fn routes_round_trip_and_tolerate_junk() {
     let route = Route::parse("#lab=raft&preset=partition&seed=42");
     assert_eq!(route.lab.as_deref(), Some("raft"));

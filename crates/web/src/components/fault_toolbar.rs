@@ -110,11 +110,11 @@ pub fn FaultToolbar(props: &FaultToolbarProps) -> Html {
                 }
                 <span class="inline">
                     <button class="btn" data-testid="pause-node" disabled={status != NodeStatus::Up} onclick={on_pause}>{ "Pause for" }</button>
-                    <input ref={pause_ms} type="number" value="400" min="1" step="50" aria-label="Pause length in milliseconds" />{ " ms" }
+                    <input ref={pause_ms} type="number" ~defaultValue="400" min="1" step="50" aria-label="Pause length in milliseconds" />{ " ms" }
                 </span>
                 <span class="inline">
                     <button class="btn" data-testid="skew-clock" onclick={on_skew}>{ "Jump clock by" }</button>
-                    <input ref={skew_ms} type="number" value="-5000" step="100" aria-label="Clock jump in milliseconds" />{ " ms" }
+                    <input ref={skew_ms} type="number" ~defaultValue="-5000" step="100" aria-label="Clock jump in milliseconds" />{ " ms" }
                 </span>
                 <span class="inline">
                     <button class="btn" data-testid="client-request" disabled={down} onclick={on_request}>{ "Send client" }</button>
@@ -123,7 +123,7 @@ pub fn FaultToolbar(props: &FaultToolbarProps) -> Html {
                         <option value="read">{ "read" }</option>
                     </select>
                     { " key " }
-                    <input ref={op_key} type="number" value="0" min="0" max={(n_keys - 1).to_string()} aria-label="Key" class="narrow" />
+                    <input ref={op_key} type="number" ~defaultValue="0" min="0" max={(n_keys - 1).to_string()} aria-label="Key" class="narrow" />
                 </span>
             </fieldset>
         });

@@ -36,8 +36,9 @@ const KIND_COLOURS: &[&str] = &[
 #[derive(Default)]
 pub struct MessageLayer {
     dots: BTreeMap<MsgId, Dot>,
-    /// How many messages the canvas shows (0: it is blank).
-    painted: usize,
+    /// The messages the canvas shows (empty: it is blank), and their dot radius.
+    painted: Vec<(Point, u8, bool)>,
+    painted_radius: f64,
     generation: u64,
 }
 
@@ -109,12 +110,13 @@ impl MessageLayer {
             }
         }
         if let Some(canvas) = canvas {
-            if !painted.is_empty() || self.painted > 0 {
+            if !painted.is_empty() || !self.painted.is_empty() {
                 paint(canvas, group, &painted, frame.dot_radius());
             }
             let _ = canvas.set_attribute("data-count", &painted.len().to_string());
         }
-        self.painted = painted.len();
+        self.painted = painted;
+        self.painted_radius = frame.dot_radius();
         let generation = self.generation;
         self.dots.retain(|_, dot| {
             let keep = dot.seen == generation;
@@ -175,6 +177,41 @@ impl MessageLayer {
             let _ = dot.element.set_attribute("class", &class);
             dot.class = class;
         }
+    }
+
+    /// Runs `f` with the canvas-painted messages present as SVG circles in `group`, so a
+    /// picture export (which serialises the SVG, not the canvas) shows every message.
+    /// The circles are removed before the browser paints again.
+    pub fn with_painted_in_svg<R>(&self, group: &web_sys::Element, f: impl FnOnce() -> R) -> R {
+        let document = gloo::utils::document();
+        let added: Vec<web_sys::Element> = self
+            .painted
+            .iter()
+            .filter_map(|&(p, kind, stalled)| {
+                let circle = document.create_element_ns(Some(SVG_NS), "circle").ok()?;
+                let r = if stalled {
+                    self.painted_radius * 0.8
+                } else {
+                    self.painted_radius
+                };
+                let fill = KIND_COLOURS[usize::from(kind) % KIND_COLOURS.len()];
+                for (name, value) in [
+                    ("cx", layout::coord(p.x)),
+                    ("cy", layout::coord(p.y)),
+                    ("r", layout::coord(r)),
+                    ("fill", fill.to_string()),
+                ] {
+                    let _ = circle.set_attribute(name, &value);
+                }
+                group.append_child(&circle).ok()?;
+                Some(circle)
+            })
+            .collect();
+        let result = f();
+        for circle in added {
+            circle.remove();
+        }
+        result
     }
 
     /// The message a click on the layer landed on, when it hit an individual dot.

@@ -119,10 +119,13 @@ pub fn ParamsPanel(props: &ParamsProps) -> Html {
             }
             let lo = read(1).map_or(lat_min, |v| (v.max(0.0) * MS as f64) as u64);
             let hi = read(2).map_or(lat_max, |v| (v.max(0.0) * MS as f64) as u64);
-            s.network.link.latency = Latency::Uniform {
-                min_us: lo.min(hi),
-                max_us: lo.max(hi),
-            };
+            // Untouched fields keep the scenario's latency model (constant, long-tailed...).
+            if (lo, hi) != (lat_min, lat_max) {
+                s.network.link.latency = Latency::Uniform {
+                    min_us: lo.min(hi),
+                    max_us: lo.max(hi),
+                };
+            }
             if let Some(p) = read(3) {
                 s.network.link.loss_ppm = (p.clamp(0.0, 100.0) * 10_000.0) as u32;
             }

@@ -296,7 +296,7 @@ pub fn RingView(props: &RingViewProps) -> Html {
                 let weight = weight_ref
                     .cast::<HtmlInputElement>()
                     .and_then(|i| i.value().parse::<i64>().ok())
-                    .unwrap_or(64);
+                    .unwrap_or(128);
                 args.push(weight);
             }
             cb.emit(UiAction::Apply(Action::Lab {
@@ -317,19 +317,26 @@ pub fn RingView(props: &RingViewProps) -> Html {
             }
         })
     };
-    let big = use_state(|| None::<String>);
+    // The statistics belong to one membership change: shown only while the ring is the
+    // one they were computed for (a later join, leave or restart makes them stale).
+    let big = use_state(|| None::<(Membership, String)>);
     let on_big = {
         let big = big.clone();
         let panel = panel.clone();
         Callback::from(move |_: MouseEvent| {
             let big = big.clone();
             let panel = panel.clone();
-            big.set(Some("computing…".into()));
+            big.set(Some((Membership::of(&panel), "computing…".into())));
             wasm_bindgen_futures::spawn_local(async move {
-                big.set(Some(million_key_stats(&panel).await));
+                let text = million_key_stats(&panel).await;
+                big.set(Some((Membership::of(&panel), text)));
             });
         })
     };
+    let big_text = big
+        .as_ref()
+        .filter(|(membership, _)| *membership == Membership::of(panel))
+        .map(|(_, text)| text.clone());
     let on_join = act("join", &node_ref, &weight_ref);
     let on_leave = act("leave", &node_ref, &weight_ref);
     let on_weight = act("weight", &node_ref, &weight_ref);
@@ -370,12 +377,12 @@ pub fn RingView(props: &RingViewProps) -> Html {
                         </select>
                         <button class="btn btn-primary" data-testid="ring-join" onclick={on_join}>{ "Join" }</button>
                         <button class="btn" data-testid="ring-leave" onclick={on_leave}>{ "Leave" }</button>
-                        <input ref={weight_ref} type="number" value="128" min="1" max="4096" class="narrow" aria-label="Weight (virtual nodes)" />
+                        <input ref={weight_ref} type="number" ~defaultValue="128" min="1" max="4096" class="narrow" aria-label="Weight (virtual nodes)" />
                         <button class="btn" data-testid="ring-weight" onclick={on_weight}>{ "Set weight" }</button>
                     </div>
                     <p class="small">
                         <button class="btn small" data-testid="million-keys" onclick={on_big}>{ "Statistics for 1,000,000 keys" }</button>
-                        if let Some(text) = &*big { <span data-testid="million-result">{ format!(" {text}") }</span> }
+                        if let Some(text) = big_text { <span data-testid="million-result">{ format!(" {text}") }</span> }
                     </p>
                     <label class="small">{ "Look up key " }
                         <input type="number" min="0" max={panel.n_keys.saturating_sub(1).to_string()} class="narrow"
@@ -394,6 +401,24 @@ pub fn RingView(props: &RingViewProps) -> Html {
 
 /// Keys moved by the last membership change and the load spread, over a million keys, in
 /// slices of 100,000 with a yield to the browser between them so the page stays responsive.
+/// What the million-key statistics depend on.
+#[derive(Clone, Debug, PartialEq)]
+struct Membership {
+    members: Vec<(NodeId, u32)>,
+    previous: Vec<(NodeId, u32)>,
+    algorithm: u8,
+}
+
+impl Membership {
+    fn of(panel: &RingPanel) -> Membership {
+        Membership {
+            members: panel.members.clone(),
+            previous: panel.previous_members.clone(),
+            algorithm: panel.algorithm,
+        }
+    }
+}
+
 async fn million_key_stats(panel: &RingPanel) -> String {
     const KEYS: u64 = 1_000_000;
     const SLICE: u64 = 100_000;
