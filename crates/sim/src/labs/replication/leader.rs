@@ -29,6 +29,12 @@ use std::collections::BTreeMap;
 
 impl Replica {
     /// (Re)start the follower's failover countdown.
+    /// Answer a leader's append or snapshot: accepted or not, and how far this log reaches.
+    fn ack(ctx: &mut Ctx<'_, Self>, leader: NodeId, epoch: u64, ok: bool) {
+        let applied = ctx.durable().log.last_seq();
+        ctx.send(leader, Msg::AppendAck { epoch, ok, applied });
+    }
+
     pub(super) fn reset_failover(ctx: &mut Ctx<'_, Self>) {
         let c: &Config = ctx.config();
         if c.failover_us == 0 {
@@ -241,15 +247,7 @@ impl Replica {
         let mine = ctx.durable().epoch;
         if epoch < mine {
             // A stale leader: tell it about the newer epoch.
-            let applied = ctx.durable().log.last_seq();
-            return ctx.send(
-                from,
-                Msg::AppendAck {
-                    epoch: mine,
-                    ok: false,
-                    applied,
-                },
-            );
+            return Self::ack(ctx, from, mine, false);
         }
         if epoch > mine {
             self.adopt_epoch(ctx, epoch, Some(from));
@@ -261,15 +259,7 @@ impl Replica {
         self.leader_seq = leader_seq;
         Self::reset_failover(ctx);
         if ctx.durable().synced_epoch != epoch {
-            let applied = ctx.durable().log.last_seq();
-            return ctx.send(
-                from,
-                Msg::AppendAck {
-                    epoch,
-                    ok: false,
-                    applied,
-                },
-            );
+            return Self::ack(ctx, from, epoch, false);
         }
         let d = ctx.durable_mut();
         let mut applied_any = false;
@@ -285,19 +275,11 @@ impl Replica {
             d.values.insert(e.key, e.value);
             applied_any = true;
         }
-        let applied = d.log.last_seq();
         if applied_any {
             self.changes += 1;
             self.flush_apply_waiting(ctx);
         }
-        ctx.send(
-            from,
-            Msg::AppendAck {
-                epoch,
-                ok: true,
-                applied,
-            },
-        );
+        Self::ack(ctx, from, epoch, true);
     }
 
     pub(super) fn on_snapshot(
@@ -310,15 +292,7 @@ impl Replica {
     ) {
         let mine = ctx.durable().epoch;
         if epoch < mine {
-            let applied = ctx.durable().log.last_seq();
-            return ctx.send(
-                from,
-                Msg::AppendAck {
-                    epoch: mine,
-                    ok: false,
-                    applied,
-                },
-            );
+            return Self::ack(ctx, from, mine, false);
         }
         if epoch > mine {
             self.adopt_epoch(ctx, epoch, Some(from));
@@ -332,15 +306,7 @@ impl Replica {
         let d = ctx.durable();
         if d.synced_epoch == epoch && log.last_seq() <= d.log.last_seq() {
             // A late snapshot of the log this node already follows: nothing new in it.
-            let applied = d.log.last_seq();
-            return ctx.send(
-                from,
-                Msg::AppendAck {
-                    epoch,
-                    ok: true,
-                    applied,
-                },
-            );
+            return Self::ack(ctx, from, epoch, true);
         }
         let me = ctx.id();
         let c = ctx.config();
@@ -367,17 +333,9 @@ impl Replica {
         d.log = log;
         d.values = store;
         d.synced_epoch = epoch;
-        let applied = d.log.last_seq();
         self.changes += 1;
         self.flush_apply_waiting(ctx);
-        ctx.send(
-            from,
-            Msg::AppendAck {
-                epoch,
-                ok: true,
-                applied,
-            },
-        );
+        Self::ack(ctx, from, epoch, true);
     }
 
     pub(super) fn on_append_ack(

@@ -357,16 +357,23 @@ fn sticky_sessions_preset() -> Preset {
     }
 }
 
-fn lww_skew_preset() -> Preset {
-    let mut s = Scenario::new(LAB_ID, 4, 2)
+/// Two leaders (multi-leader) a 10-15 ms hop apart and one key, written only by hand, so
+/// every write in the story is one the narration names.
+fn two_leaders_by_hand(seed: u64, resolution: i64) -> Scenario {
+    let mut s = Scenario::new(LAB_ID, seed, 2)
         .with_param("topology", 1)
-        .with_param("resolution", 0);
+        .with_param("resolution", resolution);
     s.network.link.latency = Latency::Uniform {
         min_us: 10 * MS,
         max_us: 15 * MS,
     };
     s.clients.n_clients = 0;
     s.clients.n_keys = 1;
+    s
+}
+
+fn lww_skew_preset() -> Preset {
+    let mut s = two_leaders_by_hand(4, 0);
     s.clocks.push(ClockSetting {
         node: 1,
         offset_us: -5 * SECOND as i64,
@@ -392,15 +399,7 @@ fn lww_skew_preset() -> Preset {
 }
 
 fn siblings_preset() -> Preset {
-    let mut s = Scenario::new(LAB_ID, 5, 2)
-        .with_param("topology", 1)
-        .with_param("resolution", 1);
-    s.network.link.latency = Latency::Uniform {
-        min_us: 10 * MS,
-        max_us: 15 * MS,
-    };
-    s.clients.n_clients = 0;
-    s.clients.n_keys = 1;
+    let s = two_leaders_by_hand(5, 1);
     let s = s.with_fault(
         500 * MS,
         Action::Partition {
