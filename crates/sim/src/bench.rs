@@ -23,10 +23,6 @@ pub fn raftscope_scenario() -> Scenario {
         .with_param("heartbeat_ms", 50)
 }
 
-/// RaftScope's own simulation loop advances about this many simulated seconds per wall
-/// second (in Node, at 1 ms resolution, on our machines; figure from the issue tracker).
-pub const RAFTSCOPE_SIM_SECONDS_PER_WALL_SECOND: f64 = 130.0;
-
 /// Figures of one throughput measurement.
 #[derive(Clone, Debug, Serialize)]
 pub struct Throughput {
