@@ -2,7 +2,7 @@
 //! (`cargo xtask bench` runs this and the same workloads in headless Chromium.)
 
 use crate::alloc_counter;
-use failscope_sim::bench;
+use failscope_labs::bench;
 use failscope_sim::time::SECOND;
 use std::process::ExitCode;
 use std::time::Instant;

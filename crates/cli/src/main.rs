@@ -50,7 +50,7 @@ fn main() -> ExitCode {
 }
 
 fn labs() -> Result<ExitCode, String> {
-    for lab in failscope_sim::lab::all() {
+    for lab in failscope_labs::REGISTRY.all() {
         let hidden = if lab.listed() { "" } else { " (hidden)" };
         println!(
             "{:<16} {}{hidden}: {}",
@@ -124,7 +124,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         scenario.seed = seed;
     }
     let until = options.until_us.unwrap_or(source.default_duration());
-    let mut sim = failscope_sim::build(&scenario).map_err(|e| format!("invalid scenario: {e}"))?;
+    let mut sim = failscope_labs::build(&scenario).map_err(|e| format!("invalid scenario: {e}"))?;
     sim.run_until(until);
     let invariants = sim.invariants();
     let violated = invariants
@@ -178,7 +178,7 @@ fn sweep(args: &[String]) -> Result<ExitCode, String> {
         return Err("sweep needs --seeds N".into());
     }
     let base = source.scenario()?;
-    base.validate()
+    base.validate(&failscope_labs::REGISTRY)
         .map_err(|e| format!("invalid scenario: {e}"))?;
     let until = options.until_us.unwrap_or(source.default_duration());
     let started = std::time::Instant::now();
@@ -187,7 +187,7 @@ fn sweep(args: &[String]) -> Result<ExitCode, String> {
         .filter_map(|seed| {
             let mut scenario = base.clone();
             scenario.seed = seed;
-            let mut sim = failscope_sim::build(&scenario).ok()?;
+            let mut sim = failscope_labs::build(&scenario).ok()?;
             sim.run_until(until);
             let violated: Vec<String> = sim
                 .invariants()

@@ -49,16 +49,16 @@ impl Source {
                 let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
                 serde_json::from_str(&text).map_err(|e| format!("{path} is not a scenario: {e}"))
             }
-            Source::Link(text) => failscope_sim::link::decode(text)
+            Source::Link(text) => failscope_labs::decode_link(text)
                 .map(|run| run.scenario)
                 .map_err(|e| format!("cannot open the link: {e}")),
-            Source::Lab { lab, preset: None } => failscope_sim::lab::find(lab)
+            Source::Lab { lab, preset: None } => failscope_labs::find(lab)
                 .map(|l| l.default_scenario(1))
                 .ok_or_else(|| format!("no lab `{lab}` (see `failscope labs`)")),
             Source::Lab {
                 lab,
                 preset: Some(id),
-            } => failscope_sim::lab::preset(lab, id)
+            } => failscope_labs::preset(lab, id)
                 .map(|p| p.scenario)
                 .ok_or_else(|| format!("lab `{lab}` has no preset `{id}` (see `failscope labs`)")),
         }
@@ -69,12 +69,12 @@ impl Source {
     pub fn default_duration(&self) -> Time {
         match self {
             Source::Link(text) => {
-                failscope_sim::link::decode(text).map_or(10 * SECOND, |run| run.cursor_us)
+                failscope_labs::decode_link(text).map_or(10 * SECOND, |run| run.cursor_us)
             }
             Source::Lab {
                 lab,
                 preset: Some(id),
-            } => failscope_sim::lab::preset(lab, id).map_or(10 * SECOND, |p| p.duration_us),
+            } => failscope_labs::preset(lab, id).map_or(10 * SECOND, |p| p.duration_us),
             _ => 10 * SECOND,
         }
     }

@@ -1,7 +1,6 @@
 //! Labs: a protocol packaged with its parameters, presets and narration, and the registry
 //! the app and the CLI pick from.
 
-use crate::labs;
 use crate::run::Simulation;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::time::Time;
@@ -102,30 +101,53 @@ pub trait Lab: Sync {
     fn build(&self, scenario: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError>;
 }
 
-/// Every lab, listed or not.
-pub fn all() -> &'static [&'static dyn Lab] {
-    labs::ALL
+/// A set of labs to look scenarios up in. The engine holds none of its own: the registry
+/// (the `failscope-labs` crate) builds one and hands it to whatever needs lab lookups.
+#[derive(Clone, Copy)]
+pub struct Catalogue {
+    labs: &'static [&'static dyn Lab],
 }
 
-/// The labs offered in the picker.
-pub fn listed() -> impl Iterator<Item = &'static dyn Lab> {
-    all().iter().copied().filter(|lab| lab.listed())
+impl std::fmt::Debug for Catalogue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.labs.iter().map(|lab| lab.id()))
+            .finish()
+    }
 }
 
-pub fn find(id: &str) -> Option<&'static dyn Lab> {
-    all().iter().copied().find(|lab| lab.id() == id)
-}
+impl Catalogue {
+    pub const fn new(labs: &'static [&'static dyn Lab]) -> Catalogue {
+        Catalogue { labs }
+    }
 
-/// Validate a scenario and build its run: the one way in for the app, the CLI and links.
-pub fn build(scenario: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError> {
-    scenario.validate()?;
-    let lab = find(&scenario.lab).ok_or_else(|| ScenarioError::UnknownLab {
-        lab: scenario.lab.clone(),
-    })?;
-    lab.build(scenario)
-}
+    /// Every lab, listed or not, in the lab picker's order.
+    pub fn all(&self) -> &'static [&'static dyn Lab] {
+        self.labs
+    }
 
-/// Find a preset by lab and preset id.
-pub fn preset(lab: &str, id: &str) -> Option<Preset> {
-    find(lab)?.presets().into_iter().find(|p| p.id == id)
+    /// The labs offered in the picker.
+    pub fn listed(&self) -> impl Iterator<Item = &'static dyn Lab> {
+        self.labs.iter().copied().filter(|lab| lab.listed())
+    }
+
+    pub fn find(&self, id: &str) -> Option<&'static dyn Lab> {
+        self.labs.iter().copied().find(|lab| lab.id() == id)
+    }
+
+    /// Validate a scenario and build its run: the one way in for the app, the CLI and links.
+    pub fn build(&self, scenario: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError> {
+        let lab = self
+            .find(&scenario.lab)
+            .ok_or_else(|| ScenarioError::UnknownLab {
+                lab: scenario.lab.chars().take(64).collect(),
+            })?;
+        scenario.validate_for(lab)?;
+        lab.build(scenario)
+    }
+
+    /// Find a preset by lab and preset id.
+    pub fn preset(&self, lab: &str, id: &str) -> Option<Preset> {
+        self.find(lab)?.presets().into_iter().find(|p| p.id == id)
+    }
 }

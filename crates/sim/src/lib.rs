@@ -11,13 +11,12 @@
 //! - [`Protocol`]: a lab's per-node handlers, acting only through [`protocol::Ctx`].
 //! - [`world::World`]: the event queue, network, clocks, clients and faults for one protocol.
 //! - [`Simulation`]: an object-safe running lab (`step`, `advance`, `seek`, `apply`, `view`),
-//!   built by [`lab::build`].
+//!   built by a lab from a [`Catalogue`] (the registry lives in `failscope-labs`).
 //! - [`trace::Trace`]: every event, hashed for the determinism checks.
 
 #![forbid(unsafe_code)]
 
 pub mod action;
-pub mod bench;
 pub mod chunked;
 pub mod client;
 pub mod clock;
@@ -28,7 +27,6 @@ pub mod history;
 pub mod ids;
 pub mod invariant;
 pub mod lab;
-pub mod labs;
 pub mod limits;
 pub mod link;
 pub mod logical_clock;
@@ -45,7 +43,7 @@ pub mod view;
 pub mod world;
 
 pub use action::Action;
-pub use lab::{build, Lab};
+pub use lab::{Catalogue, Lab};
 pub use protocol::Protocol;
 pub use run::Simulation;
 pub use scenario::{Scenario, ScenarioError};

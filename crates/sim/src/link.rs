@@ -8,6 +8,7 @@
 //! inflated data each have a size limit (no compression bombs), and the scenario inside is
 //! validated like any other. Every failure is a [`LinkError`] that says what is wrong.
 
+use crate::lab::Catalogue;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::time::Time;
 use serde::{Deserialize, Serialize};
@@ -103,8 +104,8 @@ pub fn encode(run: &SharedRun) -> String {
 }
 
 /// Unpack link text: the payload alone, `s=<payload>`, `#s=<payload>`, or a whole URL.
-/// Validates everything; never panics.
-pub fn decode(text: &str) -> Result<SharedRun, LinkError> {
+/// Validates everything against the labs in `labs`; never panics.
+pub fn decode(text: &str, labs: &Catalogue) -> Result<SharedRun, LinkError> {
     let payload = extract_payload(text.trim());
     if payload.is_empty() {
         return Err(LinkError::Empty);
@@ -132,7 +133,7 @@ pub fn decode(text: &str) -> Result<SharedRun, LinkError> {
             cursor_us: run.cursor_us,
         });
     }
-    run.scenario.validate().map_err(LinkError::Invalid)?;
+    run.scenario.validate(labs).map_err(LinkError::Invalid)?;
     Ok(run)
 }
 

@@ -4,7 +4,7 @@ use crate::action::{Action, ActionRecord, ScheduledFault};
 use crate::client::ClientConfig;
 use crate::clock::MAX_DRIFT_PPM;
 use crate::ids::{node_name, NodeId};
-use crate::lab::{self, ParamSpec};
+use crate::lab::{Catalogue, Lab, ParamSpec};
 use crate::limits::*;
 use crate::network::NetworkConfig;
 use crate::time::Time;
@@ -146,16 +146,30 @@ impl Scenario {
         self
     }
 
-    /// Check every field against the lab and the engine's limits. Never panics.
-    pub fn validate(&self) -> Result<(), ScenarioError> {
+    /// Check every field against its lab (looked up in `labs`) and the engine's limits.
+    /// Never panics.
+    pub fn validate(&self, labs: &Catalogue) -> Result<(), ScenarioError> {
+        let lab = labs
+            .find(&self.lab)
+            .ok_or_else(|| ScenarioError::UnknownLab {
+                lab: truncate(&self.lab, MAX_NAME_LEN),
+            })?;
+        self.validate_for(lab)
+    }
+
+    /// Check every field against `lab` (whose id the scenario must name) and the engine's
+    /// limits. Never panics.
+    pub fn validate_for(&self, lab: &dyn Lab) -> Result<(), ScenarioError> {
         if self.version == 0 || self.version > SCHEMA_VERSION {
             return Err(ScenarioError::UnsupportedVersion {
                 found: self.version,
             });
         }
-        let lab = lab::find(&self.lab).ok_or_else(|| ScenarioError::UnknownLab {
-            lab: truncate(&self.lab, MAX_NAME_LEN),
-        })?;
+        if self.lab != lab.id() {
+            return Err(ScenarioError::UnknownLab {
+                lab: truncate(&self.lab, MAX_NAME_LEN),
+            });
+        }
         let nodes = lab.nodes();
         if self.n_nodes < nodes.min || self.n_nodes > nodes.max.min(MAX_NODES) {
             return Err(ScenarioError::NodeCount {

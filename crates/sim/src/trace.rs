@@ -470,7 +470,7 @@ impl TraceEvent {
 }
 
 /// The canonical encoding of a client operation (shared with labs that hash commands).
-pub(crate) fn encode_op(h: &mut Fnv, op: &ClientOp) {
+pub fn encode_op(h: &mut Fnv, op: &ClientOp) {
     match *op {
         ClientOp::Read { key } => {
             h.bytes(&[0]);

@@ -11,7 +11,6 @@
 use crate::compare_page::{ComparePage, Side};
 use crate::components::lab_picker::LabPicker;
 use crate::lab_page::{LabPage, Source};
-use failscope_sim::link;
 use gloo::events::EventListener;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -134,7 +133,7 @@ impl Theme {
 fn resolve(route: &Route) -> Option<Result<Source, String>> {
     if let Some(shared) = &route.shared {
         return Some(
-            link::decode(shared)
+            failscope_labs::decode_link(shared)
                 .map(|run| Source::Shared(Rc::new(run)))
                 .map_err(|e| e.to_string()),
         );

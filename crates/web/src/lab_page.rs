@@ -348,7 +348,7 @@ impl LabPage {
             let scenario: Scenario = serde_json::from_str(&text)
                 .map_err(|e| format!("This file is not a Failscope scenario: {e}"))?;
             scenario
-                .validate()
+                .validate(&failscope_labs::REGISTRY)
                 .map_err(|e| format!("This scenario cannot run: {e}"))?;
             Ok(scenario)
         });
@@ -375,7 +375,7 @@ impl LabPage {
             HostCommand::Pause => s.playing = false,
             HostCommand::Step => s.dispatch(UiAction::Step),
             HostCommand::Seek(t) => s.dispatch(UiAction::Seek(t)),
-            HostCommand::Load(text) => match link::decode(&text) {
+            HostCommand::Load(text) => match failscope_labs::decode_link(&text) {
                 Ok(run) => match Session::from_shared(&run) {
                     Ok(session) => {
                         self.session = Ok(session);

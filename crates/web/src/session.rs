@@ -4,7 +4,7 @@
 
 use failscope_sim::action::Action;
 use failscope_sim::ids::{MsgId, NodeId};
-use failscope_sim::lab::{self, Lab, Preset};
+use failscope_sim::lab::{Lab, Preset};
 use failscope_sim::link::{SharedRun, ViewOptions};
 use failscope_sim::time::{Time, MS};
 use failscope_sim::trace::{MarkerKind, NoteKind, TraceKind};
@@ -121,7 +121,7 @@ pub struct Session {
 impl Session {
     /// Start a session on `scenario`, guided by `preset` if given.
     pub fn new(scenario: &Scenario, preset: Option<Preset>) -> Result<Session, ScenarioError> {
-        let sim = lab::build(scenario)?;
+        let sim = failscope_labs::build(scenario)?;
         let lab = sim.lab();
         let view = sim.view();
         Ok(Session {
@@ -150,7 +150,7 @@ impl Session {
         preset_id: Option<&str>,
         seed: Option<u64>,
     ) -> Result<Session, ScenarioError> {
-        let lab = lab::find(lab_id).ok_or_else(|| ScenarioError::UnknownLab {
+        let lab = failscope_labs::find(lab_id).ok_or_else(|| ScenarioError::UnknownLab {
             lab: lab_id.chars().take(64).collect(),
         })?;
         let preset =
@@ -183,7 +183,7 @@ impl Session {
             .view
             .preset
             .as_deref()
-            .and_then(|id| lab::preset(&run.scenario.lab, id));
+            .and_then(|id| failscope_labs::preset(&run.scenario.lab, id));
         let mut session = Session::new(&run.scenario, preset)?;
         if let Some(speed) = run.view.speed {
             session.speed = usize::from(speed).min(SPEEDS.len() - 1);

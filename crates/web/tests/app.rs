@@ -58,7 +58,7 @@ async fn the_picker_offers_every_listed_lab() {
     let host = mount_point();
     yew::Renderer::<App>::with_root(host.clone()).render();
     yew::scheduler::flush().await;
-    let listed = failscope_sim::lab::listed().count() as u32;
+    let listed = failscope_labs::listed().count() as u32;
     assert!(listed >= 2);
     assert_eq!(count(&host, "[data-testid^=lab-card-]"), listed);
     assert_eq!(count(&host, "[data-testid=lab-card-heartbeat]"), 1);
@@ -222,8 +222,8 @@ fn routes_round_trip_and_tolerate_junk() {
 
 #[wasm_bindgen_test]
 async fn a_shared_run_opens_paused_at_its_moment() {
-    let preset = failscope_sim::lab::preset("raft", "leader-crash").unwrap();
-    let mut sim = failscope_sim::build(&preset.scenario).unwrap();
+    let preset = failscope_labs::preset("raft", "leader-crash").unwrap();
+    let mut sim = failscope_labs::build(&preset.scenario).unwrap();
     sim.run_until(2_500_000);
     let run = failscope_sim::link::SharedRun {
         scenario: sim.scenario().clone(),

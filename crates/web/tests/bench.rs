@@ -3,7 +3,7 @@
 //! run it runs a short workload and checks only that it completes the same events as native.
 #![cfg(target_arch = "wasm32")]
 
-use failscope_sim::bench;
+use failscope_labs::bench;
 use failscope_sim::time::SECOND;
 use wasm_bindgen_test::*;
 

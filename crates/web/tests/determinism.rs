@@ -1,8 +1,8 @@
 //! The browser half of the determinism check: the golden scenario gives the same trace hash
-//! in wasm32 under headless Chromium as natively (see failscope_sim::bench::GOLDEN_TRACE).
+//! in wasm32 under headless Chromium as natively (see failscope_labs::bench::GOLDEN_TRACE).
 #![cfg(target_arch = "wasm32")]
 
-use failscope_sim::bench::{golden_trace, raft_golden_trace, GOLDEN_TRACE, RAFT_GOLDEN_TRACE};
+use failscope_labs::bench::{golden_trace, raft_golden_trace, GOLDEN_TRACE, RAFT_GOLDEN_TRACE};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);

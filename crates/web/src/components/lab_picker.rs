@@ -1,6 +1,5 @@
 //! The lab picker: one card per lab that works, each with its guided scenarios.
 
-use failscope_sim::lab;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -11,7 +10,7 @@ pub struct LabPickerProps {
 
 #[component]
 pub fn LabPicker(props: &LabPickerProps) -> Html {
-    let cards = lab::listed().map(|lab| {
+    let cards = failscope_labs::listed().map(|lab| {
         let id = lab.id().to_string();
         let open = {
             let cb = props.on_open.clone();

@@ -8,10 +8,10 @@
 
 use crate::layout::Coord;
 use crate::session::UiAction;
+use failscope_labs::ring as lab;
 use failscope_sim::action::Action;
 use failscope_sim::hashring::{self, Ring};
 use failscope_sim::ids::{node_name, NodeId};
-use failscope_sim::labs::ring as lab;
 use failscope_sim::view::RingPanel;
 use std::fmt::Write;
 use web_sys::{HtmlInputElement, HtmlSelectElement};

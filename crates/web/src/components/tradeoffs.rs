@@ -4,7 +4,7 @@
 
 use crate::layout::Coord;
 use failscope_sim::consistency;
-use failscope_sim::lab::{self, Tradeoff};
+use failscope_sim::lab::Tradeoff;
 use failscope_sim::run::Advance;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -28,7 +28,8 @@ pub struct Measured {
 pub async fn measure(tradeoffs: Vec<Tradeoff>) -> Result<Vec<Measured>, String> {
     let mut out = Vec::new();
     for t in tradeoffs {
-        let mut sim = lab::build(&t.scenario).map_err(|e| format!("{}: {e}", t.label))?;
+        let mut sim =
+            failscope_labs::build(&t.scenario).map_err(|e| format!("{}: {e}", t.label))?;
         while sim.advance(t.duration_us, EVENTS_PER_SLICE) == Advance::Budget {
             gloo::timers::future::TimeoutFuture::new(0).await;
         }

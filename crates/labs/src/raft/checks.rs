@@ -1,0 +1,263 @@
+//! Raft's safety properties (Figure 3 of the paper), checked live from outside the servers.
+//!
+//! Each check is incremental so it stays cheap on long runs: logs are compared by prefix hash
+//! (one comparison says "these logs agree up to here"), and only the part of a log that
+//! changed since the last look is examined.
+
+use super::log::{Command, RaftLog};
+use super::node::{Raft, Role};
+use failscope_sim::ids::{node_name, NodeId};
+use failscope_sim::invariant::{Checker, Finding, InvariantSpec, Modality, Nodes};
+use std::collections::BTreeMap;
+
+pub const ELECTION_SAFETY: usize = 0;
+pub const LOG_MATCHING: usize = 1;
+pub const LEADER_APPEND_ONLY: usize = 2;
+pub const LEADER_COMPLETENESS: usize = 3;
+pub const STATE_MACHINE_SAFETY: usize = 4;
+pub const LEADER_ELECTED: usize = 5;
+pub const CLIENT_ENTRY_APPLIED: usize = 6;
+
+const SPECS: &[InvariantSpec] = &[
+    InvariantSpec {
+        name: "Election safety",
+        modality: Modality::Always,
+        description: "No term ever has two leaders.",
+    },
+    InvariantSpec {
+        name: "Log matching",
+        modality: Modality::Always,
+        description: "Two logs holding an entry with the same index and term agree on every entry up to it.",
+    },
+    InvariantSpec {
+        name: "Leader append-only",
+        modality: Modality::Always,
+        description: "While it leads, a leader only adds to its log: it never rewrites or removes an entry.",
+    },
+    InvariantSpec {
+        name: "Leader completeness",
+        modality: Modality::Always,
+        description: "Once an entry is committed, every leader of a later term has it in its log.",
+    },
+    InvariantSpec {
+        name: "State machine safety",
+        modality: Modality::Always,
+        description: "No two servers ever apply different entries at the same log index.",
+    },
+    InvariantSpec {
+        name: "A leader is elected",
+        modality: Modality::Sometimes,
+        description: "Some server won an election (guards against checks that pass because nothing happened).",
+    },
+    InvariantSpec {
+        name: "A client write is applied",
+        modality: Modality::Sometimes,
+        description: "Some client's entry was committed and applied to a state machine.",
+    },
+];
+
+/// What the checker last saw of one server.
+#[derive(Clone, Debug, Default)]
+struct Seen {
+    /// Log length and truncation count at the last look.
+    log_len: u64,
+    log_truncations: usize,
+    /// (term, log length, prefix hash) while it was leader.
+    leader: Option<(u64, u64, u64)>,
+    applied: u64,
+    commit: u64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct RaftChecker {
+    /// The leader of each term seen so far.
+    leaders: BTreeMap<u64, NodeId>,
+    seen: Vec<Seen>,
+    /// Longest committed prefix observed per term: (length, prefix hash).
+    commits: BTreeMap<u64, (u64, u64)>,
+    /// Hash of the entry first applied at each index (index 1 first).
+    applied: failscope_sim::chunked::ChunkedVec<u64>,
+    /// `Sometimes` properties already reported (reporting once is enough).
+    leader_seen: bool,
+    client_entry_seen: bool,
+}
+
+impl Checker<Raft> for RaftChecker {
+    fn specs() -> &'static [InvariantSpec] {
+        SPECS
+    }
+
+    fn check(&mut self, nodes: &Nodes<'_, Raft>, touched: NodeId, found: &mut Vec<Finding>) {
+        if self.seen.len() < nodes.len() {
+            self.seen.resize(nodes.len(), Seen::default());
+        }
+        let (Some(raft), Some(durable)) = (nodes.state(touched), nodes.durable(touched)) else {
+            return;
+        };
+        let term = durable.current_term;
+        let log = &durable.log;
+        let me = usize::from(touched);
+
+        if raft.role() == Role::Leader {
+            if !self.leader_seen {
+                self.leader_seen = true;
+                found_if(found, LEADER_ELECTED, true, &[touched], String::new);
+            }
+            let first = *self.leaders.entry(term).or_insert(touched);
+            found_if(
+                found,
+                ELECTION_SAFETY,
+                first != touched,
+                &[first, touched],
+                || {
+                    format!(
+                        "{} and {} are both leaders of term {term}",
+                        node_name(first),
+                        node_name(touched)
+                    )
+                },
+            );
+            self.check_leader_log(touched, term, log, found);
+        } else {
+            self.seen[me].leader = None;
+        }
+
+        // Log matching, over the part of this log that changed since the last look.
+        let changed_from = log.changed_since(self.seen[me].log_len, self.seen[me].log_truncations);
+        'outer: for index in changed_from..=log.len() {
+            let Some(entry_term) = log.term_at(index) else {
+                break;
+            };
+            for other in nodes.ids().filter(|&o| o != touched) {
+                let Some(other_log) = nodes.durable(other).map(|d| &d.log) else {
+                    continue;
+                };
+                if other_log.term_at(index) == Some(entry_term)
+                    && other_log.prefix_hash(index) != log.prefix_hash(index)
+                {
+                    found.push(Finding {
+                        invariant: LOG_MATCHING,
+                        nodes: vec![touched, other],
+                        detail: format!(
+                            "{} and {} both hold an entry of term {entry_term} at index {index}, but their logs differ before it",
+                            node_name(touched),
+                            node_name(other)
+                        ),
+                    });
+                    break 'outer;
+                }
+            }
+        }
+        self.seen[me].log_len = log.len();
+        self.seen[me].log_truncations = log.truncation_count();
+
+        // Committed prefixes, for leader completeness.
+        if raft.commit_index != self.seen[me].commit {
+            self.seen[me].commit = raft.commit_index;
+            if let Some(hash) = log.prefix_hash(raft.commit_index) {
+                let best = self.commits.entry(term).or_insert((0, 0));
+                if raft.commit_index > best.0 {
+                    *best = (raft.commit_index, hash);
+                }
+            }
+        }
+
+        // State machine safety: compare every newly applied entry with what others applied.
+        let applied = raft.last_applied;
+        if applied < self.seen[me].applied {
+            self.seen[me].applied = 0; // restarted: it will apply from the start again
+        }
+        for index in self.seen[me].applied + 1..=applied {
+            let Some(entry) = log.get(index) else { break };
+            let hash = entry.hash();
+            if !self.client_entry_seen && matches!(entry.command, Command::Client { .. }) {
+                self.client_entry_seen = true;
+                found_if(found, CLIENT_ENTRY_APPLIED, true, &[touched], String::new);
+            }
+            let slot = (index - 1) as usize;
+            if slot == self.applied.len() {
+                self.applied.push(hash);
+            } else if let Some(&first) = self.applied.get(slot) {
+                found_if(
+                    found,
+                    STATE_MACHINE_SAFETY,
+                    first != hash,
+                    &[touched],
+                    || {
+                        format!(
+                        "{} applied “{}” at index {index}, but another server applied a different entry there",
+                        node_name(touched),
+                        entry.label()
+                    )
+                    },
+                );
+            }
+        }
+        self.seen[me].applied = applied;
+    }
+}
+
+impl RaftChecker {
+    fn check_leader_log(
+        &mut self,
+        leader: NodeId,
+        term: u64,
+        log: &RaftLog,
+        found: &mut Vec<Finding>,
+    ) {
+        let me = usize::from(leader);
+        if let Some((seen_term, len, hash)) = self.seen[me].leader {
+            let kept = log.len() >= len && log.prefix_hash(len) == Some(hash);
+            found_if(
+                found,
+                LEADER_APPEND_ONLY,
+                seen_term == term && !kept,
+                &[leader],
+                || {
+                    format!(
+                    "{}, leader of term {term}, changed or removed entries it already had (it had {len})",
+                    node_name(leader)
+                )
+                },
+            );
+        }
+        self.seen[me].leader = Some((term, log.len(), log.prefix_hash(log.len()).unwrap_or(0)));
+        // The longest prefix committed in an earlier term must be in this leader's log.
+        let committed = self
+            .commits
+            .range(..term)
+            .map(|(_, &c)| c)
+            .max_by_key(|&(len, _)| len);
+        if let Some((len, hash)) = committed {
+            found_if(
+                found,
+                LEADER_COMPLETENESS,
+                log.prefix_hash(len) != Some(hash),
+                &[leader],
+                || {
+                    format!(
+                        "{} leads term {term} without the {len} entries committed before it",
+                        node_name(leader)
+                    )
+                },
+            );
+        }
+    }
+}
+
+fn found_if(
+    found: &mut Vec<Finding>,
+    invariant: usize,
+    condition: bool,
+    nodes: &[NodeId],
+    detail: impl FnOnce() -> String,
+) {
+    // Checked after every event: nothing is allocated unless the property is found.
+    if condition {
+        found.push(Finding {
+            invariant,
+            nodes: nodes.to_vec(),
+            detail: detail(),
+        });
+    }
+}
