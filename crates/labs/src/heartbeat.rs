@@ -171,9 +171,9 @@ impl Protocol for Heartbeat {
             }
             .into(),
             tone: if suspects.is_empty() {
-                Tone::Follower
+                Tone::Secondary
             } else {
-                Tone::Candidate
+                Tone::Suspect
             },
             headline: if suspects.is_empty() {
                 format!("beat {}", self.seq)
@@ -195,14 +195,13 @@ impl Protocol for Heartbeat {
                     },
                 ),
             ],
-            log: vec![],
         }
     }
 
     fn down_state(_durable: &(), _config: &Config) -> NodeState {
         NodeState {
             role: "crashed".into(),
-            tone: Tone::Warning,
+            tone: Tone::Faulty,
             headline: "down".into(),
             ..NodeState::default()
         }

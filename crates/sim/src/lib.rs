@@ -32,6 +32,7 @@ pub mod link;
 pub mod logical_clock;
 pub mod metrics;
 pub mod network;
+pub mod picture;
 pub mod protocol;
 pub mod queue;
 pub mod rng;

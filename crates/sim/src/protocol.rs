@@ -75,6 +75,18 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
         None
     }
 
+    /// The lab's own pictures (a grid of logs, a ring, a state machine...) as data for the
+    /// shared picture kinds, from the configuration and the nodes at time `now`. Called when
+    /// the views ask, not on every event. The default has none.
+    fn pictures(
+        config: &Self::Config,
+        nodes: &crate::invariant::Nodes<'_, Self>,
+        now: Time,
+    ) -> Vec<crate::picture::Picture> {
+        let _ = (config, nodes, now);
+        Vec::new()
+    }
+
     /// What the views show of this node.
     fn state(&self, durable: &Self::Durable, config: &Self::Config) -> NodeState;
 
@@ -85,26 +97,25 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
     }
 }
 
-/// Colour families the views use for roles (a colour-blind-safe palette maps them).
+/// Neutral colour families for node roles. Every lab maps its own roles onto these (a Raft
+/// leader is `Primary`, a replica `Secondary`), so the views and their palette (colour-blind
+/// safe, light and dark) know no lab.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Tone {
+    /// Nothing to report: a spare, an observer.
     #[default]
-    Neutral,
-    Leader,
+    Idle,
+    /// The one in charge: a leader, a coordinator, a lock holder.
+    Primary,
+    /// Following a primary: a follower, a replica, a participant.
+    Secondary,
+    /// Trying to become primary, or in an in-between state worth watching.
     Candidate,
-    Follower,
-    Warning,
-}
-
-/// One cell of a node's log (Raft's log, a replica's write log...).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct LogCell {
-    /// Position in the log, from 1.
-    pub index: u64,
-    pub term: u64,
-    pub label: String,
-    pub committed: bool,
+    /// Suspected or lagging: something is probably wrong with or around it.
+    Suspect,
+    /// Crashed, fenced or misbehaving.
+    Faulty,
 }
 
 /// A node's state as the views show it.
@@ -117,7 +128,6 @@ pub struct NodeState {
     pub headline: String,
     /// Name/value rows for the inspector.
     pub fields: Vec<(String, String)>,
-    pub log: Vec<LogCell>,
 }
 
 /// Something a handler asked for; carried out by the engine after the handler returns.

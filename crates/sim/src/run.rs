@@ -78,6 +78,8 @@ pub trait Simulation {
     fn memory_bytes(&self) -> usize;
     /// Data for the lab's own picture at the cursor, if it has one.
     fn panel(&self) -> Option<crate::view::Panel>;
+    /// The lab's own pictures at the cursor, for the shared picture components.
+    fn pictures(&self) -> Vec<crate::picture::Picture>;
 }
 
 struct Checkpoint<P: Protocol> {
@@ -414,6 +416,10 @@ impl<P: Protocol> Simulation for LabRun<P> {
 
     fn panel(&self) -> Option<crate::view::Panel> {
         self.world.panel()
+    }
+
+    fn pictures(&self) -> Vec<crate::picture::Picture> {
+        self.world.pictures()
     }
 
     fn memory_bytes(&self) -> usize {

@@ -1007,6 +1007,15 @@ impl<P: Protocol> World<P> {
         P::panel(&self.config, &nodes)
     }
 
+    /// The lab's own pictures at the current time.
+    pub fn pictures(&self) -> Vec<crate::picture::Picture> {
+        let nodes = Nodes {
+            slots: &self.nodes,
+            config: &self.config,
+        };
+        P::pictures(&self.config, &nodes, self.now)
+    }
+
     fn drop_by_hand(&mut self, trace: &mut Trace, id: MsgId) {
         let take_from = |list: &mut Vec<Envelope<P::Msg>>| {
             list.iter().position(|e| e.id == id).map(|i| list.remove(i))

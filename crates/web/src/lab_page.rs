@@ -10,10 +10,10 @@ use crate::components::fault_toolbar::{FaultToolbar, FaultToolbarProps};
 use crate::components::help::Help;
 use crate::components::inspector::Inspector;
 use crate::components::invariants::Invariants;
-use crate::components::log_matrix::LogMatrix;
 use crate::components::message_layer::{Frame, MessageLayer};
 use crate::components::narration::Narration;
 use crate::components::params::ParamsPanel;
+use crate::components::pictures::PictureFrame;
 use crate::components::ring_view::RingView;
 use crate::components::share::{self, ShareAction, ShareMenu};
 use crate::components::spacetime::{Diagram, SpaceTime};
@@ -983,7 +983,7 @@ fn compare_links(lab: &'static dyn failscope_sim::Lab, current: Option<&str>) ->
         .collect()
 }
 
-/// The lab's own picture (the hash ring...), or the log matrix for labs with logs.
+/// The lab's own pictures (the hash ring, the servers' logs...).
 fn lab_panel(
     session: &Session,
     on_action: Callback<UiAction>,
@@ -994,7 +994,19 @@ fn lab_panel(
             let previous = panel.previous();
             html! { <RingView panel={panel} previous={previous} n_nodes={view.nodes.len() as u16} on_action={on_action} /> }
         }
-        None => html! { <LogMatrix view={view.clone()} /> },
+        None => {
+            let struck: Vec<usize> = view
+                .nodes
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.status == failscope_sim::world::NodeStatus::Down)
+                .map(|(i, _)| i)
+                .collect();
+            let pictures = session.sim().pictures();
+            html! { <>{ for pictures.into_iter().map(|p| { let key = p.id; html! {
+                <PictureFrame key={key} picture={p} struck={struck.clone()} />
+            }}) }</> }
+        }
     }
 }
 

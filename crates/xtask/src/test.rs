@@ -125,6 +125,8 @@ fn clippy_wasm() -> Result<Outcome> {
             "failscope-web",
             "-p",
             "failscope-sim",
+            "-p",
+            "failscope-labs",
             "--all-targets",
             "--",
             "-D",
@@ -134,6 +136,8 @@ fn clippy_wasm() -> Result<Outcome> {
     Ok(Outcome::single(ok))
 }
 
+/// The engine and the labs run natively and in the browser alike: neither may depend on a
+/// browser crate.
 fn engine_is_browser_free() -> Result<Outcome> {
     let tree = cmd::output(
         "cargo",
@@ -141,6 +145,8 @@ fn engine_is_browser_free() -> Result<Outcome> {
             "tree",
             "-p",
             "failscope-sim",
+            "-p",
+            "failscope-labs",
             "-e",
             "normal,build",
             "--target",
@@ -149,7 +155,7 @@ fn engine_is_browser_free() -> Result<Outcome> {
             "none",
         ],
     )
-    .ok_or("`cargo tree -p failscope-sim` failed")?;
+    .ok_or("`cargo tree -p failscope-sim -p failscope-labs` failed")?;
     let offenders: Vec<&str> = tree
         .lines()
         .filter(|line| {
@@ -159,11 +165,11 @@ fn engine_is_browser_free() -> Result<Outcome> {
         .collect();
     if offenders.is_empty() {
         println!(
-            "failscope-sim depends on none of: {}",
+            "failscope-sim and failscope-labs depend on none of: {}",
             BROWSER_CRATES.join(", ")
         );
     } else {
-        println!("failscope-sim must not depend on the browser, but its tree has:");
+        println!("the engine and the labs must not depend on the browser, but their tree has:");
         for line in &offenders {
             println!("  {line}");
         }

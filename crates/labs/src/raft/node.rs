@@ -12,7 +12,8 @@ use super::log::{Command, Entry, RaftLog};
 use super::quorum;
 use failscope_sim::client::{ClientOp, ClientReply, ClientRequest, RequestId};
 use failscope_sim::ids::{node_name, NodeId};
-use failscope_sim::protocol::{Ctx, LogCell, NodeState, Protocol, Tone};
+use failscope_sim::picture::{LogCell, Picture};
+use failscope_sim::protocol::{Ctx, NodeState, Protocol, Tone};
 use failscope_sim::scenario::Params;
 use failscope_sim::time::{Time, MS};
 use std::collections::BTreeMap;
@@ -688,9 +689,9 @@ impl Protocol for Raft {
 
     fn state(&self, durable: &Durable, _config: &RaftConfig) -> NodeState {
         let (role, tone) = match self.role {
-            Role::Follower => ("follower", Tone::Follower),
+            Role::Follower => ("follower", Tone::Secondary),
             Role::Candidate => ("candidate", Tone::Candidate),
-            Role::Leader => ("leader", Tone::Leader),
+            Role::Leader => ("leader", Tone::Primary),
         };
         let mut fields = vec![
             ("term".to_string(), durable.current_term.to_string()),
@@ -729,14 +730,29 @@ impl Protocol for Raft {
             tone,
             headline: format!("term {}", durable.current_term),
             fields,
-            log: log_cells(&durable.log, self.commit_index),
         }
+    }
+
+    fn pictures(
+        _config: &RaftConfig,
+        nodes: &failscope_sim::invariant::Nodes<'_, Self>,
+        _now: Time,
+    ) -> Vec<Picture> {
+        let rows = nodes
+            .ids()
+            .filter_map(|id| {
+                let durable = nodes.durable(id)?;
+                let commit = nodes.state(id).map_or(0, |n| n.commit_index);
+                Some((node_name(id), log_cells(&durable.log, commit)))
+            })
+            .collect();
+        Picture::logs(rows).into_iter().collect()
     }
 
     fn down_state(durable: &Durable, _config: &RaftConfig) -> NodeState {
         NodeState {
             role: "crashed".into(),
-            tone: Tone::Warning,
+            tone: Tone::Faulty,
             headline: format!("term {}", durable.current_term),
             fields: vec![
                 ("term".into(), durable.current_term.to_string()),
@@ -746,7 +762,6 @@ impl Protocol for Raft {
                 ),
                 ("log length".into(), durable.log.len().to_string()),
             ],
-            log: log_cells(&durable.log, 0),
         }
     }
 }

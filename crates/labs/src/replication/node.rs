@@ -12,7 +12,8 @@ use super::version::{Item, Stamp, Version};
 use failscope_sim::client::{ClientOp, ClientReply, ClientRequest, RequestId};
 use failscope_sim::ids::{node_name, NodeId};
 use failscope_sim::logical_clock::VectorClock;
-use failscope_sim::protocol::{Ctx, LogCell, NodeState, Protocol, Tone};
+use failscope_sim::picture::{LogCell, Picture};
+use failscope_sim::protocol::{Ctx, NodeState, Protocol, Tone};
 use failscope_sim::scenario::Params;
 use failscope_sim::time::Time;
 use std::collections::BTreeMap;
@@ -617,9 +618,9 @@ impl Protocol for Replica {
 
     fn state(&self, durable: &Durable, config: &Config) -> NodeState {
         let (role, mut tone) = match self.role {
-            Role::Leader => ("leader", Tone::Leader),
-            Role::Follower => ("follower", Tone::Follower),
-            Role::Replica => ("replica", Tone::Follower),
+            Role::Leader => ("leader", Tone::Primary),
+            Role::Follower => ("follower", Tone::Secondary),
+            Role::Replica => ("replica", Tone::Secondary),
         };
         let mut fields = Vec::new();
         match config.topology {
@@ -637,7 +638,7 @@ impl Protocol for Replica {
                     let lag = self.lag(durable);
                     fields.push(("replication lag".into(), format!("{lag} entries")));
                     if lag >= 5 {
-                        tone = Tone::Warning;
+                        tone = Tone::Suspect;
                     }
                 }
                 if self.role == Role::Leader && !self.sync_waiting.is_empty() {
@@ -678,17 +679,37 @@ impl Protocol for Replica {
             tone,
             headline: headline(durable, config),
             fields,
-            log: log_cells(self, durable, config),
         }
+    }
+
+    fn pictures(
+        config: &Config,
+        nodes: &failscope_sim::invariant::Nodes<'_, Self>,
+        _now: Time,
+    ) -> Vec<Picture> {
+        if config.topology != Topology::LeaderFollower {
+            return Vec::new();
+        }
+        let rows = nodes
+            .ids()
+            .filter_map(|id| {
+                let durable = nodes.durable(id)?;
+                let cells = match nodes.state(id) {
+                    Some(node) => log_cells(node, durable, config),
+                    None => Vec::new(),
+                };
+                Some((node_name(id), cells))
+            })
+            .collect();
+        Picture::logs(rows).into_iter().collect()
     }
 
     fn down_state(durable: &Durable, config: &Config) -> NodeState {
         NodeState {
             role: "crashed".into(),
-            tone: Tone::Warning,
+            tone: Tone::Faulty,
             headline: headline(durable, config),
             fields: vec![("store".into(), store_line(durable, config))],
-            log: Vec::new(),
         }
     }
 }

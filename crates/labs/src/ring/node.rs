@@ -343,11 +343,7 @@ impl Protocol for CacheNode {
         let member = config.is_member(self.me);
         NodeState {
             role: if member { "on the ring" } else { "spare" }.into(),
-            tone: if member {
-                Tone::Follower
-            } else {
-                Tone::Neutral
-            },
+            tone: if member { Tone::Secondary } else { Tone::Idle },
             headline: match self.store.len() {
                 1 => "1 key".to_string(),
                 n => format!("{n} keys"),
@@ -365,14 +361,13 @@ impl Protocol for CacheNode {
                         .into(),
                 ),
             ],
-            log: vec![],
         }
     }
 
     fn down_state(_durable: &(), _config: &RingConfig) -> NodeState {
         NodeState {
             role: "crashed".into(),
-            tone: Tone::Warning,
+            tone: Tone::Faulty,
             headline: "cache lost".into(),
             ..NodeState::default()
         }

@@ -74,16 +74,6 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                     format_duration(clock.offset_us.unsigned_abs()),
                     if clock.drift_ppm != 0 { format!(", drifting {:+} ppm", clock.drift_ppm) } else { String::new() }) }</dd>
             </dl>
-            if !node.state.log.is_empty() {
-                <h4>{ "Log (newest last)" }</h4>
-                <ol class="log-list">
-                    { for node.state.log.iter().map(|c| html! {
-                        <li class={classes!("log-entry", c.committed.then_some("committed"))} value={c.index.to_string()}>
-                            <span class={format!("term term-{}", c.term % 8)}>{ format!("t{}", c.term) }</span>{ " " }{ &c.label }
-                        </li>
-                    }) }
-                </ol>
-            }
         </section>
     }
 }

@@ -44,11 +44,12 @@ pub struct TopologyProps {
 
 pub fn tone_class(tone: Tone) -> &'static str {
     match tone {
-        Tone::Neutral => "tone-neutral",
-        Tone::Leader => "tone-leader",
+        Tone::Idle => "tone-idle",
+        Tone::Primary => "tone-primary",
+        Tone::Secondary => "tone-secondary",
         Tone::Candidate => "tone-candidate",
-        Tone::Follower => "tone-follower",
-        Tone::Warning => "tone-warning",
+        Tone::Suspect => "tone-suspect",
+        Tone::Faulty => "tone-faulty",
     }
 }
 
