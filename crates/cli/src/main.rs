@@ -50,7 +50,7 @@ fn main() -> ExitCode {
 }
 
 fn labs() -> Result<ExitCode, String> {
-    for lab in failscope_labs::REGISTRY.all() {
+    for lab in failscope_labs::all() {
         let hidden = if lab.listed() { "" } else { " (hidden)" };
         println!(
             "{:<16} {}{hidden}: {}",

@@ -101,38 +101,27 @@ pub trait Lab: Sync {
     fn build(&self, scenario: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError>;
 }
 
-/// A set of labs to look scenarios up in. The engine holds none of its own: the registry
-/// (the `failscope-labs` crate) builds one and hands it to whatever needs lab lookups.
+/// Where to look labs up by id. The engine holds no labs of its own: the registry (the
+/// `failscope-labs` crate) builds one and hands it to whatever needs lab lookups. A lab whose
+/// code is not loaded yet (a lazily loaded chunk in the browser) is not found.
 #[derive(Clone, Copy)]
 pub struct Catalogue {
-    labs: &'static [&'static dyn Lab],
+    find: fn(&str) -> Option<&'static dyn Lab>,
 }
 
 impl std::fmt::Debug for Catalogue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list()
-            .entries(self.labs.iter().map(|lab| lab.id()))
-            .finish()
+        f.write_str("Catalogue")
     }
 }
 
 impl Catalogue {
-    pub const fn new(labs: &'static [&'static dyn Lab]) -> Catalogue {
-        Catalogue { labs }
-    }
-
-    /// Every lab, listed or not, in the lab picker's order.
-    pub fn all(&self) -> &'static [&'static dyn Lab] {
-        self.labs
-    }
-
-    /// The labs offered in the picker.
-    pub fn listed(&self) -> impl Iterator<Item = &'static dyn Lab> {
-        self.labs.iter().copied().filter(|lab| lab.listed())
+    pub const fn new(find: fn(&str) -> Option<&'static dyn Lab>) -> Catalogue {
+        Catalogue { find }
     }
 
     pub fn find(&self, id: &str) -> Option<&'static dyn Lab> {
-        self.labs.iter().copied().find(|lab| lab.id() == id)
+        (self.find)(id)
     }
 
     /// Validate a scenario and build its run: the one way in for the app, the CLI and links.

@@ -106,6 +106,19 @@ pub fn encode(run: &SharedRun) -> String {
 /// Unpack link text: the payload alone, `s=<payload>`, `#s=<payload>`, or a whole URL.
 /// Validates everything against the labs in `labs`; never panics.
 pub fn decode(text: &str, labs: &Catalogue) -> Result<SharedRun, LinkError> {
+    let run = unpack(text)?;
+    run.scenario.validate(labs).map_err(LinkError::Invalid)?;
+    Ok(run)
+}
+
+/// The id of the lab a link opens, without validating the rest: what the app must load
+/// before it can [`decode`] the link. Never panics.
+pub fn peek_lab(text: &str) -> Result<String, LinkError> {
+    unpack(text).map(|run| run.scenario.lab)
+}
+
+/// Everything [`decode`] checks except the scenario against its lab.
+fn unpack(text: &str) -> Result<SharedRun, LinkError> {
     let payload = extract_payload(text.trim());
     if payload.is_empty() {
         return Err(LinkError::Empty);
@@ -133,7 +146,6 @@ pub fn decode(text: &str, labs: &Catalogue) -> Result<SharedRun, LinkError> {
             cursor_us: run.cursor_us,
         });
     }
-    run.scenario.validate(labs).map_err(LinkError::Invalid)?;
     Ok(run)
 }
 

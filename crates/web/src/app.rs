@@ -10,6 +10,7 @@
 
 use crate::compare_page::{ComparePage, Side};
 use crate::components::lab_picker::LabPicker;
+use crate::lab_loading::{loading_panel, use_labs, LabsState};
 use crate::lab_page::{LabPage, Source};
 use gloo::events::EventListener;
 use std::rc::Rc;
@@ -129,6 +130,23 @@ impl Theme {
     }
 }
 
+impl Route {
+    /// The labs whose code this route needs loaded before it can be shown.
+    fn labs(&self) -> Vec<String> {
+        if let Some(compare) = &self.compare {
+            return compare
+                .split(',')
+                .filter_map(Side::parse)
+                .map(|side| side.lab)
+                .collect();
+        }
+        if let Some(shared) = &self.shared {
+            return failscope_sim::link::peek_lab(shared).into_iter().collect();
+        }
+        self.lab.iter().cloned().collect()
+    }
+}
+
 /// What the route asks for, decoded: a lab page source, or why it cannot be opened.
 fn resolve(route: &Route) -> Option<Result<Source, String>> {
     if let Some(shared) = &route.shared {
@@ -177,12 +195,18 @@ pub fn App() -> Html {
             })
         })
     };
-    let source = use_memo((*route).clone(), resolve);
+    let (labs, retry) = use_labs(route.labs());
+    let source = use_memo(((*route).clone(), labs.clone()), |(route, labs)| {
+        (*labs == LabsState::Ready)
+            .then(|| resolve(route))
+            .flatten()
+    });
     let compare = route.compare.as_deref().map(|c| {
         let mut sides = c.split(',').map(Side::parse);
         (sides.next().flatten(), sides.next().flatten())
     });
     let body = match (&*source, compare) {
+        _ if labs != LabsState::Ready => loading_panel(&labs, retry),
         (_, Some((Some(left), Some(right)))) => {
             html! { <ComparePage left={left} right={right} on_home={on_home.clone()} /> }
         }
@@ -232,13 +256,18 @@ pub fn App() -> Html {
 
 /// A link that cannot be opened: say what is wrong and offer a way forward.
 fn link_error(message: &str, on_home: Callback<()>) -> Html {
-    let open_default = Callback::from(|_: MouseEvent| {
-        go(&Route {
-            lab: Some("raft".into()),
-            preset: Some("election".into()),
-            ..Route::default()
-        })
+    // The way forward is the picker's first lab and its first guided preset.
+    let first = failscope_labs::catalogue::listed().next();
+    let open_default = Callback::from(move |_: MouseEvent| {
+        if let Some(lab) = first {
+            go(&Route {
+                lab: Some(lab.id.to_string()),
+                preset: lab.presets.first().map(|p| p.id.to_string()),
+                ..Route::default()
+            })
+        }
     });
+    let first_title = first.map_or("a lab", |lab| lab.title);
     let home = Callback::from(move |_: MouseEvent| on_home.emit(()));
     html! {
         <section class="error-panel" role="alert" data-testid="error-panel">
@@ -246,7 +275,7 @@ fn link_error(message: &str, on_home: Callback<()>) -> Html {
             <p data-testid="error-message">{ message }</p>
             <p class="muted">{ "Nothing on your side was changed. Ask whoever sent it for a fresh copy, or start from a lab." }</p>
             <div class="row">
-                <button class="btn btn-primary" data-testid="open-default" onclick={open_default}>{ "Open the Raft lab instead" }</button>
+                <button class="btn btn-primary" data-testid="open-default" onclick={open_default}>{ format!("Open {first_title} instead") }</button>
                 <button class="btn" data-testid="error-home" onclick={home}>{ "Choose a lab" }</button>
             </div>
         </section>

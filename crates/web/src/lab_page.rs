@@ -347,9 +347,15 @@ impl LabPage {
         let opened = text.and_then(|text| {
             let scenario: Scenario = serde_json::from_str(&text)
                 .map_err(|e| format!("This file is not a Failscope scenario: {e}"))?;
-            scenario
-                .validate(&failscope_labs::REGISTRY)
-                .map_err(|e| format!("This scenario cannot run: {e}"))?;
+            // A scenario of a lab whose code is not loaded yet is checked when the link it
+            // becomes is opened (after loading); every other one is checked here, in place.
+            if failscope_labs::find(&scenario.lab).is_some()
+                || failscope_labs::catalogue::info(&scenario.lab).is_none()
+            {
+                scenario
+                    .validate(&failscope_labs::REGISTRY)
+                    .map_err(|e| format!("This scenario cannot run: {e}"))?;
+            }
             Ok(scenario)
         });
         match opened {
@@ -375,6 +381,13 @@ impl LabPage {
             HostCommand::Pause => s.playing = false,
             HostCommand::Step => s.dispatch(UiAction::Step),
             HostCommand::Seek(t) => s.dispatch(UiAction::Seek(t)),
+            HostCommand::Load(text) if needs_loading(&text) => {
+                // Another lab's code must be fetched first: the app does that on navigation.
+                let payload = text.rsplit_once("s=").map_or(text.as_str(), |(_, p)| p);
+                let _ = gloo::utils::window()
+                    .location()
+                    .set_hash(&format!("s={payload}"));
+            }
             HostCommand::Load(text) => match failscope_labs::decode_link(&text) {
                 Ok(run) => match Session::from_shared(&run) {
                     Ok(session) => {
@@ -981,6 +994,13 @@ fn compare_links(lab: &'static dyn failscope_sim::Lab, current: Option<&str>) ->
             html! { <a class="btn" data-testid="compare-link" href={href}>{ "Side by side ⇆" }</a> }
         })
         .collect()
+}
+
+/// Whether a link opens a lab whose code is not loaded yet.
+fn needs_loading(link: &str) -> bool {
+    failscope_sim::link::peek_lab(link).is_ok_and(|lab| {
+        failscope_labs::find(&lab).is_none() && failscope_labs::catalogue::info(&lab).is_some()
+    })
 }
 
 /// The lab's own pictures (the hash ring, the servers' logs...).

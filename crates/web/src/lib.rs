@@ -12,6 +12,7 @@ pub mod browser;
 pub mod compare_page;
 pub mod components;
 pub mod embed_api;
+pub mod lab_loading;
 pub mod lab_page;
 pub mod layout;
 pub mod session;

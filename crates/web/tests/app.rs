@@ -58,7 +58,7 @@ async fn the_picker_offers_every_listed_lab() {
     let host = mount_point();
     yew::Renderer::<App>::with_root(host.clone()).render();
     yew::scheduler::flush().await;
-    let listed = failscope_labs::listed().count() as u32;
+    let listed = failscope_labs::catalogue::listed().count() as u32;
     assert!(listed >= 2);
     assert_eq!(count(&host, "[data-testid^=lab-card-]"), listed);
     assert_eq!(count(&host, "[data-testid=lab-card-heartbeat]"), 1);

@@ -121,10 +121,11 @@ pub fn run_all(args: &[String]) -> Result {
         println!("{line}");
     }
 
+    bytes_per_page()?;
+
     let page_benches = cmd::root().join("tests").join("bench");
     if page_benches.is_dir() {
         println!("\n=== page benchmarks (Playwright, release build) ===");
-        bundle::build_release()?;
         let port = serve::spawn(bundle::dist_dir())?;
         let mut files: Vec<String> = std::fs::read_dir(&page_benches)
             .map_err(|e| e.to_string())?
@@ -139,6 +140,34 @@ pub fn run_all(args: &[String]) -> Result {
             node.env("CHROMIUM", setup::CHROMIUM);
             run(node)?;
         }
+    }
+    Ok(())
+}
+
+/// What each page downloads, and what the labs add to every page: the release bundle is
+/// built twice, with no lab registered (the bare shell) and with every lab. Leaves the
+/// full bundle in `dist/`.
+fn bytes_per_page() -> Result {
+    println!("\n=== bytes per page (release bundle, gzip) ===");
+    let shell = bundle::build_shell_only()?.home().total_gzip;
+    let report = bundle::build_release()?;
+    report.print();
+    let home = report.home().total_gzip;
+    println!("BENCH bytes.shell_without_labs_gzip {shell}");
+    println!("BENCH bytes.home_gzip {home}");
+    for page in report.pages.iter().skip(1) {
+        println!("BENCH bytes.page.{}_gzip {}", page.page, page.total_gzip);
+        println!("BENCH bytes.chunk.{}_gzip {}", page.page, page.own_gzip);
+    }
+    let n_labs = report.n_labs.max(1);
+    let added = home.saturating_sub(shell);
+    println!(
+        "BENCH bytes.marginal_per_lab_gzip {} (the {} labs together add {added} bytes to every page: catalogue entries, loader stubs, the split loader)",
+        added / n_labs,
+        report.n_labs
+    );
+    for problem in report.over_budget() {
+        println!("OVER BUDGET: {problem}");
     }
     Ok(())
 }

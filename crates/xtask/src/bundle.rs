@@ -1,9 +1,21 @@
-//! The release bundle: Trunk build, wasm-opt, and the size budget.
+//! The release bundle, and what each page of it downloads.
+//!
+//! Trunk builds the static part (HTML, CSS, icon, demo pages) into `dist/`. Trunk 0.21
+//! cannot split a wasm binary, so the wasm part is built here: the web crate with its
+//! `split` feature, `wasm-split-cli` cutting it into a main module plus one chunk per lab
+//! (and chunks shared by several labs), `wasm-bindgen` for the main module, `wasm-opt` on
+//! every module. The result goes into `dist/app-<hash>/` (a new name whenever the code
+//! changes, so a browser never mixes chunks of two builds) and `index.html` loads it.
+//!
+//! Sizes are counted per page: the home page fetches the shell (HTML, CSS, the main module,
+//! its JS); a lab's page fetches the shell plus that lab's chunk and the shared chunks it
+//! needs, as listed in the split loader `__wasm_split.js`.
 
 use crate::cmd::{self, command, run, Result};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Where the budget lives: one file, so tightening it is a one-line change.
+/// Where the budgets live: one file, so tightening one is a one-line change.
 const BUDGET_FILE: &str = "budgets.toml";
 
 /// Flags binaryen needs to keep wasm-bindgen's output intact (see TOOLCHAIN notes in README).
@@ -15,80 +27,344 @@ const WASM_OPT_FEATURES: &[&str] = &[
     "--enable-sign-ext",
 ];
 
-pub struct BundleReport {
-    pub raw_bytes: u64,
-    pub gzip_bytes: u64,
-    pub budget_gzip_bytes: u64,
-}
-
-impl BundleReport {
-    pub fn within_budget(&self) -> bool {
-        self.gzip_bytes <= self.budget_gzip_bytes
-    }
-}
+/// The split loader wasm-split-cli writes beside the modules.
+const SPLIT_LOADER: &str = "__wasm_split.js";
 
 pub fn dist_dir() -> PathBuf {
     cmd::root().join("dist")
 }
 
-/// Build `dist/` in release mode and shrink the wasm with wasm-opt.
+fn stage_dir() -> PathBuf {
+    cmd::root().join("target").join("split-stage")
+}
+
+/// A file of the bundle with its sizes.
+#[derive(Clone, Debug)]
+pub struct FileSize {
+    pub name: String,
+    pub raw: u64,
+    pub gzip: u64,
+}
+
+/// What opening one page downloads.
+#[derive(Clone, Debug)]
+pub struct PageBytes {
+    /// "home", or a lab's loader name (the lab id with `_` for `-`).
+    pub page: String,
+    /// The lab's own chunk (0 for the home page).
+    pub own_gzip: u64,
+    /// Chunks shared with other labs that this page fetches too.
+    pub shared_chunks_gzip: u64,
+    pub total_gzip: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Budgets {
+    /// Everything one page fetches (home, or any one lab), gzip.
+    pub page_gzip_bytes: u64,
+    /// The home page with no lab registered, gzip (measured by `cargo xtask bench`).
+    pub shell_gzip_bytes: u64,
+    /// What one registered lab may add to the home page and to every other lab's page.
+    pub lab_marginal_gzip_bytes: u64,
+}
+
+pub struct BundleReport {
+    pub files: Vec<FileSize>,
+    pub pages: Vec<PageBytes>,
+    pub n_labs: u64,
+    pub budgets: Budgets,
+}
+
+impl BundleReport {
+    pub fn home(&self) -> &PageBytes {
+        &self.pages[0]
+    }
+
+    /// The most the home page may weigh with this many labs registered.
+    pub fn home_budget(&self) -> u64 {
+        self.budgets.shell_gzip_bytes + self.budgets.lab_marginal_gzip_bytes * self.n_labs
+    }
+
+    /// Every way the bundle is over budget, in words (empty when within).
+    pub fn over_budget(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        for page in &self.pages {
+            if page.total_gzip > self.budgets.page_gzip_bytes {
+                problems.push(format!(
+                    "opening {} fetches {:.1} KB gzip, over the page budget of {:.1} KB",
+                    page.page,
+                    kb(page.total_gzip),
+                    kb(self.budgets.page_gzip_bytes)
+                ));
+            }
+        }
+        if self.home().total_gzip > self.home_budget() {
+            problems.push(format!(
+                "the home page fetches {:.1} KB gzip, over {:.1} KB = the shell's {:.1} KB + {} labs x {:.1} KB: a lab's code is reaching the main module",
+                kb(self.home().total_gzip),
+                kb(self.home_budget()),
+                kb(self.budgets.shell_gzip_bytes),
+                self.n_labs,
+                kb(self.budgets.lab_marginal_gzip_bytes)
+            ));
+        }
+        problems
+    }
+
+    pub fn print(&self) {
+        for f in &self.files {
+            println!(
+                "  {:<44} {:>8.1} KB raw {:>8.1} KB gzip",
+                f.name,
+                kb(f.raw),
+                kb(f.gzip)
+            );
+        }
+        println!(
+            "  {:<16} {:>14} {:>16} {:>14}",
+            "page", "own chunk", "shared chunks", "total fetched"
+        );
+        for p in &self.pages {
+            println!(
+                "  {:<16} {:>11.1} KB {:>13.1} KB {:>11.1} KB",
+                p.page,
+                kb(p.own_gzip),
+                kb(p.shared_chunks_gzip),
+                kb(p.total_gzip)
+            );
+        }
+        println!(
+            "budgets ({BUDGET_FILE}): each page <= {:.1} KB gzip; home <= {:.1} KB (shell {:.1} KB + {} labs x {:.1} KB)",
+            kb(self.budgets.page_gzip_bytes),
+            kb(self.home_budget()),
+            kb(self.budgets.shell_gzip_bytes),
+            self.n_labs,
+            kb(self.budgets.lab_marginal_gzip_bytes)
+        );
+    }
+}
+
+/// Build `dist/` in release mode: static files by Trunk, the split wasm by us.
 pub fn build_release() -> Result<BundleReport> {
+    build_with_features("split")
+}
+
+/// The same bundle with no lab registered (what every lab adds to the shell is measured
+/// against it).
+pub fn build_shell_only() -> Result<BundleReport> {
+    build_with_features("split,no-labs")
+}
+
+fn build_with_features(features: &str) -> Result<BundleReport> {
     let mut trunk = command("trunk", &["build", "--release"]);
     trunk.env("CARGO_TERM_COLOR", "never");
     run(trunk)?;
-    let wasm = find_file(&dist_dir(), ".wasm")?;
-    let wasm_str = wasm.to_string_lossy().into_owned();
-    let mut args = vec!["-Oz", "--strip-debug", "--strip-producers"];
-    args.extend_from_slice(WASM_OPT_FEATURES);
-    args.extend_from_slice(&[wasm_str.as_str(), "-o", wasm_str.as_str()]);
-    run(command("wasm-opt", &args))?;
+    run(command(
+        "cargo",
+        &[
+            "build",
+            "--quiet",
+            "-p",
+            "failscope-web",
+            "--bin",
+            "failscope-web",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--features",
+            features,
+        ],
+    ))?;
+    let stage = stage_dir();
+    let _ = std::fs::remove_dir_all(&stage);
+    let linked = cmd::root()
+        .join("target")
+        .join("wasm32-unknown-unknown")
+        .join("release")
+        .join("failscope-web.wasm");
+    run(command(
+        "wasm-split-cli",
+        &[
+            "--target",
+            "web",
+            "--out-name",
+            "main",
+            &linked.to_string_lossy(),
+            &stage.to_string_lossy(),
+        ],
+    ))?;
+    let main = stage.join("main.wasm");
+    run(command(
+        "wasm-bindgen",
+        &[
+            &main.to_string_lossy(),
+            "--out-dir",
+            &stage.to_string_lossy(),
+            "--out-name",
+            "main",
+            "--target",
+            "web",
+            "--no-typescript",
+            "--keep-lld-exports",
+        ],
+    ))?;
+    std::fs::remove_file(&main).map_err(|e| format!("{}: {e}", main.display()))?;
+    for wasm in files_in(&stage, ".wasm")? {
+        let path = wasm.to_string_lossy().into_owned();
+        let mut args = vec!["-Oz", "--strip-debug", "--strip-producers"];
+        args.extend_from_slice(WASM_OPT_FEATURES);
+        args.extend_from_slice(&[path.as_str(), "-o", path.as_str()]);
+        run(command("wasm-opt", &args))?;
+    }
+    let app_dir = format!("app-{:016x}", hash_dir(&stage)?);
+    let target = dist_dir().join(&app_dir);
+    std::fs::create_dir_all(&target).map_err(|e| format!("{}: {e}", target.display()))?;
+    for file in files_in(&stage, "")? {
+        let name = file.file_name().unwrap_or_default();
+        std::fs::copy(&file, target.join(name)).map_err(|e| format!("{}: {e}", file.display()))?;
+    }
+    inject_loader(&app_dir)?;
     measure()
 }
 
-/// Sizes of everything the browser downloads (wasm + JS + CSS + HTML), raw and gzip.
+/// Add the module script that starts the app to Trunk's `index.html`.
+fn inject_loader(app_dir: &str) -> Result {
+    let index = dist_dir().join("index.html");
+    let html = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
+    // Relative URLs, so the app works from any path it is hosted under.
+    let tags = format!(
+        r#"<link rel="modulepreload" href="./{app_dir}/main.js" />
+    <link rel="preload" href="./{app_dir}/main_bg.wasm" as="fetch" type="application/wasm" crossorigin />
+    <script type="module">import init from "./{app_dir}/main.js"; init({{ module_or_path: new URL("./{app_dir}/main_bg.wasm", import.meta.url) }});</script>
+  </head>"#
+    );
+    if !html.contains("</head>") {
+        return Err("dist/index.html has no </head>".into());
+    }
+    std::fs::write(&index, html.replacen("</head>", &tags, 1))
+        .map_err(|e| format!("{}: {e}", index.display()))
+}
+
+/// Sizes of every page of `dist/`: the shell and each lab.
 pub fn measure() -> Result<BundleReport> {
-    let mut raw_bytes = 0u64;
-    let mut gzip_bytes = 0u64;
-    let entries = std::fs::read_dir(dist_dir()).map_err(|e| format!("no dist/: {e}"))?;
-    let mut rows = Vec::new();
-    for entry in entries.flatten() {
-        let path = entry.path();
+    let dist = dist_dir();
+    let app = std::fs::read_dir(&dist)
+        .map_err(|e| format!("no dist/: {e}"))?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.is_dir()
+                && p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("app-"))
+        })
+        .ok_or("dist/ has no app-* folder: build it with `cargo xtask serve` or `test`")?;
+    let mut sizes = BTreeMap::new();
+    let mut files = Vec::new();
+    for path in files_in(&dist, "")?.into_iter().chain(files_in(&app, "")?) {
         let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+            .strip_prefix(&dist)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .into_owned();
         let counted = [".wasm", ".js", ".css", ".html"]
             .iter()
             .any(|ext| name.ends_with(ext));
-        if !counted || !path.is_file() {
+        // Demo pages are pages of their own, not part of what the app's pages fetch.
+        if !counted || name.ends_with("-demo.html") {
             continue;
         }
         let bytes = std::fs::read(&path).map_err(|e| format!("{name}: {e}"))?;
-        let gz = gzip_size(&bytes);
-        raw_bytes += bytes.len() as u64;
-        gzip_bytes += gz;
-        rows.push((name, bytes.len() as u64, gz));
+        let size = FileSize {
+            name: name.clone(),
+            raw: bytes.len() as u64,
+            gzip: gzip_size(&bytes),
+        };
+        sizes.insert(name, size.gzip);
+        files.push(size);
     }
-    rows.sort();
-    for (name, raw, gz) in &rows {
-        println!(
-            "  {name:<48} {:>8.1} KB raw {:>8.1} KB gzip",
-            kb(*raw),
-            kb(*gz)
-        );
+    let app_name = app
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let loader_path = app.join(SPLIT_LOADER);
+    let loader = std::fs::read_to_string(&loader_path)
+        .map_err(|e| format!("{}: {e}", loader_path.display()))?;
+    let splits = parse_split_loader(&loader);
+    let is_chunk = |name: &str| {
+        let file = name.rsplit('/').next().unwrap_or(name);
+        file.starts_with("split_") || file.starts_with("chunk_")
+    };
+    let shell: u64 = sizes
+        .iter()
+        .filter(|(name, _)| !is_chunk(name))
+        .map(|(_, gz)| gz)
+        .sum();
+    let size_of = |file: &str| {
+        sizes
+            .get(&format!("{app_name}/{file}"))
+            .copied()
+            .unwrap_or(0)
+    };
+    let mut pages = vec![PageBytes {
+        page: "home".into(),
+        own_gzip: 0,
+        shared_chunks_gzip: 0,
+        total_gzip: shell,
+    }];
+    for split in &splits {
+        let own = size_of(&split.file);
+        let shared: u64 = split.chunks.iter().map(|c| size_of(c)).sum();
+        pages.push(PageBytes {
+            page: split.name.clone(),
+            own_gzip: own,
+            shared_chunks_gzip: shared,
+            total_gzip: shell + own + shared,
+        });
     }
-    let budget_gzip_bytes = read_budget()?;
-    println!(
-        "bundle: {:.1} KB raw, {:.1} KB gzip (budget {:.1} KB gzip, {BUDGET_FILE})",
-        kb(raw_bytes),
-        kb(gzip_bytes),
-        kb(budget_gzip_bytes)
-    );
     Ok(BundleReport {
-        raw_bytes,
-        gzip_bytes,
-        budget_gzip_bytes,
+        files,
+        n_labs: splits.len() as u64,
+        pages,
+        budgets: read_budgets()?,
     })
+}
+
+/// One lazily loaded split: its file and the shared chunks it needs first.
+#[derive(Debug, PartialEq)]
+struct Split {
+    name: String,
+    file: String,
+    chunks: Vec<String>,
+}
+
+/// Read `__wasm_split.js`: `export const __wasm_split_load_<name> = … "./split_<name>.wasm"
+/// … [__chunk_5, __chunk_7]` per split.
+fn parse_split_loader(js: &str) -> Vec<Split> {
+    const EXPORT: &str = "export const __wasm_split_load_";
+    let mut splits = Vec::new();
+    for (i, _) in js.match_indices(EXPORT) {
+        let rest = &js[i + EXPORT.len()..];
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let body = rest.split(EXPORT).next().unwrap_or(rest);
+        let chunks = body
+            .rsplit_once('[')
+            .map(|(_, list)| list.split(']').next().unwrap_or(""))
+            .unwrap_or("")
+            .split(',')
+            .filter_map(|c| c.trim().strip_prefix("__chunk_"))
+            .map(|n| format!("chunk_{n}.wasm"))
+            .collect();
+        splits.push(Split {
+            file: format!("split_{name}.wasm"),
+            name,
+            chunks,
+        });
+    }
+    splits
 }
 
 fn kb(bytes: u64) -> f64 {
@@ -100,21 +376,108 @@ fn gzip_size(bytes: &[u8]) -> u64 {
     miniz_oxide::deflate::compress_to_vec(bytes, 9).len() as u64 + 18
 }
 
-fn read_budget() -> Result<u64> {
+fn read_budgets() -> Result<Budgets> {
     let text = std::fs::read_to_string(cmd::root().join(BUDGET_FILE))
         .map_err(|e| format!("cannot read {BUDGET_FILE}: {e}"))?;
-    text.lines()
-        .filter_map(|line| line.split_once('='))
-        .find(|(key, _)| key.trim() == "bundle_gzip_bytes")
-        .and_then(|(_, value)| value.trim().replace('_', "").parse().ok())
-        .ok_or_else(|| format!("{BUDGET_FILE} has no `bundle_gzip_bytes = <n>` line"))
+    let value = |key: &str| -> Result<u64> {
+        text.lines()
+            .filter_map(|line| line.split_once('='))
+            .find(|(k, _)| k.trim() == key)
+            .and_then(|(_, v)| v.trim().replace('_', "").parse().ok())
+            .ok_or_else(|| format!("{BUDGET_FILE} has no `{key} = <bytes>` line"))
+    };
+    Ok(Budgets {
+        page_gzip_bytes: value("page_gzip_bytes")?,
+        shell_gzip_bytes: value("shell_gzip_bytes")?,
+        lab_marginal_gzip_bytes: value("lab_marginal_gzip_bytes")?,
+    })
 }
 
-fn find_file(dir: &Path, suffix: &str) -> Result<PathBuf> {
-    std::fs::read_dir(dir)
+/// The files directly in `dir` whose names end with `suffix`, sorted.
+fn files_in(dir: &Path, suffix: &str) -> Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
         .flatten()
         .map(|e| e.path())
-        .find(|p| p.to_string_lossy().ends_with(suffix))
-        .ok_or_else(|| format!("no *{suffix} in {}", dir.display()))
+        .filter(|p| p.is_file() && p.to_string_lossy().ends_with(suffix))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// FNV-1a over the names and contents of the files in `dir`.
+fn hash_dir(dir: &Path) -> Result<u64> {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for file in files_in(dir, "")? {
+        let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let name = file.file_name().unwrap_or_default().to_string_lossy();
+        for b in name.bytes().chain(bytes) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    Ok(h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_split_loader_names_each_split_and_its_chunks() {
+        let js = r#"
+const __chunk_5 = makeLoad(() => {}, []);
+export const __wasm_split_load_hash_ring = wrapAsyncCb(makeLoad(() => {
+    const src = fetch(new URL("./split_hash_ring.wasm", import.meta.url));
+}
+, [__chunk_5, __chunk_12]));
+export const __wasm_split_load_raft = wrapAsyncCb(makeLoad(() => {
+    const src = fetch(new URL("./split_raft.wasm", import.meta.url));
+}
+, []));
+"#;
+        assert_eq!(
+            parse_split_loader(js),
+            vec![
+                Split {
+                    name: "hash_ring".into(),
+                    file: "split_hash_ring.wasm".into(),
+                    chunks: vec!["chunk_5.wasm".into(), "chunk_12.wasm".into()],
+                },
+                Split {
+                    name: "raft".into(),
+                    file: "split_raft.wasm".into(),
+                    chunks: vec![],
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn the_home_budget_grows_by_the_marginal_allowance_per_lab() {
+        let report = BundleReport {
+            files: vec![],
+            pages: vec![PageBytes {
+                page: "home".into(),
+                own_gzip: 0,
+                shared_chunks_gzip: 0,
+                total_gzip: 330_000,
+            }],
+            n_labs: 4,
+            budgets: Budgets {
+                page_gzip_bytes: 400_000,
+                shell_gzip_bytes: 300_000,
+                lab_marginal_gzip_bytes: 10_000,
+            },
+        };
+        assert_eq!(report.home_budget(), 340_000);
+        assert!(report.over_budget().is_empty());
+        let heavy = BundleReport {
+            pages: vec![PageBytes {
+                total_gzip: 345_000,
+                ..report.pages[0].clone()
+            }],
+            ..report
+        };
+        assert_eq!(heavy.over_budget().len(), 1);
+    }
 }

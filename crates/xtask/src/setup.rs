@@ -29,6 +29,7 @@ pub fn ensure(needs: Needs) -> Result {
     ensure_wasm_target()?;
     ensure_trunk()?;
     ensure_wasm_bindgen()?;
+    ensure_wasm_split()?;
     ensure_node()?;
     ensure_npm_packages()?;
     if needs.browser {
@@ -103,6 +104,31 @@ fn ensure_wasm_bindgen() -> Result {
             "--version",
             &wanted,
             "--force",
+        ],
+    ))
+}
+
+pub const WASM_SPLIT_VERSION: &str = "0.2.4";
+
+/// wasm-split-cli cuts the release wasm into a chunk per lab (Trunk 0.21 cannot).
+fn ensure_wasm_split() -> Result {
+    // The tool has no --version: cargo's list of installed packages says which it is.
+    let installed = output("cargo", &["install", "--list"]).unwrap_or_default();
+    let wanted = format!("wasm_split_cli_support v{WASM_SPLIT_VERSION}:");
+    if installed.lines().any(|l| l.trim() == wanted) {
+        return Ok(());
+    }
+    println!("set-up: installing wasm-split-cli {WASM_SPLIT_VERSION} (about 2 minutes, once)");
+    run(command(
+        "cargo",
+        &[
+            "install",
+            "--locked",
+            "wasm_split_cli_support",
+            "--version",
+            WASM_SPLIT_VERSION,
+            "--features",
+            "build-binary",
         ],
     ))
 }

@@ -235,15 +235,15 @@ fn release_bundle() -> Result<Outcome> {
             return Ok(Outcome::single(false));
         }
     };
-    let ok = report.within_budget();
-    println!(
-        "bundle size: {} bytes raw, {} bytes gzip; budget {} bytes gzip: {}",
-        report.raw_bytes,
-        report.gzip_bytes,
-        report.budget_gzip_bytes,
-        if ok { "within" } else { "OVER BUDGET" }
-    );
-    Ok(Outcome::single(ok))
+    report.print();
+    let problems = report.over_budget();
+    for problem in &problems {
+        println!("OVER BUDGET: {problem}");
+    }
+    if problems.is_empty() {
+        println!("bundle: every page within budget");
+    }
+    Ok(Outcome::single(problems.is_empty()))
 }
 
 fn end_to_end() -> Result<Outcome> {

@@ -51,7 +51,7 @@ fn session(lab_id: &str, preset_id: &str, n_actions: usize) -> (Box<dyn Simulati
 #[test]
 fn every_preset_round_trips_to_an_identical_run() {
     let mut lengths = Vec::new();
-    for lab in failscope_labs::REGISTRY.all() {
+    for lab in failscope_labs::all() {
         for preset in lab.presets() {
             let (original, run) = session(lab.id(), preset.id, 30);
             let text = link::encode(&run);

@@ -1,5 +1,6 @@
 //! The engine's integration tests: one binary, one module per area.
 
+mod catalogue;
 mod determinism;
 mod engine;
 #[cfg(not(target_arch = "wasm32"))]
@@ -11,6 +12,7 @@ mod replication;
 mod ring;
 mod scenario;
 mod seek;
+mod shared_code;
 mod swarm;
 
 /// Tests that fail print the seed that reproduces them.

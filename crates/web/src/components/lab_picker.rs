@@ -10,18 +10,18 @@ pub struct LabPickerProps {
 
 #[component]
 pub fn LabPicker(props: &LabPickerProps) -> Html {
-    let cards = failscope_labs::listed().map(|lab| {
-        let id = lab.id().to_string();
+    let cards = failscope_labs::catalogue::listed().map(|lab| {
+        let id = lab.id.to_string();
         let open = {
             let cb = props.on_open.clone();
             let id = id.clone();
             Callback::from(move |_: MouseEvent| cb.emit((id.clone(), None)))
         };
-        let presets = lab.presets();
+        let presets = lab.presets;
         html! {
             <article class="lab-card" data-testid={format!("lab-card-{id}")}>
-                <h2>{ lab.title() }</h2>
-                <p>{ lab.summary() }</p>
+                <h2>{ lab.title }</h2>
+                <p>{ lab.summary }</p>
                 <ul class="preset-links">
                     { for presets.iter().map(|p| {
                         let cb = props.on_open.clone();

@@ -1,0 +1,102 @@
+//! What the lab picker and links need before a lab's code is loaded: ids, titles, summaries
+//! and preset titles. The data below is generated from the labs themselves by the test
+//! `catalogue::catalogue_matches_the_labs` (run it with `FAILSCOPE_BLESS=1` to rewrite it
+//! after changing a lab's title or presets); it fails when the two disagree.
+
+/// A lab as the picker shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LabInfo {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub summary: &'static str,
+    /// Hidden labs (engine benchmarks, demos) open by id but are not offered in the picker.
+    pub listed: bool,
+    pub presets: &'static [PresetInfo],
+}
+
+/// A guided preset as the picker shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PresetInfo {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub summary: &'static str,
+}
+
+/// The entry of the lab with this id.
+pub fn info(id: &str) -> Option<&'static LabInfo> {
+    CATALOGUE.iter().find(|lab| lab.id == id)
+}
+
+/// The labs offered in the picker, in its order.
+pub fn listed() -> impl Iterator<Item = &'static LabInfo> {
+    CATALOGUE.iter().filter(|lab| lab.listed)
+}
+
+/// With `no-labs` (measuring what the labs add to every page), none.
+#[cfg(feature = "no-labs")]
+pub static CATALOGUE: &[LabInfo] = &[];
+
+// BEGIN GENERATED CATALOGUE
+#[cfg(not(feature = "no-labs"))]
+pub static CATALOGUE: &[LabInfo] = &[
+    LabInfo {
+        id: "raft",
+        title: "Raft consensus",
+        summary: "Leader election and log replication; crash the leader, split the network, watch it recover.",
+        listed: true,
+        presets: &[
+            PresetInfo { id: "election", title: "Electing a leader", summary: "Five servers, random timeouts, one winner." },
+            PresetInfo { id: "leader-crash", title: "The leader crashes", summary: "Followers notice the silence and elect a new leader." },
+            PresetInfo { id: "split-votes", title: "Split votes forever", summary: "Identical timeouts: everyone stands at once and nobody wins, until randomness breaks the tie." },
+            PresetInfo { id: "partition", title: "A leader in the minority", summary: "A partition strands the leader with one follower: it cannot commit; the majority moves on." },
+            PresetInfo { id: "majority-crash", title: "Three of five crash", summary: "Two survivors cannot form a majority: the cluster stops, safely." },
+            PresetInfo { id: "rejoin", title: "An isolated server rejoins", summary: "Cut off, a follower keeps raising its term; when it returns it forces an election it cannot win." },
+            PresetInfo { id: "stress", title: "Fifteen servers under load", summary: "The largest cluster with eight busy clients." },
+        ],
+    },
+    LabInfo {
+        id: "hash-ring",
+        title: "Consistent hashing",
+        summary: "Keys on a ring of servers: add one and few keys move; compare hash mod N, rendezvous, jump and bounded loads.",
+        listed: true,
+        presets: &[
+            PresetInfo { id: "add-node", title: "A fifth server joins", summary: "Consistent hashing moves about a fifth of the keys; the cache stays warm." },
+            PresetInfo { id: "mod-n", title: "The same change with hash mod N", summary: "Adding one server re-maps most keys: the cache goes cold at once." },
+            PresetInfo { id: "owner-crash", title: "A server crashes, replicas cover", summary: "With two replicas per key, gets fall back to the next server clockwise." },
+            PresetInfo { id: "vnodes", title: "One point per server", summary: "Without virtual nodes the arcs are uneven and one server holds far more keys." },
+            PresetInfo { id: "bounded", title: "Bounded loads", summary: "No server holds more than 1.25 times the average; overflow walks on clockwise." },
+        ],
+    },
+    LabInfo {
+        id: "replication",
+        title: "Replication and CAP",
+        summary: "Leaders, followers and quorums: lag, lost writes, clock skew, siblings, and the CAP choice under a partition.",
+        listed: true,
+        presets: &[
+            PresetInfo { id: "async-failover", title: "Async replication loses a write on failover", summary: "The leader acknowledges writes its followers never get, then crashes." },
+            PresetInfo { id: "lagging-follower", title: "Stale reads from a lagging follower", summary: "Reads spread over all replicas; one replica is hundreds of milliseconds behind." },
+            PresetInfo { id: "sticky-sessions", title: "Read-your-writes by sticky sessions", summary: "The same lagging follower, but each client always talks to the same replica." },
+            PresetInfo { id: "lww-skew", title: "Last write wins, wrongly: 5 s of clock skew", summary: "S2's clock is 5 s behind; its later write loses to an earlier one." },
+            PresetInfo { id: "siblings", title: "Siblings keep both", summary: "Two concurrent writes during a partition: vector clocks keep both." },
+            PresetInfo { id: "quorums", title: "Quorums: W + R > N", summary: "N = 3, W = 2, R = 2: every read meets every completed write." },
+            PresetInfo { id: "w1r1-partition", title: "W = 1, R = 1 under a partition: stale reads", summary: "Fast and always available, and reads miss completed writes." },
+            PresetInfo { id: "quorum-anomaly", title: "W + R > N is not linearizable", summary: "A read sees a write in progress; a later read does not." },
+            PresetInfo { id: "abd", title: "ABD: linearizable reads", summary: "The same run with reads that write back before answering." },
+            PresetInfo { id: "cap-cp", title: "CP under a partition", summary: "The minority side refuses; every answer is linearizable." },
+            PresetInfo { id: "cap-ap", title: "AP under a partition", summary: "Both sides answer; reads go stale and histories stop being linearizable." },
+            PresetInfo { id: "crdt-counter", title: "A CRDT counter converges", summary: "Increments on both sides of a partition all count once it heals." },
+        ],
+    },
+    LabInfo {
+        id: "heartbeat",
+        title: "Heartbeats and suspicion",
+        summary: "The simplest failure detector: crash a node and everyone notices; pause one and they are fooled.",
+        listed: true,
+        presets: &[
+            PresetInfo { id: "crash", title: "A node crashes", summary: "Everyone stops hearing from it and, after the timeout, suspects it." },
+            PresetInfo { id: "gc-pause", title: "A long pause fools everyone", summary: "A paused node looks exactly like a crashed one, until it wakes up." },
+            PresetInfo { id: "stress", title: "Fifty nodes, a thousand messages", summary: "2,450 pings every 50 ms: the rendering stress test." },
+        ],
+    },
+];
+// END GENERATED CATALOGUE

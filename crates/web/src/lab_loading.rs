@@ -1,0 +1,84 @@
+//! Loading a lab's code before its page needs it. In the release bundle each lab is a chunk
+//! of its own (see `failscope_labs::load`), fetched the first time someone opens that lab;
+//! elsewhere every lab is already there and this is a no-op.
+
+use yew::prelude::*;
+
+/// Where the labs a page needs stand.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LabsState {
+    /// Every lab asked for is loaded (or unknown: the page then says so in its own words).
+    Ready,
+    Loading,
+    /// A chunk could not be fetched: what went wrong, in words.
+    Failed(String),
+}
+
+/// Load every lab in `ids` (once each; a failed fetch is retried by calling `retry`).
+#[hook]
+pub fn use_labs(ids: Vec<String>) -> (LabsState, Callback<()>) {
+    let attempt = use_state(|| 0u32);
+    let state = use_state(|| LabsState::Ready);
+    let missing: Vec<String> = ids
+        .iter()
+        .filter(|id| failscope_labs::catalogue::info(id).is_some())
+        .filter(|id| failscope_labs::find(id).is_none())
+        .cloned()
+        .collect();
+    {
+        let state = state.clone();
+        use_effect_with((missing.clone(), *attempt), move |(missing, _)| {
+            if !missing.is_empty() {
+                state.set(LabsState::Loading);
+                let missing = missing.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    for id in &missing {
+                        if let Err(e) = failscope_labs::load(id).await {
+                            state.set(LabsState::Failed(e.to_string()));
+                            return;
+                        }
+                    }
+                    state.set(LabsState::Ready);
+                });
+            }
+        });
+    }
+    let retry = {
+        let attempt = attempt.clone();
+        Callback::from(move |()| attempt.set(*attempt + 1))
+    };
+    let now = if missing.is_empty() {
+        LabsState::Ready
+    } else {
+        match &*state {
+            LabsState::Failed(message) => LabsState::Failed(message.clone()),
+            _ => LabsState::Loading,
+        }
+    };
+    (now, retry)
+}
+
+/// What the page shows while a lab's code is on its way, or when it could not be fetched.
+pub fn loading_panel(state: &LabsState, retry: Callback<()>) -> Html {
+    match state {
+        LabsState::Ready => html! {},
+        LabsState::Loading => html! {
+            <section class="loading-panel" role="status" aria-live="polite" data-testid="lab-loading">
+                <p>{ "Loading the lab…" }</p>
+            </section>
+        },
+        LabsState::Failed(message) => {
+            let onclick = Callback::from(move |_: MouseEvent| retry.emit(()));
+            html! {
+                <section class="error-panel" role="alert" data-testid="lab-load-error">
+                    <h2>{ "This lab could not be loaded" }</h2>
+                    <p data-testid="error-message">{ message }</p>
+                    <p class="muted">{ "Nothing was lost: your link is still in the address bar." }</p>
+                    <div class="row">
+                        <button class="btn btn-primary" data-testid="lab-load-retry" {onclick}>{ "Try again" }</button>
+                    </div>
+                </section>
+            }
+        }
+    }
+}
