@@ -1,11 +1,13 @@
 //! The release bundle, and what each page of it downloads.
 //!
-//! Trunk builds the static part (HTML, CSS, icon, demo pages) into `dist/`. Trunk 0.21
-//! cannot split a wasm binary, so the wasm part is built here: the web crate with its
-//! `split` feature, `wasm-split-cli` cutting it into a main module plus one chunk per lab
-//! (and chunks shared by several labs), `wasm-bindgen` for the main module, `wasm-opt` on
-//! every module. The result goes into `dist/app-<hash>/` (a new name whenever the code
-//! changes, so a browser never mixes chunks of two builds) and `index.html` loads it.
+//! Everything is built here, in four steps: the web crate with its `split` feature;
+//! `wasm-split-cli` cutting it into a main module plus one chunk per lab (and chunks shared by
+//! several labs); `wasm-bindgen` for the main module; `wasm-opt` on every module. (Trunk 0.21
+//! cannot split a wasm binary and will not build a page without one, so it is not used.) The
+//! modules go into `dist/app-<hash>/` (a new name whenever the code changes, so a browser
+//! never mixes chunks of two builds); `index.html` at the root is the page template, whose
+//! stylesheet is copied under a content-hashed name and which gets the script that starts
+//! the app; `www/*-demo.html` pages are copied as they are.
 //!
 //! Sizes are counted per page: the home page fetches the shell (HTML, CSS, the main module,
 //! its JS); a lab's page fetches the shell plus that lab's chunk and the shared chunks it
@@ -144,7 +146,7 @@ impl BundleReport {
     }
 }
 
-/// Build `dist/` in release mode: static files by Trunk, the split wasm by us.
+/// Build `dist/` in release mode, with a wasm chunk per lab.
 pub fn build_release() -> Result<BundleReport> {
     build_with_features("split")
 }
@@ -156,9 +158,6 @@ pub fn build_shell_only() -> Result<BundleReport> {
 }
 
 fn build_with_features(features: &str) -> Result<BundleReport> {
-    let mut trunk = command("trunk", &["build", "--release"]);
-    trunk.env("CARGO_TERM_COLOR", "never");
-    run(trunk)?;
     run(command(
         "cargo",
         &[
@@ -216,21 +215,46 @@ fn build_with_features(features: &str) -> Result<BundleReport> {
         args.extend_from_slice(&[path.as_str(), "-o", path.as_str()]);
         run(command("wasm-opt", &args))?;
     }
+    let dist = dist_dir();
+    let _ = std::fs::remove_dir_all(&dist);
     let app_dir = format!("app-{:016x}", hash_dir(&stage)?);
-    let target = dist_dir().join(&app_dir);
+    let target = dist.join(&app_dir);
     std::fs::create_dir_all(&target).map_err(|e| format!("{}: {e}", target.display()))?;
     for file in files_in(&stage, "")? {
         let name = file.file_name().unwrap_or_default();
         std::fs::copy(&file, target.join(name)).map_err(|e| format!("{}: {e}", file.display()))?;
     }
-    inject_loader(&app_dir)?;
+    write_pages(&app_dir)?;
     measure()
 }
 
-/// Add the module script that starts the app to Trunk's `index.html`.
-fn inject_loader(app_dir: &str) -> Result {
-    let index = dist_dir().join("index.html");
-    let html = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
+/// `dist/index.html` from the template at the root, with its stylesheet and icon copied
+/// beside it, plus the demo pages.
+fn write_pages(app_dir: &str) -> Result {
+    let root = cmd::root();
+    let dist = dist_dir();
+    let read = |path: &Path| std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()));
+    let write = |name: &str, bytes: &[u8]| {
+        std::fs::write(dist.join(name), bytes).map_err(|e| format!("dist/{name}: {e}"))
+    };
+    let css = read(&root.join("www/style.css"))?;
+    let css_name = format!("style-{:016x}.css", fnv1a(&css));
+    write(&css_name, &css)?;
+    write("favicon.svg", &read(&root.join("www/favicon.svg"))?)?;
+    for demo in files_in(&root.join("www"), "-demo.html")? {
+        let name = demo.file_name().unwrap_or_default().to_string_lossy();
+        write(&name, &read(&demo)?)?;
+    }
+    let template = String::from_utf8(read(&root.join("index.html"))?)
+        .map_err(|_| "index.html is not UTF-8".to_string())?;
+    for tag in ["href=\"www/style.css\"", "href=\"www/favicon.svg\""] {
+        if !template.contains(tag) {
+            return Err(format!("index.html no longer has {tag}"));
+        }
+    }
+    let html = template
+        .replace("href=\"www/style.css\"", &format!("href=\"./{css_name}\""))
+        .replace("href=\"www/favicon.svg\"", "href=\"./favicon.svg\"");
     // Relative URLs, so the app works from any path it is hosted under.
     let tags = format!(
         r#"<link rel="modulepreload" href="./{app_dir}/main.js" />
@@ -239,10 +263,9 @@ fn inject_loader(app_dir: &str) -> Result {
   </head>"#
     );
     if !html.contains("</head>") {
-        return Err("dist/index.html has no </head>".into());
+        return Err("index.html has no </head>".into());
     }
-    std::fs::write(&index, html.replacen("</head>", &tags, 1))
-        .map_err(|e| format!("{}: {e}", index.display()))
+    write("index.html", html.replacen("</head>", &tags, 1).as_bytes())
 }
 
 /// Sizes of every page of `dist/`: the shell and each lab.
@@ -407,15 +430,18 @@ fn files_in(dir: &Path, suffix: &str) -> Result<Vec<PathBuf>> {
 
 /// FNV-1a over the names and contents of the files in `dir`.
 fn hash_dir(dir: &Path) -> Result<u64> {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut all = Vec::new();
     for file in files_in(dir, "")? {
-        let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-        let name = file.file_name().unwrap_or_default().to_string_lossy();
-        for b in name.bytes().chain(bytes) {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
+        all.extend(file.file_name().unwrap_or_default().as_encoded_bytes());
+        all.extend(std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?);
     }
-    Ok(h)
+    Ok(fnv1a(&all))
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 #[cfg(test)]

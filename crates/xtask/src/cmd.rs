@@ -21,8 +21,6 @@ pub fn command(program: &str, args: &[&str]) -> Command {
     let mut command = Command::new(program);
     command.args(args).current_dir(root());
     command.env("PATH", extended_path());
-    // Trunk 0.21 refuses to run when NO_COLOR is set (see TOOLCHAIN.md).
-    command.env_remove("NO_COLOR");
     command
 }
 

@@ -7,8 +7,6 @@
 use crate::cmd::{self, command, output, run, Result};
 use std::path::Path;
 
-pub const TRUNK_VERSION: &str = "0.21.14";
-
 /// Which groups of tools a command needs.
 #[derive(Clone, Copy)]
 pub struct Needs {
@@ -27,7 +25,6 @@ impl Needs {
 pub fn ensure(needs: Needs) -> Result {
     let started = std::time::Instant::now();
     ensure_wasm_target()?;
-    ensure_trunk()?;
     ensure_wasm_bindgen()?;
     ensure_wasm_split()?;
     ensure_node()?;
@@ -53,19 +50,6 @@ fn ensure_wasm_target() -> Result {
     run(command(
         "rustup",
         &["target", "add", "wasm32-unknown-unknown"],
-    ))
-}
-
-fn ensure_trunk() -> Result {
-    let version = output("trunk", &["--version"]).unwrap_or_default();
-    if version.split_whitespace().nth(1) == Some(TRUNK_VERSION) {
-        return Ok(());
-    }
-    println!("set-up: installing Trunk {TRUNK_VERSION} (about 8 minutes on 2 cores, once)");
-    // --locked is required: without it 0.21.14 fails to compile (lightningcss/cssparser).
-    run(command(
-        "cargo",
-        &["install", "--locked", "trunk", "--version", TRUNK_VERSION],
     ))
 }
 

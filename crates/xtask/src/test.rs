@@ -48,30 +48,59 @@ impl Outcome {
     }
 }
 
+/// The layers in order: (short key for `--only`, what it checks, the check).
+const LAYERS: &[(&str, &str, Layer)] = &[
+    ("fmt", "format (cargo fmt --check)", format),
+    (
+        "clippy",
+        "lints, native (clippy -D warnings)",
+        clippy_native,
+    ),
+    (
+        "clippy-wasm",
+        "lints, wasm32 (clippy -D warnings)",
+        clippy_wasm,
+    ),
+    (
+        "browser-free",
+        "engine has no browser dependencies",
+        engine_is_browser_free,
+    ),
+    ("native", "native tests", native_tests),
+    (
+        "wasm",
+        "browser tests (wasm-bindgen-test, headless Chromium)",
+        wasm_tests,
+    ),
+    ("bundle", "release build and size budget", release_bundle),
+    (
+        "e2e",
+        "end-to-end tests (Playwright, headless Chromium)",
+        end_to_end,
+    ),
+];
+
+/// `cargo xtask test` runs every layer (what CI runs); `--only bundle,e2e` runs some, for a
+/// quicker loop while developing.
 pub fn run(args: &[String]) -> Result {
-    if !args.is_empty() {
-        return Err("usage: cargo xtask test".into());
-    }
+    let only: Option<Vec<&str>> = match args {
+        [] => None,
+        [flag, keys] if flag == "--only" => Some(keys.split(',').collect()),
+        _ => {
+            let keys: Vec<&str> = LAYERS.iter().map(|l| l.0).collect();
+            return Err(format!(
+                "usage: cargo xtask test [--only {}]",
+                keys.join(",")
+            ));
+        }
+    };
     let started = std::time::Instant::now();
     setup::ensure(setup::Needs::everything())?;
     let mut tally = Tally::default();
-    let layers: Vec<(&str, Layer)> = vec![
-        ("format (cargo fmt --check)", format),
-        ("lints, native (clippy -D warnings)", clippy_native),
-        ("lints, wasm32 (clippy -D warnings)", clippy_wasm),
-        ("engine has no browser dependencies", engine_is_browser_free),
-        ("native tests", native_tests),
-        (
-            "browser tests (wasm-bindgen-test, headless Chromium)",
-            wasm_tests,
-        ),
-        ("release build and size budget", release_bundle),
-        (
-            "end-to-end tests (Playwright, headless Chromium)",
-            end_to_end,
-        ),
-    ];
-    for (name, layer) in layers {
+    for &(key, name, layer) in LAYERS {
+        if only.as_ref().is_some_and(|keys| !keys.contains(&key)) {
+            continue;
+        }
         println!("\n=== {name} ===");
         let outcome = layer()?;
         tally.passed += outcome.passed;
