@@ -1,0 +1,54 @@
+// Each lab's code is a chunk of its own: the home page fetches none, a lab's page fetches
+// only its own (and chunks it shares with others), and a chunk that cannot be fetched says so
+// with a retry instead of a blank page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage } from './browser.mjs';
+
+let context;
+before(async () => { context = await launch(); });
+after(async () => { await context?.close(); });
+
+/** The wasm files a page requested, by file name. */
+function recordWasm(page) {
+  const fetched = [];
+  page.on('request', (request) => {
+    const name = new URL(request.url()).pathname.split('/').pop();
+    if (name.endsWith('.wasm')) fetched.push(name);
+  });
+  return fetched;
+}
+
+test('the home page fetches no lab code; a lab page fetches only its own chunk', async () => {
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (err) => page.errors.push(err.message));
+  const fetched = recordWasm(page);
+  await page.goto(new URL('', process.env.FAILSCOPE_URL ?? 'http://127.0.0.1:8080/').href);
+  await page.getByTestId('lab-picker').waitFor();
+  assert.deepEqual(fetched.filter((f) => f.startsWith('split_')), [], 'no lab chunk on the home page');
+  await page.getByTestId('open-raft').click();
+  await page.getByTestId('canvas').waitFor();
+  const splits = fetched.filter((f) => f.startsWith('split_'));
+  assert.deepEqual(splits, ['split_raft.wasm'], 'only the Raft chunk');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a lab whose chunk cannot be fetched says so, and Try again opens it', async () => {
+  const page = await openPage(context);
+  await page.getByTestId('lab-picker').waitFor();
+  let blocked = true;
+  await page.route('**/split_heartbeat.wasm', (route) => (blocked ? route.abort('internetdisconnected') : route.continue()));
+  await page.evaluate(() => { location.hash = 'lab=heartbeat'; });
+  await page.getByTestId('lab-load-error').waitFor({ timeout: 20_000 });
+  assert.match(await page.getByTestId('error-message').textContent(), /could not be downloaded/);
+  assert.match(page.url(), /lab=heartbeat/, 'the address keeps the lab');
+  blocked = false;
+  await page.getByTestId('lab-load-retry').click();
+  await page.getByTestId('canvas').waitFor({ timeout: 20_000 });
+  // The split loader reports the failed fetch on the console; nothing else may.
+  const others = page.errors.filter((e) => !/split_heartbeat|Failed to fetch|Failed to load resource|ERR_INTERNET_DISCONNECTED|TypeError|network/i.test(e));
+  assert.deepEqual(others, []);
+  await page.close();
+});
