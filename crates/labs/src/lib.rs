@@ -15,6 +15,7 @@
 
 pub mod bench;
 pub mod catalogue;
+pub mod codec;
 #[macro_use]
 mod registry;
 
@@ -61,7 +62,45 @@ pub fn preset(lab: &str, id: &str) -> Option<Preset> {
 }
 
 /// Decode a share link (the payload, `#s=…` or a whole URL) and validate it against the labs.
-/// The link's lab must be loaded: see [`failscope_sim::link::peek_lab`] to learn which.
+/// In the split browser build, [`prepare`] it first (it loads the link reader and the lab).
 pub fn decode_link(text: &str) -> Result<SharedRun, LinkError> {
-    failscope_sim::link::decode(text, &REGISTRY)
+    let run = codec::unpack(text).unwrap_or_else(|| Err(not_ready()))?;
+    run.scenario
+        .validate(&REGISTRY)
+        .map_err(LinkError::Invalid)?;
+    Ok(run)
+}
+
+/// The lab a link opens, if the link can be read at all (the link reader must be loaded).
+pub fn link_lab(text: &str) -> Option<String> {
+    codec::unpack(text)?.ok().map(|run| run.scenario.lab)
+}
+
+fn not_ready() -> LinkError {
+    LinkError::NotAScenario("the link reader is still loading; open the link again".into())
+}
+
+/// Whether every lab in `labs` and, with a `link`, the link reader and the link's lab are
+/// loaded (unknown labs count as ready: opening them says they do not exist).
+pub fn ready(labs: &[String], link: Option<&str>) -> bool {
+    let loaded = |id: &str| find(id).is_some() || catalogue::info(id).is_none();
+    let link_ready =
+        link.is_none_or(|text| codec::loaded() && link_lab(text).is_none_or(|lab| loaded(&lab)));
+    link_ready && labs.iter().all(|id| loaded(id))
+}
+
+/// Load what opening `labs` and a `link` needs: the link reader, then every lab (a link's own
+/// lab included). Natively and in unsplit builds everything is there already.
+pub async fn prepare(labs: Vec<String>, link: Option<String>) -> Result<(), LoadError> {
+    let mut labs = labs;
+    if let Some(text) = link {
+        codec::load().await?;
+        labs.extend(link_lab(&text));
+    }
+    for id in labs {
+        if catalogue::info(&id).is_some() {
+            load(&id).await?;
+        }
+    }
+    Ok(())
 }

@@ -27,7 +27,7 @@ impl std::fmt::Display for LoadError {
             LoadError::Unknown { id } => write!(f, "there is no lab called “{id}”"),
             LoadError::Fetch { id } => write!(
                 f,
-                "the code of the “{id}” lab could not be downloaded; check the connection and try again"
+                "the code of the {id} could not be downloaded; check the connection and try again"
             ),
         }
     }
@@ -146,7 +146,9 @@ pub async fn load(id: &str) -> Result<&'static dyn Lab, LoadError> {
                 let _ = loaded()[index].set(lab);
                 Ok(lab)
             }
-            Some(Err(ChunkFailed)) => Err(LoadError::Fetch { id: id.to_string() }),
+            Some(Err(ChunkFailed)) => Err(LoadError::Fetch {
+                id: format!("“{id}” lab"),
+            }),
             None => Err(unknown()),
         }
     }

@@ -111,14 +111,9 @@ pub fn decode(text: &str, labs: &Catalogue) -> Result<SharedRun, LinkError> {
     Ok(run)
 }
 
-/// The id of the lab a link opens, without validating the rest: what the app must load
-/// before it can [`decode`] the link. Never panics.
-pub fn peek_lab(text: &str) -> Result<String, LinkError> {
-    unpack(text).map(|run| run.scenario.lab)
-}
-
-/// Everything [`decode`] checks except the scenario against its lab.
-fn unpack(text: &str) -> Result<SharedRun, LinkError> {
+/// Everything [`decode`] checks except the scenario against its lab: what the app uses to
+/// learn which lab a link opens (and must load) before it can validate it. Never panics.
+pub fn unpack(text: &str) -> Result<SharedRun, LinkError> {
     let payload = extract_payload(text.trim());
     if payload.is_empty() {
         return Err(LinkError::Empty);

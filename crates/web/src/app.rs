@@ -140,8 +140,9 @@ impl Route {
                 .map(|side| side.lab)
                 .collect();
         }
-        if let Some(shared) = &self.shared {
-            return failscope_sim::link::peek_lab(shared).into_iter().collect();
+        if self.shared.is_some() {
+            // The link's own lab is learnt (and loaded) once the link can be read.
+            return Vec::new();
         }
         self.lab.iter().cloned().collect()
     }
@@ -195,7 +196,7 @@ pub fn App() -> Html {
             })
         })
     };
-    let (labs, retry) = use_labs(route.labs());
+    let (labs, retry) = use_labs(route.labs(), route.shared.clone());
     let source = use_memo(((*route).clone(), labs.clone()), |(route, labs)| {
         (*labs == LabsState::Ready)
             .then(|| resolve(route))

@@ -14,40 +14,36 @@ pub enum LabsState {
     Failed(String),
 }
 
-/// Load every lab in `ids` (once each; a failed fetch is retried by calling `retry`).
+/// Load every lab in `ids` and, with a `link`, the link reader and the link's lab (once
+/// each; a failed fetch is retried by calling `retry`).
 #[hook]
-pub fn use_labs(ids: Vec<String>) -> (LabsState, Callback<()>) {
+pub fn use_labs(ids: Vec<String>, link: Option<String>) -> (LabsState, Callback<()>) {
     let attempt = use_state(|| 0u32);
     let state = use_state(|| LabsState::Ready);
-    let missing: Vec<String> = ids
-        .iter()
-        .filter(|id| failscope_labs::catalogue::info(id).is_some())
-        .filter(|id| failscope_labs::find(id).is_none())
-        .cloned()
-        .collect();
+    let ready = failscope_labs::ready(&ids, link.as_deref());
     {
         let state = state.clone();
-        use_effect_with((missing.clone(), *attempt), move |(missing, _)| {
-            if !missing.is_empty() {
-                state.set(LabsState::Loading);
-                let missing = missing.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    for id in &missing {
-                        if let Err(e) = failscope_labs::load(id).await {
-                            state.set(LabsState::Failed(e.to_string()));
-                            return;
+        use_effect_with(
+            (ids, link, ready, *attempt),
+            move |(ids, link, ready, _)| {
+                if !*ready {
+                    state.set(LabsState::Loading);
+                    let (ids, link) = (ids.clone(), link.clone());
+                    wasm_bindgen_futures::spawn_local(async move {
+                        match failscope_labs::prepare(ids, link).await {
+                            Ok(()) => state.set(LabsState::Ready),
+                            Err(e) => state.set(LabsState::Failed(e.to_string())),
                         }
-                    }
-                    state.set(LabsState::Ready);
-                });
-            }
-        });
+                    });
+                }
+            },
+        );
     }
     let retry = {
         let attempt = attempt.clone();
         Callback::from(move |()| attempt.set(*attempt + 1))
     };
-    let now = if missing.is_empty() {
+    let now = if ready {
         LabsState::Ready
     } else {
         match &*state {

@@ -321,11 +321,15 @@ impl LabPage {
                 let link = ctx.link().clone();
                 wasm_bindgen_futures::spawn_local(async move {
                     let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
-                    link.send_message(Msg::Imported(
-                        text.ok()
+                    // Reading scenario files is a chunk of its own in the release build.
+                    let reader = failscope_labs::codec::load().await;
+                    link.send_message(Msg::Imported(match reader {
+                        Ok(()) => text
+                            .ok()
                             .and_then(|t| t.as_string())
                             .ok_or_else(|| "The file could not be read.".to_string()),
-                    ));
+                        Err(e) => Err(e.to_string()),
+                    }));
                 });
             }
             other => {
@@ -345,8 +349,9 @@ impl LabPage {
 
     fn import(&mut self, text: Result<String, String>) {
         let opened = text.and_then(|text| {
-            let scenario: Scenario = serde_json::from_str(&text)
-                .map_err(|e| format!("This file is not a Failscope scenario: {e}"))?;
+            let scenario: Scenario = failscope_labs::codec::parse_scenario(&text)
+                .unwrap_or_else(|| Err("the file reader is still loading".into()))
+                .map_err(|e| format!("This file cannot be opened: {e}"))?;
             // A scenario of a lab whose code is not loaded yet is checked when the link it
             // becomes is opened (after loading); every other one is checked here, in place.
             if failscope_labs::find(&scenario.lab).is_some()
@@ -996,11 +1001,9 @@ fn compare_links(lab: &'static dyn failscope_sim::Lab, current: Option<&str>) ->
         .collect()
 }
 
-/// Whether a link opens a lab whose code is not loaded yet.
+/// Whether opening a link needs code that is not loaded yet (the link reader, its lab).
 fn needs_loading(link: &str) -> bool {
-    failscope_sim::link::peek_lab(link).is_ok_and(|lab| {
-        failscope_labs::find(&lab).is_none() && failscope_labs::catalogue::info(&lab).is_some()
-    })
+    !failscope_labs::ready(&[], Some(link))
 }
 
 /// The lab's own pictures (the hash ring, the servers' logs...).
