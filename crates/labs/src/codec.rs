@@ -7,7 +7,9 @@ use crate::registry::ChunkFailed;
 use failscope_sim::link::{LinkError, SharedRun};
 use failscope_sim::Scenario;
 
-// Split functions take and return thin pointers: they cross a chunk boundary.
+// Split functions take and return thin pointers: they cross a chunk boundary as C-ABI
+// calls, where a `String` or `&str` would be a multi-word value.
+#[allow(clippy::box_collection)]
 #[cfg_attr(
     all(feature = "split", target_family = "wasm"),
     wasm_split_helpers::wasm_split(codec, fallible)
@@ -16,6 +18,7 @@ fn unpack_link(text: Box<String>) -> Result<Box<Result<SharedRun, LinkError>>, C
     Ok(Box::new(failscope_sim::link::unpack(&text)))
 }
 
+#[allow(clippy::box_collection)]
 #[cfg_attr(
     all(feature = "split", target_family = "wasm"),
     wasm_split_helpers::wasm_split(codec, fallible)
