@@ -8,6 +8,7 @@
 //! Adding a lab is a folder here and one line in [`REGISTRY`] (see ARCHITECTURE.md).
 
 pub mod bench;
+pub mod gallery;
 pub mod heartbeat;
 pub mod raft;
 pub mod replication;
@@ -23,6 +24,7 @@ pub static REGISTRY: Catalogue = Catalogue::new(&[
     &ring::RingLab,
     &replication::ReplicationLab,
     &heartbeat::HeartbeatLab,
+    &gallery::GalleryLab,
 ]);
 
 /// Validate a scenario against its lab and build its run.

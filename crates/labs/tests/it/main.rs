@@ -2,6 +2,7 @@
 
 mod determinism;
 mod engine;
+mod gallery;
 #[cfg(not(target_arch = "wasm32"))]
 mod link;
 #[cfg(not(target_arch = "wasm32"))]
