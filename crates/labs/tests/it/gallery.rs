@@ -165,11 +165,3 @@ fn cycles_and_majorities() {
         "ties go to the worse verdict"
     );
 }
-
-#[test]
-#[ignore]
-fn dump() {
-    for p in pictures_at(2_700 * MS) {
-        println!("{}", serde_json::to_string(&p).unwrap());
-    }
-}

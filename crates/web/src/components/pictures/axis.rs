@@ -37,12 +37,11 @@ pub fn fit(text: &str, max_px: f64, font: f64) -> (String, bool) {
     (cut, true)
 }
 
-/// The smallest step of the form 1, 2 or 5 × 10^k that splits `span` into at most
-/// `max_ticks - 1` intervals (so at most `max_ticks` ticks fall inside it).
+/// The smallest step of the form 1, 2 or 5 × 10^k of which at most `max_ticks` multiples
+/// fit in any range `span` long.
 pub fn nice_step(span: i64, max_ticks: usize) -> i64 {
-    let intervals = (max_ticks.max(2) - 1) as i64;
-    let span = span.max(1);
-    let wanted = span / intervals + i64::from(span % intervals != 0);
+    // floor(span / step) + 1 <= max_ticks  <=>  step > span / max_ticks.
+    let wanted = span.max(1) / max_ticks.max(2) as i64 + 1;
     let mut magnitude: i64 = 1;
     loop {
         for m in [1i64, 2, 5] {
@@ -145,13 +144,13 @@ pub fn time_label(us: Time, step: Time) -> String {
     let us = us as i64;
     let scale =
         |unit: &str, divisor: i64, per: i64| Scale::new("time", unit, divisor).format(us / per);
-    if step % 1_000_000 == 0 {
+    if step.is_multiple_of(1_000_000) {
         scale("s", 1, 1_000_000)
-    } else if step % 100_000 == 0 {
+    } else if step.is_multiple_of(100_000) {
         scale("s", 10, 100_000)
-    } else if step % 10_000 == 0 {
+    } else if step.is_multiple_of(10_000) {
         scale("s", 100, 10_000)
-    } else if step % 1_000 == 0 {
+    } else if step.is_multiple_of(1_000) {
         scale("ms", 1, 1_000)
     } else {
         scale("µs", 1, 1)

@@ -87,13 +87,7 @@ pub fn summary(data: &Lanes, now: Time) -> String {
     if !highlighted.is_empty() {
         out.push_str(&format!("; highlighted: {}", highlighted.join(", ")));
     }
-    let count = |k: MarkKind| data.marks.iter().filter(|m| m.kind == k).count();
-    let (faults, violations) = (count(MarkKind::Fault), count(MarkKind::Violation));
-    if faults + violations > 0 {
-        out.push_str(&format!(
-            "; {faults} faults and {violations} violations marked"
-        ));
-    }
+    out.push_str(&parts::marks_summary(&data.marks));
     out
 }
 

@@ -162,3 +162,19 @@ pub fn svg(class: &'static str, width: f64, height: f64, label: String, children
         </svg>
     }
 }
+
+/// "; 1 fault and 2 violations marked" (empty when there are neither).
+pub fn marks_summary(marks: &[TimeMark]) -> String {
+    let count = |k: MarkKind| marks.iter().filter(|m| m.kind == k).count();
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    match (count(MarkKind::Fault), count(MarkKind::Violation)) {
+        (0, 0) => String::new(),
+        (f, 0) => format!("; {} marked", plural(f, "fault")),
+        (0, v) => format!("; {} marked", plural(v, "violation")),
+        (f, v) => format!(
+            "; {} and {} marked",
+            plural(f, "fault"),
+            plural(v, "violation")
+        ),
+    }
+}

@@ -69,15 +69,7 @@ pub fn summary(data: &TimeSeries, now: Time) -> String {
         )),
         None => out.push_str("; no data yet"),
     }
-    let count = |k: MarkKind| data.marks.iter().filter(|m| m.kind == k).count();
-    let (faults, violations) = (count(MarkKind::Fault), count(MarkKind::Violation));
-    if faults + violations > 0 {
-        out.push_str(&format!(
-            "; {faults} fault{} and {violations} violation{} marked",
-            if faults == 1 { "" } else { "s" },
-            if violations == 1 { "" } else { "s" }
-        ));
-    }
+    out.push_str(&parts::marks_summary(&data.marks));
     if let Some((value, label)) = &data.threshold {
         out.push_str(&format!("; {label} at {}", data.y.format(*value)));
     }

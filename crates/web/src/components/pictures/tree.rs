@@ -45,14 +45,13 @@ pub fn layout(root: &TreeNode) -> (Vec<Placed>, Vec<&TreeNode>) {
             parent,
         });
         nodes.push(node);
-        let children: Vec<f64> = node
-            .children
-            .iter()
-            .filter_map(|c| {
-                (placed.len() < MAX_NODES)
-                    .then(|| walk(c, depth + 1, Some(me), next_leaf, placed, nodes))
-            })
-            .collect();
+        let mut children = Vec::new();
+        for c in &node.children {
+            if placed.len() >= MAX_NODES {
+                break;
+            }
+            children.push(walk(c, depth + 1, Some(me), next_leaf, placed, nodes));
+        }
         let row = match (children.first(), children.last()) {
             (Some(first), Some(last)) => (first + last) / 2.0,
             _ => {
