@@ -689,6 +689,16 @@ fn time_labels_use_the_coarsest_exact_unit() {
     assert_eq!(axis::time_label(6 * MS, 2 * MS), "6 ms");
     assert_eq!(axis::time_label(7, 1), "7 µs");
     assert_eq!(axis::time_span(0, 4_230 * MS), "0.0–4.2 s");
+    // The finest step whose labels fit: 4 s over 220 px is labelled every second, over
+    // 60 px every other second.
+    assert_eq!(
+        axis::time_ticks(0, 4 * SECOND, 220.0),
+        (SECOND, vec![0, SECOND, 2 * SECOND, 3 * SECOND, 4 * SECOND])
+    );
+    assert_eq!(
+        axis::time_ticks(0, 4 * SECOND, 60.0),
+        (2 * SECOND, vec![0, 2 * SECOND, 4 * SECOND])
+    );
 }
 
 #[wasm_bindgen_test]
@@ -732,6 +742,7 @@ fn geometry_helpers() {
     assert!(ab[1].1 * ba[1].1 < 0.0);
     assert_eq!(axis::layout_width(0.0), axis::DEFAULT_WIDTH);
     assert_eq!(axis::layout_width(100.0), axis::MIN_WIDTH);
+    assert_eq!(axis::layout_width(250.4), 250.0);
     assert_eq!(axis::layout_width(390.7), 390.0);
 }
 
@@ -759,4 +770,11 @@ fn layouts_keep_things_apart() {
         assert_eq!(rows, [2.25, 0.5, 0.0, 1.0, 2.5, 2.0, 3.0, 4.0]);
         assert_eq!(placed[2].parent, Some(1));
     }
+    // Tree columns as wide as their text, shrunk alike when too wide, spare room in the gaps.
+    let (widths, lefts) = tree::column_layout(&[100.0, 100.0], 400.0, 18.0);
+    assert_eq!((widths, lefts), (vec![100.0, 100.0], vec![0.0, 160.0]));
+    let (widths, lefts) = tree::column_layout(&[200.0, 100.0], 318.0, 18.0);
+    assert_eq!((widths, lefts), (vec![200.0, 100.0], vec![0.0, 218.0]));
+    let (widths, _) = tree::column_layout(&[300.0, 300.0], 318.0, 18.0);
+    assert_eq!(widths, [150.0, 150.0]);
 }

@@ -315,7 +315,7 @@ fn verdicts(journals: &[(NodeId, &Journal, NodeStatus)]) -> PictureKind {
                         value: if up {
                             verdict.name().into()
                         } else {
-                            "nothing (down)".into()
+                            "no vote (down)".into()
                         },
                         tone: if !up {
                             Tone::Idle
@@ -358,7 +358,7 @@ fn verdicts(journals: &[(NodeId, &Journal, NodeStatus)]) -> PictureKind {
             label: "cluster".into(),
             value: format!("{up} of {} up", journals.len()),
             tone: Tone::Primary,
-            fold: Some(format!("{alive} of {} judged alive", journals.len())),
+            fold: Some(format!("{alive} of {} alive", journals.len())),
             children,
         },
     })

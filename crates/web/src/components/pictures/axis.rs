@@ -13,7 +13,7 @@ pub const FONT: f64 = 12.0;
 /// The smallest text any picture draws (tick labels), in pixels.
 pub const SMALL: f64 = 11.0;
 /// Narrowest layout: narrower containers scale the picture down only below this.
-pub const MIN_WIDTH: f64 = 280.0;
+pub const MIN_WIDTH: f64 = 240.0;
 /// Width used before the frame has measured itself.
 pub const DEFAULT_WIDTH: f64 = 480.0;
 /// Average glyph width as a share of the font size: generous for system-ui, so estimated
@@ -154,6 +154,28 @@ pub fn time_label(us: Time, step: Time) -> String {
         scale("ms", 1, 1_000)
     } else {
         scale("µs", 1, 1)
+    }
+}
+
+/// Ticks for a time axis `length` pixels long over `[from, to]`: the finest nice step whose
+/// labels (as [`time_label`] writes them) sit apart. Returns the step and the ticks.
+pub fn time_ticks(from: Time, to: Time, length: f64) -> (Time, Vec<Time>) {
+    let span = to.saturating_sub(from).max(1);
+    let mut step = nice_step(span as i64, ((length / 12.0) as usize).max(2));
+    loop {
+        let ticks: Vec<Time> = ticks_every(from as i64, to as i64, step)
+            .into_iter()
+            .map(|t| t as Time)
+            .collect();
+        let apart = length * step as f64 / span as f64;
+        let widest = ticks
+            .iter()
+            .map(|&t| text_width(&time_label(t, step as Time), SMALL))
+            .fold(0.0, f64::max);
+        if widest + 8.0 <= apart || ticks.len() <= 2 || step == i64::MAX {
+            return (step as Time, ticks);
+        }
+        step = next_nice(step);
     }
 }
 

@@ -157,7 +157,7 @@ pub fn BarsView(props: &BarsProps) -> Html {
         }
     });
 
-    let axis_title = format!("{} ({})", data.y.label, data.y.unit);
+    let axis_title = parts::axis_title(&data.y);
     let (axis_title, _) = axis::fit(&axis_title, width, FONT);
     let (x_title, _) = axis::fit(&data.x_label, width, FONT);
     let children = html! {

@@ -10,13 +10,7 @@ use yew::prelude::*;
 /// A time axis along `y` from `x.r0` to `x.r1`, with ticks at nice moments and labels that
 /// never overlap (thinned when they would).
 pub fn time_axis(x: &Linear, y: f64, from: Time, to: Time) -> Html {
-    let length = (x.r1 - x.r0).abs();
-    let wide = axis::text_width("00.00 s", SMALL);
-    let step = axis::nice_step((to - from) as i64, axis::max_labels(length, wide)) as Time;
-    let ticks: Vec<Time> = axis::ticks_every(from as i64, to as i64, step as i64)
-        .into_iter()
-        .map(|t| t as Time)
-        .collect();
+    let (step, ticks) = axis::time_ticks(from, to, (x.r1 - x.r0).abs());
     let labels: Vec<String> = ticks.iter().map(|&t| axis::time_label(t, step)).collect();
     let centres: Vec<f64> = ticks.iter().map(|&t| x.at(t as f64)).collect();
     let widths: Vec<f64> = labels.iter().map(|l| axis::text_width(l, SMALL)).collect();
@@ -176,5 +170,14 @@ pub fn marks_summary(marks: &[TimeMark]) -> String {
             plural(f, "fault"),
             plural(v, "violation")
         ),
+    }
+}
+
+/// A value axis's title: "round trip (ms)", or just the label when values have no unit.
+pub fn axis_title(scale: &failscope_sim::picture::Scale) -> String {
+    if scale.unit.is_empty() {
+        scale.label.clone()
+    } else {
+        format!("{} ({})", scale.label, scale.unit)
     }
 }

@@ -71,7 +71,7 @@ pub fn summary(data: &TimeSeries, now: Time) -> String {
     }
     out.push_str(&parts::marks_summary(&data.marks));
     if let Some((value, label)) = &data.threshold {
-        out.push_str(&format!("; {label} at {}", data.y.format(*value)));
+        out.push_str(&format!("; {label} {}", data.y.format(*value)));
     }
     out
 }
@@ -121,7 +121,7 @@ pub fn TimeSeriesView(props: &TimeSeriesProps) -> Html {
     let height = bottom + SMALL + 12.0;
     let x = Linear::new(from as f64, to as f64, left, right);
     let y = Linear::new(lo as f64, hi as f64, bottom, top);
-    let axis_title = format!("{} ({})", data.y.label, data.y.unit);
+    let axis_title = parts::axis_title(&data.y);
     let (axis_title, _) = axis::fit(&axis_title, width, FONT);
 
     let series = data.series.iter().enumerate().map(|(i, s)| {

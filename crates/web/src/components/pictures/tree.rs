@@ -94,7 +94,54 @@ pub fn summary(data: &Tree) -> String {
     out
 }
 
-/// The text in a node's box: its label and value.
+/// Height of a line of text in a node's box.
+const LINE: f64 = 15.0;
+
+/// The lines in a node's box: its label, its value and (inner nodes) what its children fold
+/// to, each with its size and class.
+fn lines(node: &TreeNode) -> Vec<(String, f64, &'static str)> {
+    let mut out = vec![(node.label.clone(), FONT, "pic-tree-label")];
+    if !node.value.is_empty() {
+        out.push((node.value.clone(), FONT, "pic-tree-text"));
+    }
+    if let Some(fold) = &node.fold {
+        out.push((format!("⇒ {fold}"), SMALL, "pic-fold"));
+    }
+    out
+}
+
+fn box_h(node: &TreeNode) -> f64 {
+    lines(node).len() as f64 * LINE + 6.0
+}
+
+/// Box widths and left edges of the columns (one per depth): each as wide as its widest text
+/// (`needed`), all shrunk alike when they do not fit in `width`, the room left over going
+/// into the gaps (at least `gap`, at most 60 pixels).
+pub fn column_layout(needed: &[f64], width: f64, gap: f64) -> (Vec<f64>, Vec<f64>) {
+    let n = needed.len().max(1);
+    let gaps = gap * (n - 1) as f64;
+    let total: f64 = needed.iter().sum();
+    let shrink = ((width - gaps) / total.max(1.0)).min(1.0);
+    let widths: Vec<f64> = needed.iter().map(|w| (w * shrink).max(30.0)).collect();
+    let used: f64 = widths.iter().sum();
+    let gap = if n > 1 {
+        ((width - used) / (n - 1) as f64).clamp(gap, 60.0)
+    } else {
+        0.0
+    };
+    let mut left = 0.0;
+    let lefts = widths
+        .iter()
+        .map(|w| {
+            let at = left;
+            left += w + gap;
+            at
+        })
+        .collect();
+    (widths, lefts)
+}
+
+/// The text in a node's tooltip: its label and value.
 fn node_text(node: &TreeNode) -> String {
     if node.value.is_empty() {
         node.label.clone()
@@ -109,7 +156,7 @@ pub fn TreeView(props: &TreeProps) -> Html {
     let width = props.width;
     let items = vec![
         LegendItem {
-            label: "value".into(),
+            label: "a node and its value".into(),
             class: classes!("pic-tree-node"),
             swatch: Box::new(|x, y| {
                 html! { <rect class="pic-tree-box" x={coord(x - 8.0)} y={coord(y - 6.0)} width="16" height="12" rx="3" /> }
@@ -126,27 +173,38 @@ pub fn TreeView(props: &TreeProps) -> Html {
     let (legend, legend_h) = parts::legend(&items, 0.0, 0.0, width);
     let (placed, nodes) = layout(&data.root);
     let columns = placed.iter().map(|p| p.depth).max().unwrap_or(0) + 1;
-    let column_w = width / columns as f64;
-    let box_w = (column_w - 18.0).clamp(40.0, 180.0);
-    // Inner nodes are two lines tall; rows leave room for them when one has a single child.
+    let mut needed = vec![40.0f64; columns];
+    for (p, n) in placed.iter().zip(&nodes) {
+        let widest = lines(n)
+            .iter()
+            .map(|(text, size, _)| axis::text_width(text, *size))
+            .fold(0.0, f64::max);
+        needed[p.depth] = needed[p.depth].max(widest + 10.0);
+    }
+    let (box_ws, lefts) = column_layout(&needed, width, 18.0);
+    // Rows leave room for the tallest boxes: inner nodes with a single child share its row.
+    let tallest = nodes.iter().map(|n| box_h(n)).fold(0.0, f64::max);
     let lone = nodes.iter().any(|n| n.children.len() == 1);
-    let row_h = if lone { 44.0 } else { 30.0 };
+    let row_h = if lone {
+        tallest + 8.0
+    } else {
+        LINE * 2.0 + 14.0
+    };
     let rows = placed.iter().map(|p| p.row).fold(0.0, f64::max) + 1.0;
-    let top = legend_h + 8.0;
-    let height = top + rows * row_h + 4.0;
+    let top = legend_h + 8.0 + (tallest - row_h).max(0.0) / 2.0;
+    let height = top + rows * row_h + 4.0 + (tallest - row_h).max(0.0) / 2.0;
     let centre = |p: &Placed| {
         (
-            column_w * p.depth as f64 + box_w / 2.0 + 2.0,
+            lefts[p.depth] + box_ws[p.depth] / 2.0,
             top + p.row * row_h + row_h / 2.0,
         )
     };
-    let box_h = |n: &TreeNode| if n.fold.is_some() { 34.0 } else { 22.0 };
 
-    let edges = placed.iter().zip(&nodes).filter_map(|(p, _)| {
+    let edges = placed.iter().filter_map(|p| {
         let parent = &placed[p.parent?];
         let (px, py) = centre(parent);
         let (cx, cy) = centre(p);
-        let (x0, x1) = (px + box_w / 2.0, cx - box_w / 2.0);
+        let (x0, x1) = (px + box_ws[parent.depth] / 2.0, cx - box_ws[p.depth] / 2.0);
         let mid = (x0 + x1) / 2.0;
         Some(html! {
             <path class="pic-tree-edge" d={format!("M{} {} C{} {} {} {} {} {}", coord(x0), coord(py), coord(mid), coord(py), coord(mid), coord(cy), coord(x1), coord(cy))} />
@@ -155,13 +213,18 @@ pub fn TreeView(props: &TreeProps) -> Html {
 
     let boxes = placed.iter().zip(&nodes).enumerate().map(|(i, (p, n))| {
         let (x, y) = centre(p);
+        let box_w = box_ws[p.depth];
         let h = box_h(n);
-        let (text, _) = axis::fit(&node_text(n), box_w - 8.0, FONT);
-        let fold = n.fold.as_ref().map(|f| {
-            let (shown, _) = axis::fit(&format!("⇒ {f}"), box_w - 8.0, SMALL);
-            html! { <text class="pic-fold" x={coord(x)} y={coord(y + SMALL + 1.0)} text-anchor="middle" font-size={SMALL.to_string()} data-testid="tree-fold">{ shown }</text> }
+        let rows = lines(n);
+        let first = y - h / 2.0 + 3.0 + LINE * 0.78;
+        let texts = rows.iter().enumerate().map(|(k, (text, size, class))| {
+            let (shown, _) = axis::fit(text, box_w - 8.0, *size);
+            let testid = (*class == "pic-fold").then_some("tree-fold");
+            html! {
+                <text class={*class} x={coord(x)} y={coord(first + k as f64 * LINE)} text-anchor="middle"
+                      font-size={size.to_string()} data-testid={testid}>{ shown }</text>
+            }
         });
-        let text_y = if n.fold.is_some() { y - 3.0 } else { y + FONT * 0.35 };
         let tooltip = match &n.fold {
             Some(f) => format!("{}; its children fold to {f}", node_text(n)),
             None => node_text(n),
@@ -171,8 +234,7 @@ pub fn TreeView(props: &TreeProps) -> Html {
                tabindex="0" data-testid={format!("tree-node-{i}")}>
                 <title>{ tooltip }</title>
                 <rect class="pic-tree-box" x={coord(x - box_w / 2.0)} y={coord(y - h / 2.0)} width={coord(box_w)} height={coord(h)} rx="5" />
-                <text class="pic-tree-text" x={coord(x)} y={coord(text_y)} text-anchor="middle">{ text }</text>
-                { for fold }
+                { for texts }
             </g>
         }
     });
