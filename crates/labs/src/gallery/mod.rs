@@ -320,7 +320,7 @@ impl Protocol for Pinger {
                         format!(
                             "{me}'s round trip to {} took {}",
                             node_name(from),
-                            format_duration(rtt)
+                            rtt_scale().format((rtt / 100) as i64)
                         ),
                     );
                 }

@@ -315,7 +315,7 @@ fn verdicts(journals: &[(NodeId, &Journal, NodeStatus)]) -> PictureKind {
                         value: if up {
                             verdict.name().into()
                         } else {
-                            "no vote (down)".into()
+                            "no vote".into()
                         },
                         tone: if !up {
                             Tone::Idle

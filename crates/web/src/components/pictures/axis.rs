@@ -16,13 +16,25 @@ pub const SMALL: f64 = 11.0;
 pub const MIN_WIDTH: f64 = 240.0;
 /// Width used before the frame has measured itself.
 pub const DEFAULT_WIDTH: f64 = 480.0;
-/// Average glyph width as a share of the font size: generous for system-ui, so estimated
-/// widths err on the wide side and labels placed by them do not touch.
-const GLYPH: f64 = 0.62;
-
-/// Estimated width of `text` at `font` pixels.
+/// Estimated width of `text` at `font` pixels: per-character advances of a wide sans-serif
+/// (DejaVu Sans, Debian's default, is wider than Helvetica, Segoe UI or Roboto), plus a
+/// margin for bold. Errs on the wide side, so labels placed by it do not touch.
 pub fn text_width(text: &str, font: f64) -> f64 {
-    text.chars().count() as f64 * font * GLYPH
+    text.chars().map(glyph).sum::<f64>() * font * 1.06
+}
+
+/// A character's advance as a share of the font size.
+fn glyph(c: char) -> f64 {
+    match c {
+        ' ' | 'i' | 'l' | 'j' | 'I' | '!' | '.' | ',' | ':' | ';' | '|' | '\'' => 0.32,
+        'f' | 't' | 'r' | '(' | ')' | '[' | ']' | '/' | '-' => 0.42,
+        'm' | 'w' | 'M' | 'W' | '%' | '@' => 0.98,
+        'A'..='Z' => 0.76,
+        '0'..='9' => 0.64,
+        'a'..='z' => 0.63,
+        _ if c.is_ascii() => 0.7,
+        _ => 1.0,
+    }
 }
 
 /// `text` cut to fit `max_px` at `font` pixels, ending in "…" when cut. The second value
@@ -31,8 +43,14 @@ pub fn fit(text: &str, max_px: f64, font: f64) -> (String, bool) {
     if text_width(text, font) <= max_px {
         return (text.to_string(), false);
     }
-    let keep = ((max_px / (font * GLYPH)).floor() as usize).saturating_sub(1);
-    let mut cut: String = text.chars().take(keep).collect();
+    let room = max_px - text_width("…", font);
+    let mut cut = String::new();
+    for c in text.chars() {
+        if text_width(&cut, font) + text_width(&c.to_string(), font) > room {
+            break;
+        }
+        cut.push(c);
+    }
     cut.push('…');
     (cut, true)
 }

@@ -163,7 +163,7 @@ pub fn TreeView(props: &TreeProps) -> Html {
             }),
         },
         LegendItem {
-            label: "⇒ what the children fold to".into(),
+            label: "what the children fold to".into(),
             class: classes!("pic-fold"),
             swatch: Box::new(|x, y| {
                 html! { <text x={coord(x)} y={coord(y + FONT * 0.35)} text-anchor="middle">{ "⇒" }</text> }
@@ -181,7 +181,7 @@ pub fn TreeView(props: &TreeProps) -> Html {
             .fold(0.0, f64::max);
         needed[p.depth] = needed[p.depth].max(widest + 10.0);
     }
-    let (box_ws, lefts) = column_layout(&needed, width, 18.0);
+    let (box_ws, lefts) = column_layout(&needed, width, 12.0);
     // Rows leave room for the tallest boxes: inner nodes with a single child share its row.
     let tallest = nodes.iter().map(|n| box_h(n)).fold(0.0, f64::max);
     let lone = nodes.iter().any(|n| n.children.len() == 1);
