@@ -778,3 +778,63 @@ fn layouts_keep_things_apart() {
     let (widths, _) = tree::column_layout(&[300.0, 300.0], 318.0, 18.0);
     assert_eq!(widths, [150.0, 150.0]);
 }
+
+#[wasm_bindgen_test]
+async fn empty_pictures_draw_without_failing() {
+    let scale = || Scale::new("x", "", 1);
+    let kinds = vec![
+        PictureKind::TimeSeries(TimeSeries {
+            y: scale(),
+            series: vec![Series {
+                label: "nothing yet".into(),
+                colour: 9,
+                points: Vec::new(),
+            }],
+            marks: Vec::new(),
+            threshold: None,
+        }),
+        PictureKind::Bars(Bars {
+            x_label: String::new(),
+            y: scale(),
+            bars: vec![Bar {
+                label: "below zero".into(),
+                value: -12,
+                tone: Tone::Faulty,
+                highlight: false,
+            }],
+            reference: None,
+        }),
+        PictureKind::Graph(Graph {
+            nodes: Vec::new(),
+            edges: vec![GraphEdge {
+                from: 0,
+                to: 5,
+                label: String::new(),
+                highlight: true,
+            }],
+        }),
+        PictureKind::StateMachine(StateMachine {
+            states: Vec::new(),
+            transitions: Vec::new(),
+            current: 3,
+        }),
+        PictureKind::Tree(Tree {
+            root: TreeNode {
+                label: "alone".into(),
+                value: String::new(),
+                tone: Tone::Idle,
+                fold: None,
+                children: Vec::new(),
+            },
+        }),
+        PictureKind::Lanes(Lanes {
+            lanes: Vec::new(),
+            marks: Vec::new(),
+        }),
+    ];
+    for kind in kinds {
+        let name = kind.name();
+        let host = mount(picture("empty", "Empty", kind), 300).await;
+        assert!(!aria_label(&host).is_empty(), "{name}");
+    }
+}

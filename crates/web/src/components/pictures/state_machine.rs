@@ -109,7 +109,6 @@ pub fn StateMachineView(props: &StateMachineProps) -> Html {
     // Loops (a state to itself) are drawn above their box: room for them at the top.
     let loops = data.transitions.iter().any(|t| t.from == t.to);
     let top = legend_h + 4.0 + if loops { 40.0 } else { 0.0 };
-    let height = top + HEIGHT;
     let wanted = data
         .states
         .iter()
@@ -122,7 +121,16 @@ pub fn StateMachineView(props: &StateMachineProps) -> Html {
         .fold(64.0, f64::max)
         .min(150.0);
     let (box_w, places) = fit_boxes(data.states.len(), width, HEIGHT, wanted);
-    let places: Vec<(f64, f64)> = places.into_iter().map(|(x, y)| (x, y + top)).collect();
+    // The ellipse's empty rows are cut: the boxes start under the legend, and below the
+    // lowest ones there is room for the labels of edges bending down.
+    let ys = || places.iter().map(|p| p.1);
+    let (highest, lowest) = match (ys().reduce(f64::min), ys().reduce(f64::max)) {
+        (Some(a), Some(b)) => (a, b),
+        _ => (0.0, 0.0),
+    };
+    let shift = top + BOX_H / 2.0 + 8.0 - highest;
+    let places: Vec<(f64, f64)> = places.iter().map(|&(x, y)| (x, y + shift)).collect();
+    let height = lowest + shift + BOX_H / 2.0 + 30.0;
     let (hw, hh) = (box_w / 2.0, BOX_H / 2.0);
     let place = |i: u16| places.get(usize::from(i)).copied();
     let name = |i: u16| {
