@@ -98,5 +98,14 @@ pub static CATALOGUE: &[LabInfo] = &[
             PresetInfo { id: "stress", title: "Fifty nodes, a thousand messages", summary: "2,450 pings every 50 ms: the rendering stress test." },
         ],
     },
+    LabInfo {
+        id: "gallery",
+        title: "Picture gallery",
+        summary: "Every shared picture kind, drawn from one small run of servers pinging each other.",
+        listed: false,
+        presets: &[
+            PresetInfo { id: "every-kind", title: "Every picture kind", summary: "A freeze and a crash among four pinging servers, drawn in every picture kind." },
+        ],
+    },
 ];
 // END GENERATED CATALOGUE

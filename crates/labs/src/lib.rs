@@ -19,6 +19,7 @@ pub mod codec;
 #[macro_use]
 mod registry;
 
+pub mod gallery;
 pub mod heartbeat;
 pub mod raft;
 pub mod replication;
@@ -36,6 +37,7 @@ registry! {
     "hash-ring" => hash_ring: crate::ring::RingLab,
     "replication" => replication: crate::replication::ReplicationLab,
     "heartbeat" => heartbeat: crate::heartbeat::HeartbeatLab,
+    "gallery" => gallery: crate::gallery::GalleryLab,
 }
 
 /// Lab lookups for the engine: every lab whose code is loaded (natively, every lab).

@@ -74,6 +74,36 @@ impl Drop for OnScreen {
     }
 }
 
+/// Watches an element's width, calling back with its new width (CSS pixels) on every change.
+pub struct OnResize {
+    observer: web_sys::ResizeObserver,
+    _callback: Closure<dyn FnMut(js_sys::Array)>,
+}
+
+impl OnResize {
+    pub fn observe(
+        element: &web_sys::Element,
+        on_change: impl Fn(f64) + 'static,
+    ) -> Option<OnResize> {
+        let watched = element.clone();
+        let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |_entries: js_sys::Array| {
+            on_change(f64::from(watched.client_width()));
+        });
+        let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+        observer.observe(element);
+        Some(OnResize {
+            observer,
+            _callback: callback,
+        })
+    }
+}
+
+impl Drop for OnResize {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+    }
+}
+
 fn now_ms() -> f64 {
     gloo::utils::window().performance().map_or(0.0, |p| p.now())
 }

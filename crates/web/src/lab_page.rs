@@ -1026,9 +1026,15 @@ fn lab_panel(
                 .map(|(i, _)| i)
                 .collect();
             let pictures = session.sim().pictures();
-            html! { <>{ for pictures.into_iter().map(|p| { let key = p.id; html! {
-                <PictureFrame key={key} picture={p} struck={struck.clone()} />
-            }}) }</> }
+            if pictures.is_empty() {
+                return html! {};
+            }
+            // Several pictures share the full width in a responsive grid of frames.
+            let several = (pictures.len() > 1).then_some("several");
+            let stem = crate::components::share::file_stem(session);
+            html! { <div class={classes!("pictures", several)} data-testid="pictures">{ for pictures.into_iter().map(|p| { let key = p.id; html! {
+                <PictureFrame key={key} picture={p} struck={struck.clone()} now={view.time} file_stem={stem.clone()} />
+            }}) }</div> }
         }
     }
 }

@@ -3,6 +3,7 @@
 mod catalogue;
 mod determinism;
 mod engine;
+mod gallery;
 #[cfg(not(target_arch = "wasm32"))]
 mod link;
 #[cfg(not(target_arch = "wasm32"))]

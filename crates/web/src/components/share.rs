@@ -181,7 +181,7 @@ pub fn download(session: &Session, what: &ShareAction) -> String {
 }
 
 /// The width and height of an SVG's viewBox (the canvas size when it has none).
-fn svg_size(svg: &web_sys::Element) -> (f64, f64) {
+pub fn svg_size(svg: &web_sys::Element) -> (f64, f64) {
     let parts: Vec<f64> = svg
         .get_attribute("viewBox")
         .unwrap_or_default()

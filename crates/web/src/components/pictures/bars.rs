@@ -1,0 +1,186 @@
+//! The bars picture kind: one bar per item (load per node, a histogram's buckets) on a value
+//! axis in the data's scale, with a reference line (a mean, a bound) and highlighted bars
+//! outlined. Bars take their colour from their tone; labels are cut or thinned to fit.
+
+use super::axis::{self, Linear, FONT, SMALL};
+use super::parts::{self, LegendItem};
+use crate::components::topology::tone_class;
+use crate::layout::coord;
+use failscope_sim::picture::Bars;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct BarsProps {
+    pub data: Bars,
+    /// Layout width in pixels.
+    pub width: f64,
+}
+
+const PLOT: f64 = 140.0;
+
+/// What the picture says, in one sentence, for screen readers.
+pub fn summary(data: &Bars) -> String {
+    let Some(high) = data.bars.iter().max_by_key(|b| b.value) else {
+        return format!("No bars of {} yet", data.y.label);
+    };
+    let low = data.bars.iter().min_by_key(|b| b.value).unwrap_or(high);
+    let mut out = format!(
+        "{} bars of {} by {}: highest {} {}, lowest {} {}",
+        data.bars.len(),
+        data.y.label,
+        data.x_label,
+        high.label,
+        data.y.format(high.value),
+        low.label,
+        data.y.format(low.value)
+    );
+    if let Some((value, label)) = &data.reference {
+        out.push_str(&format!("; {label} {}", data.y.format(*value)));
+    }
+    let highlighted: Vec<&str> = data
+        .bars
+        .iter()
+        .filter(|b| b.highlight)
+        .map(|b| b.label.as_str())
+        .collect();
+    if !highlighted.is_empty() {
+        out.push_str(&format!("; highlighted: {}", highlighted.join(", ")));
+    }
+    out
+}
+
+/// Every how many bars a label fits, for bars `slot` pixels apart with these labels.
+pub fn label_stride(labels: &[&str], slot: f64) -> usize {
+    let widest = labels
+        .iter()
+        .map(|l| axis::text_width(l, SMALL).min(axis::text_width("abc…", SMALL)))
+        .fold(0.0, f64::max);
+    ((widest + 6.0) / slot.max(1.0)).ceil().max(1.0) as usize
+}
+
+#[component]
+pub fn BarsView(props: &BarsProps) -> Html {
+    let data = &props.data;
+    let width = props.width;
+    let n = data.bars.len().max(1);
+
+    let values = data
+        .bars
+        .iter()
+        .map(|b| b.value)
+        .chain(data.reference.iter().map(|r| r.0));
+    let (lo, hi) = values.fold((0, 1), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let (lo, hi, step) = axis::nice_domain(lo, hi, (PLOT / 30.0) as usize + 1);
+    let y_ticks = axis::ticks_every(lo, hi, step);
+    let y_labels: Vec<String> = y_ticks.iter().map(|&v| data.y.format(v)).collect();
+    let left = y_labels
+        .iter()
+        .map(|l| axis::text_width(l, SMALL))
+        .fold(24.0, f64::max)
+        + 10.0;
+    let right = width - 8.0;
+
+    let mut items = Vec::new();
+    if let Some((_, label)) = &data.reference {
+        items.push(LegendItem {
+            label: label.clone(),
+            class: classes!("pic-reference"),
+            swatch: Box::new(|x, y| {
+                html! { <line x1={coord(x - 10.0)} y1={coord(y)} x2={coord(x + 10.0)} y2={coord(y)} /> }
+            }),
+        });
+    }
+    if data.bars.iter().any(|b| b.highlight) {
+        items.push(LegendItem {
+            label: "highlighted".into(),
+            class: classes!("pic-bar", "highlight"),
+            swatch: Box::new(|x, y| {
+                html! { <rect x={coord(x - 7.0)} y={coord(y - 6.0)} width="14" height="12" /> }
+            }),
+        });
+    }
+    let (legend, legend_h) = parts::legend(&items, 0.0, 0.0, width);
+    let title_y = legend_h + FONT + 4.0;
+    let top = title_y + 12.0;
+    let bottom = top + PLOT;
+    let labels_y = bottom + 4.0 + SMALL;
+    let x_title_y = labels_y + FONT + 6.0;
+    let height = x_title_y + 6.0;
+    let y = Linear::new(lo as f64, hi as f64, bottom, top);
+    let slot = (right - left) / n as f64;
+    let bar_w = (slot * 0.72).clamp(1.0, 56.0);
+    let label_refs: Vec<&str> = data.bars.iter().map(|b| b.label.as_str()).collect();
+    let stride = label_stride(&label_refs, slot);
+    let zero = y.at(0.0_f64.clamp(lo as f64, hi as f64));
+
+    let bars = data.bars.iter().enumerate().map(|(i, bar)| {
+        let cx = left + slot * (i as f64 + 0.5);
+        let top_y = y.at(bar.value as f64);
+        let (y0, y1) = if top_y < zero { (top_y, zero) } else { (zero, top_y) };
+        let value = data.y.format(bar.value);
+        let show_value = axis::text_width(&value, SMALL) <= slot - 2.0;
+        let tooltip = format!(
+            "{}: {}{}",
+            bar.label,
+            value,
+            if bar.highlight { " (highlighted)" } else { "" }
+        );
+        let label = (i % stride == 0).then(|| {
+            let (text, _) = axis::fit(&bar.label, slot * stride as f64 - 4.0, SMALL);
+            html! { <text class="pic-tick-label" x={coord(cx)} y={coord(labels_y)} text-anchor="middle" font-size={SMALL.to_string()}>{ text }</text> }
+        });
+        html! {
+            <g class={classes!("pic-bar", tone_class(bar.tone), bar.highlight.then_some("highlight"))}
+               tabindex="0" data-testid={format!("bar-{i}")}>
+                <title>{ tooltip }</title>
+                <rect x={coord(cx - bar_w / 2.0)} y={coord(y0)} width={coord(bar_w)} height={coord((y1 - y0).max(0.5))} />
+                if show_value {
+                    <text class="pic-value" x={coord(cx)} y={coord(y0 - 4.0)} text-anchor="middle" font-size={SMALL.to_string()}>{ value }</text>
+                }
+                { for label }
+            </g>
+        }
+    });
+
+    let reference = data.reference.as_ref().map(|(value, label)| {
+        let ry = y.at(*value as f64);
+        let text = format!("{label} {}", data.y.format(*value));
+        let (text, _) = axis::fit(&text, right - left - 4.0, SMALL);
+        let w = axis::text_width(&text, SMALL);
+        html! {
+            <g class="pic-reference" data-testid="reference" tabindex="0">
+                <title>{ format!("{label}: {}", data.y.format(*value)) }</title>
+                <line x1={coord(left)} y1={coord(ry)} x2={coord(right)} y2={coord(ry)} />
+                <rect class="pic-label-bg" x={coord(right - w - 4.0)} y={coord(ry - SMALL - 5.0)} width={coord(w + 4.0)} height={coord(SMALL + 3.0)} />
+                <text x={coord(right - 2.0)} y={coord(ry - 5.0)} text-anchor="end" font-size={SMALL.to_string()}>{ text }</text>
+            </g>
+        }
+    });
+
+    let axis_title = parts::axis_title(&data.y);
+    let (axis_title, _) = axis::fit(&axis_title, width, FONT);
+    let (x_title, _) = axis::fit(&data.x_label, width, FONT);
+    let children = html! {
+        <>
+            { legend }
+            <text class="pic-axis-title" x="0" y={coord(title_y)}>{ axis_title }</text>
+            <g class="pic-axis pic-axis-y" data-testid="axis-y">
+                <line class="pic-axis-line" x1={coord(left)} y1={coord(top)} x2={coord(left)} y2={coord(bottom)} />
+                { for y_ticks.iter().zip(&y_labels).map(|(&v, label)| {
+                    let ty = y.at(v as f64);
+                    html! {
+                        <g class="pic-tick">
+                            <line class="pic-grid-line" x1={coord(left)} y1={coord(ty)} x2={coord(right)} y2={coord(ty)} />
+                            <text class="pic-tick-label" x={coord(left - 6.0)} y={coord(ty + SMALL * 0.35)} text-anchor="end" font-size={SMALL.to_string()}>{ label }</text>
+                        </g>
+                    }
+                }) }
+            </g>
+            <line class="pic-axis-line" x1={coord(left)} y1={coord(zero)} x2={coord(right)} y2={coord(zero)} />
+            <g data-testid="axis-x">{ for bars }</g>
+            { for reference }
+            <text class="pic-axis-title" x={coord((left + right) / 2.0)} y={coord(x_title_y)} text-anchor="middle">{ x_title }</text>
+        </>
+    };
+    parts::svg("pic-bars", width, height, summary(data), children)
+}
