@@ -1,5 +1,6 @@
 //! The engine's integration tests: one binary, one module per area.
 
+mod challenges;
 mod determinism;
 mod engine;
 #[cfg(not(target_arch = "wasm32"))]
