@@ -16,6 +16,10 @@ pub enum Modality {
     /// In some state (liveness, observed): green once seen. Guards against checks that pass
     /// only because nothing happened.
     Sometimes,
+    /// In some state, and unwelcome: something the design allows that a user would not want
+    /// (a stale read, a lost write, an outage). Observed like `Sometimes`, but neither good
+    /// nor bad when seen: the lab's challenges ask people to make these happen.
+    Anomaly,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -31,7 +35,7 @@ pub struct InvariantSpec {
 pub struct Finding {
     /// Index into the checker's specs.
     pub invariant: usize,
-    /// For `Always`: it was violated. For `Sometimes`: it was observed.
+    /// For `Always`: it was violated. For `Sometimes` and `Anomaly`: it was observed.
     pub nodes: Vec<NodeId>,
     pub detail: String,
 }
@@ -40,6 +44,7 @@ pub struct Finding {
 pub struct Nodes<'a, P: Protocol> {
     pub(crate) slots: &'a [crate::world::Node<P>],
     pub(crate) config: &'a P::Config,
+    pub(crate) now: Time,
 }
 
 impl<'a, P: Protocol> Nodes<'a, P> {
@@ -68,6 +73,12 @@ impl<'a, P: Protocol> Nodes<'a, P> {
         self.config
     }
 
+    /// The true simulated time. Checkers sit outside the nodes and may read it (a property
+    /// such as "no leader for five seconds" needs it); nodes see only their own clocks.
+    pub fn now(&self) -> Time {
+        self.now
+    }
+
     pub fn ids(&self) -> impl Iterator<Item = NodeId> {
         0..self.slots.len() as NodeId
     }
@@ -91,12 +102,31 @@ pub struct Violation {
     pub detail: String,
 }
 
+/// The first observation of a `Sometimes` or `Anomaly` property: when, where in the trace,
+/// and who.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Observation {
+    pub time: Time,
+    /// How many trace events were recorded before it (an observation records no event of
+    /// its own: the trace is the same with or without the checker).
+    pub trace_index: usize,
+    pub nodes: Vec<NodeId>,
+    pub detail: String,
+}
+
 /// An invariant's state so far in a run.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct InvariantStatus {
     pub first_violation: Option<Violation>,
-    /// For `Sometimes`: when it was first observed.
-    pub observed_at: Option<Time>,
+    /// For `Sometimes` and `Anomaly`: its first observation.
+    pub observed: Option<Observation>,
+}
+
+impl InvariantStatus {
+    /// For `Sometimes` and `Anomaly`: when it was first observed.
+    pub fn observed_at(&self) -> Option<Time> {
+        self.observed.as_ref().map(|o| o.time)
+    }
 }
 
 /// An invariant with its status, for reports and the invariant panel.
@@ -107,11 +137,13 @@ pub struct InvariantReport {
 }
 
 impl InvariantReport {
-    /// Green: an `Always` that holds so far, or a `Sometimes` that has been seen.
+    /// Green: an `Always` that holds so far, or a `Sometimes` that has been seen. An
+    /// `Anomaly` is never a failure of the run, seen or not.
     pub fn ok(&self) -> bool {
         match self.spec.modality {
             Modality::Always => self.status.first_violation.is_none(),
-            Modality::Sometimes => self.status.observed_at.is_some(),
+            Modality::Sometimes => self.status.observed.is_some(),
+            Modality::Anomaly => true,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Labs: a protocol packaged with its parameters, presets and narration, and the registry
 //! the app and the CLI pick from.
 
+use crate::challenge::ChallengeSpec;
 use crate::run::Simulation;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::time::Time;
@@ -96,6 +97,11 @@ pub trait Lab: Sync {
     /// apart), e.g. consistent hashing against hash mod N.
     fn comparisons(&self) -> Vec<(&'static str, &'static str)> {
         Vec::new()
+    }
+    /// Things to try to make happen, each decided by one of the checker's properties (see
+    /// [`crate::challenge`]). None by default.
+    fn challenges(&self) -> &'static [ChallengeSpec] {
+        &[]
     }
     /// Build a run. The scenario has been validated.
     fn build(&self, scenario: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError>;

@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 
 pub mod action;
+pub mod challenge;
 pub mod chunked;
 pub mod client;
 pub mod clock;

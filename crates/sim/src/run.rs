@@ -8,6 +8,7 @@
 //! (scenario, actions) always reproduces the session.
 
 use crate::action::{Action, ActionError, ActionRecord};
+use crate::challenge::ChallengeReport;
 use crate::history::History;
 use crate::ids::{node_name, MsgId};
 use crate::invariant::{Checker, InvariantReport};
@@ -67,6 +68,15 @@ pub trait Simulation {
     fn history(&self) -> History;
     /// Invariants and their status at the cursor.
     fn invariants(&self) -> Vec<InvariantReport>;
+    /// The lab's challenges and whether the run has achieved each by the cursor (read off
+    /// the invariant statuses, so exact under seek and fork).
+    fn challenges(&self) -> Vec<ChallengeReport> {
+        let specs = self.lab().challenges();
+        if specs.is_empty() {
+            return Vec::new();
+        }
+        crate::challenge::reports(specs, &self.invariants())
+    }
     fn metrics(&self) -> &Metrics;
     /// Why the run stopped on its own, if it did.
     fn halted(&self) -> Option<String>;

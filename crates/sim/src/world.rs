@@ -11,7 +11,9 @@ use crate::client::{
 };
 use crate::clock::NodeClock;
 use crate::ids::{MsgId, NodeId};
-use crate::invariant::{Checker, Finding, InvariantStatus, Modality, Nodes, Violation};
+use crate::invariant::{
+    Checker, Finding, InvariantStatus, Modality, Nodes, Observation, Violation,
+};
 use crate::limits::{MANUAL_CLIENTS, MAX_IN_FLIGHT, MAX_TRACE_EVENTS};
 use crate::metrics::Metrics;
 use crate::network::Network;
@@ -750,6 +752,7 @@ impl<P: Protocol> World<P> {
         let nodes = Nodes {
             slots: &self.nodes,
             config: &self.config,
+            now: self.now,
         };
         self.checker.check(&nodes, touched, &mut findings);
         let specs = P::Checker::specs();
@@ -774,8 +777,13 @@ impl<P: Protocol> World<P> {
                         },
                     );
                 }
-                Modality::Sometimes if status.observed_at.is_none() => {
-                    status.observed_at = Some(self.now);
+                Modality::Sometimes | Modality::Anomaly if status.observed.is_none() => {
+                    status.observed = Some(Observation {
+                        time: self.now,
+                        trace_index: self.trace_len,
+                        nodes: finding.nodes,
+                        detail: finding.detail,
+                    });
                 }
                 _ => {}
             }
@@ -1003,6 +1011,7 @@ impl<P: Protocol> World<P> {
         let nodes = Nodes {
             slots: &self.nodes,
             config: &self.config,
+            now: self.now,
         };
         P::panel(&self.config, &nodes)
     }
@@ -1012,6 +1021,7 @@ impl<P: Protocol> World<P> {
         let nodes = Nodes {
             slots: &self.nodes,
             config: &self.config,
+            now: self.now,
         };
         P::pictures(&self.config, &nodes, self.now)
     }

@@ -3,6 +3,7 @@
 //! lays out the shared views around the canvas.
 
 use crate::browser;
+use crate::components::challenges::{ChallengeAnnouncer, Challenges};
 use crate::components::consistency::{self, Checked, ConsistencyPanel};
 use crate::components::controls::Controls;
 use crate::components::event_log::{self, Category, EventLog, LogLine};
@@ -65,6 +66,7 @@ const CATCH_UP_EVENTS_PER_FRAME: u64 = 300_000;
 pub enum Tab {
     Inspector,
     Invariants,
+    Challenges,
     Parameters,
     Events,
     History,
@@ -73,6 +75,7 @@ pub enum Tab {
 const TABS: &[(Tab, &str)] = &[
     (Tab::Inspector, "Inspector"),
     (Tab::Invariants, "Invariants"),
+    (Tab::Challenges, "Challenges"),
     (Tab::History, "History"),
     (Tab::Parameters, "Parameters"),
     (Tab::Events, "Event log"),
@@ -886,6 +889,7 @@ impl LabPage {
             .iter()
             .filter(|r| r.status.first_violation.is_some())
             .count();
+        let challenges = failscope_sim::challenge::reports(lab.challenges(), &reports);
         let panel = match self.tab {
             Tab::Inspector => html! {
                 <Inspector view={view.clone()} node={session.selection.node} message={session.selection.message}
@@ -895,6 +899,10 @@ impl LabPage {
             Tab::Invariants => {
                 html! { <Invariants reports={reports} on_action={on_action.clone()} /> }
             }
+            Tab::Challenges => html! {
+                <Challenges reports={challenges.clone()} bug={failscope_sim::challenge::bug_in_force(lab, sim.params())}
+                            on_action={on_action.clone()} />
+            },
             Tab::Parameters => html! {
                 <ParamsPanel specs={lab.params()} values={sim.params().clone()} scenario={self.base_scenario().unwrap_or_else(|| sim.scenario().clone())}
                              nodes={lab.nodes()} on_action={on_action.clone()} on_restart={link.callback(|s| Msg::RestartWith(Box::new(s)))} />
@@ -965,6 +973,7 @@ impl LabPage {
                     <aside class="sidebar">
                         <div class="tabs" role="tablist">{ for tabs }</div>
                         <div class="tab-panel" role="tabpanel">{ panel }</div>
+                        <ChallengeAnnouncer reports={challenges} />
                     </aside>
                 </div>
                 { controls }

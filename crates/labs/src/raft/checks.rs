@@ -8,6 +8,7 @@ use super::log::{Command, RaftLog};
 use super::node::{Raft, Role};
 use failscope_sim::ids::{node_name, NodeId};
 use failscope_sim::invariant::{Checker, Finding, InvariantSpec, Modality, Nodes};
+use failscope_sim::time::{format_duration, Time, SECOND};
 use std::collections::BTreeMap;
 
 pub const ELECTION_SAFETY: usize = 0;
@@ -17,6 +18,10 @@ pub const LEADER_COMPLETENESS: usize = 3;
 pub const STATE_MACHINE_SAFETY: usize = 4;
 pub const LEADER_ELECTED: usize = 5;
 pub const CLIENT_ENTRY_APPLIED: usize = 6;
+pub const LEADERLESS: usize = 7;
+
+/// How long the cluster must go without any leader for [`LEADERLESS`] to be observed.
+pub const LEADERLESS_US: Time = 5 * SECOND;
 
 const SPECS: &[InvariantSpec] = &[
     InvariantSpec {
@@ -54,6 +59,11 @@ const SPECS: &[InvariantSpec] = &[
         modality: Modality::Sometimes,
         description: "Some client's entry was committed and applied to a state machine.",
     },
+    InvariantSpec {
+        name: "No leader for 5 seconds",
+        modality: Modality::Anomaly,
+        description: "For 5 simulated seconds no live server led: the cluster could commit nothing (safe, but unavailable).",
+    },
 ];
 
 /// What the checker last saw of one server.
@@ -80,6 +90,12 @@ pub struct RaftChecker {
     /// `Sometimes` properties already reported (reporting once is enough).
     leader_seen: bool,
     client_entry_seen: bool,
+    /// Since when no live server has led (from the first event that saw none); `None`
+    /// while some server leads.
+    leaderless_since: Option<Time>,
+    leaderless_seen: bool,
+    /// A server seen leading, while it still does.
+    leading: Option<NodeId>,
 }
 
 impl Checker<Raft> for RaftChecker {
@@ -120,6 +136,9 @@ impl Checker<Raft> for RaftChecker {
             self.check_leader_log(touched, term, log, found);
         } else {
             self.seen[me].leader = None;
+        }
+        if !self.leaderless_seen {
+            self.check_leaderless(nodes, touched, raft.role() == Role::Leader, found);
         }
 
         // Log matching, over the part of this log that changed since the last look.
@@ -198,6 +217,48 @@ impl Checker<Raft> for RaftChecker {
 }
 
 impl RaftChecker {
+    /// Is anyone leading? A crash runs no handler, so the server last seen leading is looked
+    /// at again, and when it no longer leads, every server is (at most 15 of them).
+    fn check_leaderless(
+        &mut self,
+        nodes: &Nodes<'_, Raft>,
+        touched: NodeId,
+        touched_leads: bool,
+        found: &mut Vec<Finding>,
+    ) {
+        let leads = |n: NodeId| nodes.state(n).is_some_and(|r| r.role() == Role::Leader);
+        if touched_leads {
+            self.leading = Some(touched);
+        } else if !self.leading.is_some_and(leads) {
+            self.leading = nodes.ids().find(|&n| leads(n));
+        }
+        if self.leading.is_some() {
+            self.leaderless_since = None;
+            return;
+        }
+        let now = nodes.now();
+        let since = *self.leaderless_since.get_or_insert(now);
+        if now - since >= LEADERLESS_US {
+            self.leaderless_seen = true;
+            found.push(Finding {
+                invariant: LEADERLESS,
+                nodes: Vec::new(),
+                detail: if since == 0 {
+                    format!(
+                        "no server has led since the start, {}",
+                        format_duration(now)
+                    )
+                } else {
+                    format!(
+                        "no server has led for {}, since {}",
+                        format_duration(now - since),
+                        format_duration(since)
+                    )
+                },
+            });
+        }
+    }
+
     fn check_leader_log(
         &mut self,
         leader: NodeId,

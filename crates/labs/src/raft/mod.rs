@@ -8,6 +8,7 @@ pub mod node;
 pub mod quorum;
 
 use failscope_sim::action::Action;
+use failscope_sim::challenge::{ChallengeSpec, Possibility};
 use failscope_sim::ids::{node_name, NodeId};
 use failscope_sim::lab::{Chapter, Lab, NodeRange, ParamSpec, Preset, Unit};
 use failscope_sim::network::Latency;
@@ -77,6 +78,27 @@ const PARAMS: &[ParamSpec] = &[
 ];
 
 pub struct RaftLab;
+
+/// The Raft lab's challenges: one the protocol forbids, one it allows.
+pub const CHALLENGES: &[ChallengeSpec] = &[
+    ChallengeSpec {
+        id: "two-leaders",
+        sentence: "Make two servers lead the same term.",
+        hint: "Crash, partition, pause and slow down servers as you like, and count the votes each winner got.",
+        possible: Possibility::Impossible {
+            why: "election safety. A server votes at most once per term, a leader needs the votes of a majority, and any two majorities share a server.",
+            unless_bug: Some(Bug::NAMES[1]),
+        },
+        property: checks::ELECTION_SAFETY,
+    },
+    ChallengeSpec {
+        id: "no-leader",
+        sentence: "Keep the cluster without a leader for 5 simulated seconds.",
+        hint: "Five servers survive two crashes; what about three? Or take the randomness out of the election timeouts (Parameters).",
+        possible: Possibility::Possible,
+        property: checks::LEADERLESS,
+    },
+];
 
 /// The scenario every Raft preset starts from: RaftScope's cluster (5 servers, 10-15 ms
 /// messages) with one client sending a request every 100 ms.
@@ -334,6 +356,9 @@ impl Lab for RaftLab {
             rejoin_preset(),
             stress_preset(),
         ]
+    }
+    fn challenges(&self) -> &'static [ChallengeSpec] {
+        CHALLENGES
     }
     fn build(&self, scenario: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError> {
         Ok(Box::new(LabRun::<Raft>::new(&RaftLab, scenario)?))

@@ -12,13 +12,28 @@
 //!   held the same state (for the leaderless topology: every live home of each key).
 //! - **A write was acknowledged** (sometimes): guards against checks that pass because
 //!   nothing happened.
+//! - **A read missed an acknowledged write** (anomaly, for a challenge to find): a replica
+//!   answered a read, in the handler where the read reached it, with a value that misses the
+//!   latest write of that key acknowledged before then (by any node). Misses: the reader's
+//!   log lacks the entry (leader-follower), none of its versions descends from the write
+//!   (multi-leader registers, by vector clock, so last write wins keeping an older write
+//!   counts), its counter or set lacks the increment or element, or the version it returns
+//!   has a lower stamp (leaderless). Only reads answered where they arrive are judged
+//!   (local reads, and leaderless reads whose quorum was the coordinator's own copy, R = 1):
+//!   a quorum read that waited for other replicas is not, since the checker cannot tell when
+//!   it arrived. A missed stale read is possible; a false alarm is not.
+//! - **An acknowledged write was lost** (anomaly, for a challenge to find): a node discarded a
+//!   write it had acknowledged, counted in `lost_writes` and marked in the trace: an old
+//!   leader resyncing after asynchronous replication and failover, or last write wins
+//!   keeping the version with the later wall-clock stamp.
 
 use super::config::{Config, Topology};
-use super::node::{Acked, Durable, Replica, Role};
+use super::node::{Acked, Durable, ReadAnswer, Replica, Role};
 use super::version::{Item, MAX_SET};
 use failscope_sim::ids::{node_name, NodeId};
 use failscope_sim::invariant::{Checker, Finding, InvariantSpec, Modality, Nodes};
 use failscope_sim::logical_clock::Causality;
+use failscope_sim::time::{format_duration, Time};
 use failscope_sim::world::NodeStatus;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,6 +41,8 @@ pub const NO_SPLIT_BRAIN: usize = 0;
 pub const ACKED_DURABLE: usize = 1;
 pub const CONVERGED: usize = 2;
 pub const WRITE_ACKNOWLEDGED: usize = 3;
+pub const STALE_READ: usize = 4;
+pub const WRITE_LOST: usize = 5;
 
 const SPECS: &[InvariantSpec] = &[
     InvariantSpec {
@@ -48,6 +65,16 @@ const SPECS: &[InvariantSpec] = &[
         modality: Modality::Sometimes,
         description: "Some client write was acknowledged.",
     },
+    InvariantSpec {
+        name: "A read missed an acknowledged write",
+        modality: Modality::Anomaly,
+        description: "A replica answered a read with a value older than a write acknowledged before the read reached it.",
+    },
+    InvariantSpec {
+        name: "An acknowledged write was lost",
+        modality: Modality::Anomaly,
+        description: "A node discarded a write it had acknowledged to a client (failover after asynchronous replication, or last write wins).",
+    },
 ];
 
 /// Epochs remembered for the split-brain check (the oldest are forgotten beyond it).
@@ -61,6 +88,11 @@ pub struct ReplicationChecker {
     seen_changes: Vec<u64>,
     write_seen: bool,
     converged: bool,
+    /// The latest write of each key acknowledged so far: when, what, and by which node.
+    /// Kept only until a stale read is seen.
+    latest_acks: BTreeMap<u16, (Time, Acked, NodeId)>,
+    stale_read_seen: bool,
+    lost_write_seen: bool,
 }
 
 impl Checker<Replica> for ReplicationChecker {
@@ -90,6 +122,45 @@ impl Checker<Replica> for ReplicationChecker {
             while self.leaders.len() > EPOCHS_KEPT {
                 self.leaders.pop_first();
             }
+        }
+
+        if !self.stale_read_seen {
+            // Reads first: a write acknowledged in this same handler came too late for them.
+            let now = nodes.now();
+            let stale = node
+                .reads
+                .iter()
+                .find_map(|read| self.stale(read, durable, touched, now));
+            if let Some(detail) = stale {
+                self.stale_read_seen = true;
+                self.latest_acks.clear();
+                found.push(Finding {
+                    invariant: STALE_READ,
+                    nodes: vec![touched],
+                    detail,
+                });
+            } else {
+                for acked in &node.acked {
+                    let key = match acked {
+                        Acked::Entry { seq, .. } => durable.log.get(*seq).map(|e| e.key),
+                        Acked::Version { key, .. }
+                        | Acked::Register { key, .. }
+                        | Acked::Counter { key, .. }
+                        | Acked::Member { key, .. } => Some(*key),
+                    };
+                    if let Some(key) = key {
+                        self.latest_acks.insert(key, (now, acked.clone(), touched));
+                    }
+                }
+            }
+        }
+        if let (false, Some(why)) = (self.lost_write_seen, &node.lost) {
+            self.lost_write_seen = true;
+            found.push(Finding {
+                invariant: WRITE_LOST,
+                nodes: vec![touched],
+                detail: why.clone(),
+            });
         }
 
         for acked in &node.acked {
@@ -147,6 +218,59 @@ impl Checker<Replica> for ReplicationChecker {
                 });
             }
         }
+    }
+}
+
+impl ReplicationChecker {
+    /// If `read`, answered by `reader` at `now`, misses the latest write of its key
+    /// acknowledged before then: what happened, in words.
+    fn stale(
+        &self,
+        read: &ReadAnswer,
+        durable: &Durable,
+        reader: NodeId,
+        now: Time,
+    ) -> Option<String> {
+        let key = read.key();
+        let (at, acked, writer) = self.latest_acks.get(&key)?;
+        if *at >= now {
+            return None;
+        }
+        let covered = match (read, acked) {
+            // Entries older than the log's tail are gone from it: assume the reader had
+            // them (never a false alarm).
+            (ReadAnswer::Local { .. }, Acked::Entry { seq, epoch }) => {
+                durable.log.contains(*seq, *epoch) || *seq <= durable.log.base
+            }
+            // A register has seen the write when one of its versions descends from it. Not
+            // by stamp: under last write wins a higher stamp can be the older write.
+            (ReadAnswer::Local { .. }, Acked::Register { clock, .. }) => {
+                let seen = |s: &super::version::Sibling| {
+                    matches!(s.clock.compare(clock), Causality::After | Causality::Equal)
+                };
+                match durable.items.get(&key) {
+                    Some(Item::Lww(s)) => seen(s),
+                    Some(Item::Siblings(list)) => list.iter().any(seen),
+                    _ => false,
+                }
+            }
+            (ReadAnswer::Local { .. }, acked) => covers(durable, acked, *writer),
+            (ReadAnswer::Quorum { version, .. }, Acked::Version { stamp, .. }) => {
+                version.is_some_and(|v| v.stamp >= *stamp)
+            }
+            (ReadAnswer::Quorum { .. }, _) => true,
+        };
+        (!covered).then(|| {
+            format!(
+                "{} answered a read of k{key} with {}, missing {} acknowledged by {} at {}",
+                node_name(reader),
+                read.value()
+                    .map_or("nothing".to_string(), |v| v.to_string()),
+                describe(acked),
+                node_name(*writer),
+                format_duration(*at)
+            )
+        })
     }
 }
 

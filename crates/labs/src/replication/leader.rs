@@ -322,12 +322,15 @@ impl Replica {
             .filter(|e| !log.contains(e.seq, e.epoch))
             .count();
         if discarded > 0 && acked_at_once {
-            ctx.count("lost_writes", discarded as i64);
-            ctx.mark(format!(
-                "{} rejoined under {} and discarded {discarded} writes it had acknowledged as leader: the new leader never had them",
-                node_name(me),
-                node_name(from)
-            ));
+            self.lose_writes(
+                ctx,
+                discarded as u32,
+                format!(
+                    "{} rejoined under {} and discarded {discarded} writes it had acknowledged as leader: the new leader never had them",
+                    node_name(me),
+                    node_name(from)
+                ),
+            );
         }
         let d = ctx.durable_mut();
         d.log = log;

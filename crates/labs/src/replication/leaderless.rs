@@ -29,7 +29,9 @@
 //! unknown, as Cassandra's write timeout does.
 
 use super::config::{majority, Bug};
-use super::node::{Acked, Hint, Msg, Op, Phase, Replica, Timer, HINT_CAP, HINT_RETRY_US, MAX_OPS};
+use super::node::{
+    Acked, Hint, Msg, Op, Phase, ReadAnswer, Replica, Timer, HINT_CAP, HINT_RETRY_US, MAX_OPS,
+};
 use super::version::{merge_version, Stamp, Version};
 use failscope_sim::client::{ClientOp, ClientReply, ClientRequest};
 use failscope_sim::ids::{node_name, NodeId};
@@ -88,6 +90,7 @@ impl Replica {
             repaired: Vec::new(),
         };
         ctx.set_timer(Timer::Op(id), timeout);
+        self.arriving = Some(id);
         if query {
             for &home in &op.homes {
                 if home == me {
@@ -297,7 +300,15 @@ impl Replica {
                 }
                 None
             }
-            None => op.best.map(|v| v.value),
+            None => {
+                if self.arriving == Some(id) {
+                    self.reads.push(ReadAnswer::Quorum {
+                        key: op.key,
+                        version: op.best,
+                    });
+                }
+                op.best.map(|v| v.value)
+            }
         };
         ctx.reply(op.client, ClientReply::Ok { value });
     }

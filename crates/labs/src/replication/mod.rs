@@ -26,6 +26,7 @@ pub mod version;
 
 pub use config::{Bug, Config, Mode, Resolution, Topology};
 use failscope_sim::action::Action;
+use failscope_sim::challenge::{ChallengeSpec, Possibility};
 use failscope_sim::client::{ClientOp, ClientTarget};
 use failscope_sim::lab::{Chapter, Lab, NodeRange, ParamSpec, Preset, Tradeoff, Unit};
 use failscope_sim::network::{Latency, LinkConfig, LinkOverride};
@@ -193,6 +194,24 @@ const PARAMS: &[ParamSpec] = &[
 ];
 
 pub struct ReplicationLab;
+
+/// The replication lab's challenges: two anomalies the designs allow.
+pub const CHALLENGES: &[ChallengeSpec] = &[
+    ChallengeSpec {
+        id: "stale-read",
+        sentence: "Make a read return a value older than a write that was already acknowledged.",
+        hint: "Let followers answer reads (Parameters), then make one follower fall behind: slow or clog the leader's link to it.",
+        possible: Possibility::Possible,
+        property: checks::STALE_READ,
+    },
+    ChallengeSpec {
+        id: "lost-write",
+        sentence: "Lose a write that a client was told had succeeded.",
+        hint: "Asynchronous replication acknowledges a write before any follower has it: what if the leader dies then? Or let two leaders' clocks disagree under last write wins.",
+        possible: Possibility::Possible,
+        property: checks::WRITE_LOST,
+    },
+];
 
 /// Three nodes, 10–15 ms links, two clients over three keys.
 pub fn base_scenario(seed: u64) -> Scenario {
@@ -688,6 +707,9 @@ impl Lab for ReplicationLab {
             ("lagging-follower", "sticky-sessions"),
             ("quorum-anomaly", "abd"),
         ]
+    }
+    fn challenges(&self) -> &'static [ChallengeSpec] {
+        CHALLENGES
     }
     fn build(&self, scenario: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError> {
         Ok(Box::new(LabRun::<Replica>::new(&ReplicationLab, scenario)?))

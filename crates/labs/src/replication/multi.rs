@@ -77,8 +77,7 @@ impl Replica {
                 } else {
                     match current {
                         Some(Item::Lww(held)) if held.stamp > stamp => {
-                            ctx.count("lost_writes", 1);
-                            ctx.mark(format!(
+                            self.lose_writes(ctx, 1, format!(
                                 "{} stamped k{key}={value} at {} by its clock, earlier than the {} of the k{key}={} it replaces: last write wins keeps {} and the new write is silently lost",
                                 node_name(me),
                                 clock_reading(stamp.time),
@@ -160,8 +159,7 @@ impl Replica {
                 ));
             }
             if out.lost > 0 {
-                ctx.count("lost_writes", i64::from(out.lost));
-                ctx.mark(format!(
+                self.lose_writes(ctx, out.lost, format!(
                     "{}'s write k{key}={} is discarded: the version from {} has the later wall-clock stamp, so last write wins keeps k{key}={}",
                     node_name(me),
                     had.unwrap_or(0),

@@ -174,6 +174,33 @@ pub enum Acked {
     Member { key: u16, value: u32 },
 }
 
+/// A read this node answered during the current handler, in the handler where the read
+/// reached it, for the stale-read property. (Reads answered later, by a leaderless
+/// coordinator that waited for other replicas, are not recorded: when they arrived is not
+/// known to the checker.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadAnswer {
+    /// From this node's own copy (leader-follower, multi-leader).
+    Local { key: u16, value: Option<u32> },
+    /// A leaderless coordinator's answer: the newest version of its read quorum.
+    Quorum { key: u16, version: Option<Version> },
+}
+
+impl ReadAnswer {
+    pub fn key(&self) -> u16 {
+        match *self {
+            ReadAnswer::Local { key, .. } | ReadAnswer::Quorum { key, .. } => key,
+        }
+    }
+
+    pub fn value(&self) -> Option<u32> {
+        match *self {
+            ReadAnswer::Local { value, .. } => value,
+            ReadAnswer::Quorum { version, .. } => version.map(|v| v.value),
+        }
+    }
+}
+
 /// A client write a leader holds until every follower has it (synchronous replication).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Waiter {
@@ -229,6 +256,13 @@ pub struct Replica {
     pub(super) hints_armed: bool,
     /// Writes acknowledged during the current handler (cleared when the next one starts).
     pub(crate) acked: Vec<Acked>,
+    /// Reads answered during the current handler (see [`ReadAnswer`]).
+    pub(crate) reads: Vec<ReadAnswer>,
+    /// Leaderless: the request that reached this node in the current handler.
+    pub(super) arriving: Option<u64>,
+    /// Why writes this node had acknowledged were discarded during the current handler
+    /// (the trace mark's words), for the lost-write property.
+    pub(crate) lost: Option<String>,
     /// Bumped whenever the replicated state changes (the convergence check looks then).
     pub(crate) changes: u64,
 }
@@ -269,6 +303,17 @@ impl Replica {
     /// Called first in every handler.
     pub(super) fn begin(&mut self) {
         self.acked.clear();
+        self.reads.clear();
+        self.arriving = None;
+        self.lost = None;
+    }
+
+    /// Writes this node had acknowledged are gone: count them, mark the moment in the
+    /// trace, and tell the lost-write property.
+    pub(super) fn lose_writes(&mut self, ctx: &mut Ctx<'_, Self>, count: u32, why: String) {
+        ctx.count("lost_writes", i64::from(count));
+        ctx.mark(why.clone());
+        self.lost = Some(why);
     }
 
     /// A new stamp above every stamp this node gave before and, for last-write-wins, its
@@ -329,7 +374,7 @@ impl Replica {
     }
 
     /// Answer a read from this node's own copy.
-    pub(super) fn read_locally(&self, ctx: &mut Ctx<'_, Self>, request: RequestId, key: u16) {
+    pub(super) fn read_locally(&mut self, ctx: &mut Ctx<'_, Self>, request: RequestId, key: u16) {
         let value = match ctx.config().topology {
             Topology::LeaderFollower => ctx.durable().values.get(&key).copied(),
             Topology::Leaderless => ctx.durable().store.get(&key).map(|v| v.value),
@@ -348,11 +393,12 @@ impl Replica {
                 value
             }
         };
+        self.reads.push(ReadAnswer::Local { key, value });
         ctx.reply(request, ClientReply::Ok { value });
     }
 
     /// A read the node hands to a replica picked at random (no session affinity).
-    pub(super) fn read_balanced(&self, ctx: &mut Ctx<'_, Self>, request: RequestId, key: u16) {
+    pub(super) fn read_balanced(&mut self, ctx: &mut Ctx<'_, Self>, request: RequestId, key: u16) {
         let n = u64::from(ctx.n_nodes());
         let target = ctx.rng().below(n) as NodeId;
         if target == ctx.id() {
@@ -519,6 +565,9 @@ impl Protocol for Replica {
             ops: BTreeMap::new(),
             hints_armed: false,
             acked: Vec::new(),
+            reads: Vec::new(),
+            arriving: None,
+            lost: None,
             changes: 0,
         };
         node.arm_timers(ctx);

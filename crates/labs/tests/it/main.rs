@@ -1,6 +1,7 @@
 //! The engine's integration tests: one binary, one module per area.
 
 mod catalogue;
+mod challenges;
 mod determinism;
 mod engine;
 mod gallery;

@@ -1,5 +1,6 @@
 //! The invariant panel: each safety property green or red, each liveness observation grey
-//! until seen. A violation links to the moment it first happened.
+//! until seen, each anomaly (a stale read, a lost write) neutral until it happens, then
+//! amber. A violation links to the moment it first happened.
 
 use crate::session::{format_time, UiAction};
 use failscope_sim::invariant::{InvariantReport, Modality};
@@ -24,6 +25,8 @@ pub fn Invariants(props: &InvariantsProps) -> Html {
                     (Modality::Always, false) => ("violated", "✗"),
                     (Modality::Sometimes, true) => ("seen", "✓"),
                     (Modality::Sometimes, false) => ("not yet", "…"),
+                    (Modality::Anomaly, _) if r.status.observed.is_some() => ("happened", "!"),
+                    (Modality::Anomaly, _) => ("not seen", "·"),
                 };
                 let cb = props.on_action.clone();
                 html! {
@@ -40,7 +43,7 @@ pub fn Invariants(props: &InvariantsProps) -> Html {
                                     { "Show me" }
                                 </button>
                             }
-                            if let Some(t) = r.status.observed_at {
+                            if let Some(t) = r.status.observed_at() {
                                 <p class="muted">{ format!("Seen at {}", format_time(t)) }</p>
                             }
                         </div>

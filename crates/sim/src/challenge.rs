@@ -1,0 +1,120 @@
+//! Challenges: a lab's invitations to break (or try to break) its system, each one a
+//! sentence and a property of the lab's checker.
+//!
+//! A challenge has no predicate of its own. It names one of the checker's properties: an
+//! `Always` property whose *violation* achieves it ("make two servers lead the same term" is
+//! achieved exactly when election safety fails), or an `Anomaly` (or `Sometimes`) property
+//! whose *observation* achieves it. So the checklist ticks at the very event the Invariants tab
+//! reports, and it is exact under seek, rewind and fork because invariant statuses are (they
+//! live in the world and are restored with it). Challenges only observe: the trace of a run
+//! is the same with or without them.
+
+use crate::ids::NodeId;
+use crate::invariant::{InvariantReport, Modality};
+use crate::lab::{Lab, Unit};
+use crate::scenario::Params;
+use crate::time::Time;
+use serde::Serialize;
+
+/// Whether the lab, as designed, lets a person achieve a challenge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Possibility {
+    /// Some scenario achieves it: faults, parameters, timing. Go and find one.
+    Possible,
+    /// The protocol rules it out: `why` names the safety property that forbids it (and the
+    /// argument, in a sentence). `unless_bug` names the choice of the lab's "Deliberate bug"
+    /// parameter that breaks that property, if one does.
+    Impossible {
+        why: &'static str,
+        unless_bug: Option<&'static str>,
+    },
+}
+
+/// One challenge of a lab.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ChallengeSpec {
+    /// Stable within its lab (for tests and links).
+    pub id: &'static str,
+    /// What to make happen, in one sentence.
+    pub sentence: &'static str,
+    /// A nudge towards how (or towards why not).
+    pub hint: &'static str,
+    pub possible: Possibility,
+    /// Index of the checker property that decides it: violating it if it is `Always`,
+    /// observing it otherwise.
+    pub property: usize,
+}
+
+/// When and where in the run a challenge was achieved.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Achievement {
+    pub time: Time,
+    /// How many trace events were recorded before it (for a violation, the index of the
+    /// violation's own event).
+    pub trace_index: usize,
+    pub nodes: Vec<NodeId>,
+    /// What the checker saw, in its words ("S1 and S2 are both leaders of term 4").
+    pub detail: String,
+}
+
+/// A challenge and its state at the cursor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChallengeReport {
+    pub spec: ChallengeSpec,
+    /// The name of the property that decides it (as the Invariants tab shows it).
+    pub property: &'static str,
+    pub achieved: Option<Achievement>,
+}
+
+impl ChallengeReport {
+    pub fn achieved_at(&self) -> Option<Time> {
+        self.achieved.as_ref().map(|a| a.time)
+    }
+}
+
+/// The reports of `specs`, read off the invariant statuses at the cursor. A challenge whose
+/// property index is out of range is left out (the registry tests rule that out).
+pub fn reports(specs: &[ChallengeSpec], invariants: &[InvariantReport]) -> Vec<ChallengeReport> {
+    specs
+        .iter()
+        .filter_map(|spec| {
+            let report = invariants.get(spec.property)?;
+            let achieved = match report.spec.modality {
+                Modality::Always => report.status.first_violation.as_ref().map(|v| Achievement {
+                    time: v.time,
+                    trace_index: v.trace_index,
+                    nodes: v.nodes.clone(),
+                    detail: v.detail.clone(),
+                }),
+                Modality::Sometimes | Modality::Anomaly => {
+                    report.status.observed.as_ref().map(|o| Achievement {
+                        time: o.time,
+                        trace_index: o.trace_index,
+                        nodes: o.nodes.clone(),
+                        detail: o.detail.clone(),
+                    })
+                }
+            };
+            Some(ChallengeReport {
+                spec: *spec,
+                property: report.spec.name,
+                achieved,
+            })
+        })
+        .collect()
+}
+
+/// The choice of the lab's "Deliberate bug" parameter (key `bug`) in force, if the lab has
+/// one and a bug is switched on (choice 0 is "none").
+pub fn bug_in_force(lab: &dyn Lab, params: &Params) -> Option<&'static str> {
+    let spec = lab.params().iter().find(|p| p.key == "bug")?;
+    let Unit::Choice(names) = spec.unit else {
+        return None;
+    };
+    let index = params.get("bug").copied().unwrap_or(spec.default);
+    if index <= 0 {
+        return None;
+    }
+    names.get(usize::try_from(index).ok()?).copied()
+}
