@@ -5,6 +5,7 @@ mod challenges;
 mod determinism;
 mod engine;
 mod gallery;
+mod heartbeat;
 #[cfg(not(target_arch = "wasm32"))]
 mod link;
 #[cfg(not(target_arch = "wasm32"))]
