@@ -24,8 +24,14 @@ const ANCHOR_RUNS: usize = 3;
 const TARGET_RATIO: f64 = 100.0;
 
 pub fn run_all(args: &[String]) -> Result {
-    if !args.is_empty() {
-        return Err("usage: cargo xtask bench".into());
+    match args {
+        [] => {}
+        // Only the bytes-per-page table (two release builds), for a quick look.
+        [flag] if flag == "--bytes" => {
+            setup::ensure(setup::Needs::build_only())?;
+            return bytes_per_page();
+        }
+        _ => return Err("usage: cargo xtask bench [--bytes]".into()),
     }
     setup::ensure(setup::Needs::everything())?;
     let anchor = locate_anchor();
