@@ -10,6 +10,7 @@ use failscope_sim::lab::Lab;
 use std::sync::OnceLock;
 
 /// A loaded lab, behind a thin pointer (a loader's return value crosses a wasm chunk boundary).
+#[cfg_attr(feature = "no-labs", allow(dead_code))]
 pub struct LabRef(pub &'static dyn Lab);
 
 /// Why a lab could not be opened.

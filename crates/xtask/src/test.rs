@@ -144,6 +144,25 @@ fn clippy_native() -> Result<Outcome> {
 }
 
 fn clippy_wasm() -> Result<Outcome> {
+    // The release bundle's code paths (lazily loaded chunks) compile only with `split`.
+    let (split_ok, _) = run_capture(command(
+        "cargo",
+        &[
+            "clippy",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "failscope-web",
+            "--features",
+            "split",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    ));
+    if !split_ok {
+        return Ok(Outcome::single(false));
+    }
     let (ok, _) = run_capture(command(
         "cargo",
         &[
