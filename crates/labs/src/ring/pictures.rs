@@ -14,7 +14,7 @@
 
 use super::hashring::{self, Ring as HashRing};
 use super::node::CacheNode;
-use super::placement::{ring_of, RingConfig, ALGORITHMS};
+use super::placement::{RingConfig, ALGORITHMS};
 use failscope_sim::ids::{node_name, NodeId};
 use failscope_sim::invariant::Nodes;
 use failscope_sim::picture::{
@@ -22,6 +22,7 @@ use failscope_sim::picture::{
 };
 use failscope_sim::protocol::Tone;
 use failscope_sim::trace::Fnv;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Above this many virtual nodes the ring has no ticks: the arcs say enough.
@@ -96,13 +97,13 @@ impl Geometry {
             })
             .collect();
         let moved = keys.iter().filter(|k| k.moved).count();
-        let on_ring = matches!(config.algorithm, RING | BOUNDED);
-        let ring_now = config.ring().ok();
-        let ring_before = before
+        // The rings already built for the placement where there are; others are built only
+        // to compare with after a change.
+        let ring = config.placed_ring();
+        let rings = before
             .as_ref()
-            .and_then(|_| ring_of(&config.previous_members).ok());
-        let rings = ring_before.as_ref().zip(ring_now.as_ref());
-        let ring = ring_now.as_ref().filter(|_| on_ring);
+            .and_then(|b| Some((built_ring(b)?, built_ring(config)?)));
+        let rings = rings.as_ref().map(|(b, a)| (b.as_ref(), a.as_ref()));
         let arcs = ring.map(|r| arcs(r, &index)).unwrap_or_default();
         let ticks = match ring {
             Some(r) if r.vnodes().len() <= MAX_TICKS => r
@@ -173,6 +174,14 @@ pub fn pictures(config: &RingConfig, nodes: &Nodes<'_, CacheNode>) -> Vec<Pictur
     out.push(stored_picture(config, nodes));
     out.extend(geometry.moved.clone());
     out
+}
+
+/// The configuration's ring: the placement's own, or built for the comparison.
+fn built_ring(config: &RingConfig) -> Option<Cow<'_, HashRing>> {
+    match config.placed_ring() {
+        Some(ring) => Some(Cow::Borrowed(ring)),
+        None => config.ring().ok().map(Cow::Owned),
+    }
 }
 
 fn owner_index(index: &BTreeMap<NodeId, u16>, node: u32) -> Option<u16> {
@@ -297,33 +306,45 @@ fn key_space_moved(config: &RingConfig, before: &HashRing, after: &HashRing) -> 
     }
 }
 
-/// How many positions of the circle have different owners on two rings: between
-/// consecutive virtual-node positions of either ring, both owners are constant.
+/// How many positions of the circle have different owners on two rings. Between
+/// consecutive virtual-node positions of either ring both owners are constant: the owner of
+/// `(previous, bound]` is each ring's first virtual node at or after `bound`. One merge of
+/// the two sorted lists.
 fn ring_moved_span(before: &HashRing, after: &HashRing) -> u128 {
-    let mut bounds: Vec<u64> = before
-        .vnodes()
-        .iter()
-        .chain(after.vnodes())
-        .map(|&(p, _)| p)
-        .collect();
-    bounds.sort_unstable();
-    bounds.dedup();
-    let Some(&last) = bounds.last() else {
+    let (a, b) = (before.vnodes(), after.vnodes());
+    let (Some(&(last_a, _)), Some(&(last_b, _))) = (a.last(), b.last()) else {
         return 0;
     };
+    let (mut i, mut j) = (0, 0);
+    let mut previous = last_a.max(last_b);
+    let mut first = true;
     let mut moved = 0u128;
-    let mut previous = last;
-    for (i, &bound) in bounds.iter().enumerate() {
-        // Positions (previous, bound], wrapping past zero for the first.
-        let span = if i == 0 {
-            (1u128 << 64) - u128::from(last) + u128::from(bound)
+    while i < a.len() || j < b.len() {
+        let bound = match (a.get(i), b.get(j)) {
+            (Some(&(p, _)), Some(&(q, _))) => p.min(q),
+            (Some(&(p, _)), None) => p,
+            (None, Some(&(q, _))) => q,
+            (None, None) => break,
+        };
+        // Past a ring's last virtual node its owner wraps to its first.
+        let owner_a = a.get(i).unwrap_or(&a[0]).1;
+        let owner_b = b.get(j).unwrap_or(&b[0]).1;
+        let span = if first {
+            (1u128 << 64) - u128::from(previous) + u128::from(bound)
         } else {
             u128::from(bound - previous)
         };
-        if before.lookup(bound) != after.lookup(bound) {
+        if owner_a != owner_b {
             moved += span;
         }
+        first = false;
         previous = bound;
+        while a.get(i).is_some_and(|&(p, _)| p <= bound) {
+            i += 1;
+        }
+        while b.get(j).is_some_and(|&(q, _)| q <= bound) {
+            j += 1;
+        }
     }
     moved
 }
@@ -379,13 +400,23 @@ fn moved_by_algorithm(
             if algorithm == config.algorithm {
                 return Some((algorithm, current));
             }
+            // The rings at hand serve consistent hashing, plain and with bounded loads.
             if algorithm == RING {
-                // The rings at hand: only the owner counts, so no need to place anew.
                 let moved = (0..keys.len() as u64)
                     .map(hashring::hash_key)
                     .filter(|&h| ring_before.lookup(h) != ring_after.lookup(h))
                     .count() as u64;
                 return Some((algorithm, moved));
+            }
+            if algorithm == BOUNDED {
+                let ids: Vec<u64> = (0..keys.len() as u64).collect();
+                let epsilon = hashring::Epsilon::ratio(config.epsilon_per_mille, 1000)?;
+                let before = hashring::assign_bounded(ring_before, &ids, epsilon).ok()?;
+                let after = hashring::assign_bounded(ring_after, &ids, epsilon).ok()?;
+                return Some((
+                    algorithm,
+                    hashring::stats::count_moved(&before.owners, &after.owners),
+                ));
             }
             let before = config
                 .placed_with(&config.previous_members, algorithm)

@@ -53,9 +53,25 @@ impl std::fmt::Debug for RingConfig {
     }
 }
 
+/// A built placement: the ring itself for consistent hashing (plain and with bounded loads,
+/// so the pictures can read it), or another algorithm.
+enum Placer {
+    Ring(Ring),
+    Other(Box<dyn Placement + Send + Sync>),
+}
+
+impl Placer {
+    fn placement(&self) -> &dyn Placement {
+        match self {
+            Placer::Ring(ring) => ring,
+            Placer::Other(placement) => placement.as_ref(),
+        }
+    }
+}
+
 /// A built placement, plus the per-key table bounded loads need.
 struct Placed {
-    placement: Option<Box<dyn Placement + Send + Sync>>,
+    placement: Option<Placer>,
     /// Bounded loads assign keys as a batch: the owner of each key id.
     bounded_owners: Vec<u32>,
     /// What the pictures draw of this membership: a view only, so it is computed when a
@@ -135,10 +151,13 @@ impl RingConfig {
     pub fn rebuild(&mut self) -> Result<(), String> {
         let nodes: Vec<u32> = self.members.keys().map(|&n| u32::from(n)).collect();
         let mut bounded_owners = Vec::new();
-        let placement: Box<dyn Placement + Send + Sync> = match self.algorithm {
-            1 => Box::new(hashring::ModN::with_nodes(&nodes).map_err(|e| e.to_string())?),
-            2 => Box::new(hashring::Rendezvous::with_nodes(&nodes).map_err(|e| e.to_string())?),
-            3 => Box::new(hashring::JumpHash::with_nodes(&nodes).map_err(|e| e.to_string())?),
+        let other = |p: Result<Box<dyn Placement + Send + Sync>, hashring::PlacementError>| {
+            p.map(Placer::Other).map_err(|e| e.to_string())
+        };
+        let placement = match self.algorithm {
+            1 => other(hashring::ModN::with_nodes(&nodes).map(|p| Box::new(p) as _))?,
+            2 => other(hashring::Rendezvous::with_nodes(&nodes).map(|p| Box::new(p) as _))?,
+            3 => other(hashring::JumpHash::with_nodes(&nodes).map(|p| Box::new(p) as _))?,
             algorithm => {
                 let ring = self.ring()?;
                 if algorithm == 4 {
@@ -149,7 +168,7 @@ impl RingConfig {
                         .map_err(|e| e.to_string())?
                         .owners;
                 }
-                Box::new(ring)
+                Placer::Ring(ring)
             }
         };
         self.placed = Arc::new(Placed {
@@ -165,9 +184,18 @@ impl RingConfig {
         ring_of(&self.members)
     }
 
+    /// The ring the placement uses, when it is consistent hashing (plain or with bounded
+    /// loads): built already, nothing to rebuild.
+    pub fn placed_ring(&self) -> Option<&Ring> {
+        match &self.placed.placement {
+            Some(Placer::Ring(ring)) => Some(ring),
+            _ => None,
+        }
+    }
+
     /// The servers responsible for `key`, owner first.
     pub fn replicas(&self, key: u16) -> Vec<NodeId> {
-        let Some(placement) = &self.placed.placement else {
+        let Some(placement) = self.placed.placement.as_ref().map(Placer::placement) else {
             return Vec::new();
         };
         let hash = hashring::hash_key(u64::from(key));

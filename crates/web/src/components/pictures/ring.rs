@@ -47,9 +47,11 @@ fn arc_path(out: &mut String, start: u64, end: u64, radius: f64) {
     let (x1, y1) = point(start, radius);
     let (x2, y2) = point(end, radius);
     let large = u8::from(end.wrapping_sub(start) > 1 << 63);
+    // Coord, not `{radius}`: the float formatter is slow, and a big ring writes 25,000 arcs.
+    let r = Coord(radius);
     let _ = write!(
         out,
-        "M{} {}A{radius} {radius} 0 {large} 1 {} {}",
+        "M{} {}A{r} {r} 0 {large} 1 {} {}",
         Coord(x1),
         Coord(y1),
         Coord(x2),
