@@ -33,7 +33,7 @@ const file = join(mkdtempSync(join(tmpdir(), 'fs-ring-bench-')), 'ring.json');
 writeFileSync(file, JSON.stringify(scenario));
 await page.getByTestId('import-scenario').setInputFiles(file);
 await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="node-S"]').length === n, SERVERS);
-await page.getByTestId('ring-view').waitFor();
+await page.getByTestId('picture-ring').waitFor();
 await page.getByTestId('speed').selectOption({ label: '1×' });
 await page.getByTestId('play-pause').click();
 await page.waitForTimeout(1000); // warm up
@@ -54,17 +54,18 @@ const sampled = await page.evaluate(async (sampleMs) => {
 }, SAMPLE_MS);
 
 // A membership change: one server leaves; time from the click to the next painted frame.
-await page.getByTestId('ring-node').selectOption({ index: 1 });
+await page.getByTestId('verb-arg-server').selectOption({ index: 1 });
 const changeMs = await page.evaluate(() => new Promise((resolve) => {
   const start = performance.now();
-  document.querySelector('[data-testid=ring-leave]').click();
+  document.querySelector('[data-testid=verb-leave]').click();
   requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - start)));
 }));
-const moved = await page.getByTestId('moved-summary').textContent().catch(() => '');
-const arcs = await page.locator('.ring-arc').count();
+const caption = await page.getByTestId('picture-ring').getByTestId('picture-caption').textContent().catch(() => '');
+const moved = caption.match(/\d+ of \d+ keys moved[^.]*/)?.[0] ?? '';
+const arcs = await page.locator('path.ring-arc').count();
 
 const intervals = [...sampled].sort((a, b) => a - b);
-console.log(`ring render: ${SERVERS} servers x ${VNODES} virtual nodes = ${SERVERS * VNODES} points, drawn as ${arcs} merged arc paths; ${intervals.length} frames in ${SAMPLE_MS} ms`);
+console.log(`ring render: ${SERVERS} servers x ${VNODES} virtual nodes = ${SERVERS * VNODES} points, drawn as ${arcs} arc paths (one per server, consecutive virtual nodes merged); ${intervals.length} frames in ${SAMPLE_MS} ms`);
 console.log(`BENCH ring.render.frame_interval_ms.median ${quantile(intervals, 0.5).toFixed(2)}`);
 console.log(`BENCH ring.render.frame_interval_ms.p95 ${quantile(intervals, 0.95).toFixed(2)}`);
 console.log(`BENCH ring.render.membership_change_ms ${changeMs.toFixed(1)} (${moved.trim()})`);

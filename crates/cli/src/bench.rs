@@ -92,7 +92,7 @@ fn raft(clock_ms: &dyn Fn() -> f64) {
 }
 
 fn ring(clock_ms: &dyn Fn() -> f64) {
-    use failscope_sim::hashring::bench as ring;
+    use failscope_labs::ring::hashring::bench as ring;
     let reference = ring::reference_ring().expect("reference ring");
     let _ = ring::lookups(&reference, 100_000);
     let start = clock_ms();

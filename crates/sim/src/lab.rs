@@ -76,6 +76,44 @@ pub struct Tradeoff {
     pub duration_us: Time,
 }
 
+/// A lab-specific change a person can make mid-run (a server joining a hash ring): the
+/// `Action::Lab` verb with its arguments described, so the app renders one shared form for
+/// every lab's verbs. The lab still checks the arguments when the action is applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct LabVerb {
+    /// The `Action::Lab` verb ("join").
+    pub verb: &'static str,
+    /// The button's text ("Join").
+    pub label: &'static str,
+    /// One sentence on what it does, for the tooltip.
+    pub help: &'static str,
+    /// Its arguments, in the order `Action::Lab::args` takes them. Arguments of different
+    /// verbs that share a `name` are one field in the form.
+    pub args: &'static [VerbArg],
+}
+
+/// One integer argument of a [`LabVerb`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct VerbArg {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub kind: VerbArgKind,
+    /// Bounds and starting value of a `Count` (a `Server` is one of the run's servers).
+    pub min: i64,
+    pub max: i64,
+    pub default: i64,
+}
+
+/// What an argument of a [`LabVerb`] stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerbArgKind {
+    /// One of the run's servers, by id (chosen from a list of them).
+    Server,
+    /// A number between `min` and `max`.
+    Count,
+}
+
 pub trait Lab: Sync {
     fn id(&self) -> &'static str;
     fn title(&self) -> &'static str;
@@ -101,6 +139,10 @@ pub trait Lab: Sync {
     /// Things to try to make happen, each decided by one of the checker's properties (see
     /// [`crate::challenge`]). None by default.
     fn challenges(&self) -> &'static [ChallengeSpec] {
+        &[]
+    }
+    /// The lab-specific changes a person can make mid-run (`Action::Lab`); none by default.
+    fn verbs(&self) -> &'static [LabVerb] {
         &[]
     }
     /// Build a run. The scenario has been validated.

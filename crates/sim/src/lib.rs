@@ -23,7 +23,6 @@ pub mod client;
 pub mod clock;
 pub mod consistency;
 pub mod export;
-pub mod hashring;
 pub mod history;
 pub mod ids;
 pub mod invariant;

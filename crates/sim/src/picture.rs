@@ -373,15 +373,40 @@ pub struct Span {
 /// and a walk from a key to its owners.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Ring {
-    /// Arcs `[start, end)` clockwise, each owned by a member (index into `owners`).
+    /// Arcs `[start, end)` clockwise, each owned by a member (index into `owners`), in ring
+    /// order; a lone arc with `start == end` is the whole circle. Empty when the placement
+    /// gives no member a contiguous range (hash mod N): the points' colours tell the owners.
     pub arcs: Vec<RingArc>,
     pub owners: Vec<RingOwner>,
     /// Ticks on the rim (virtual nodes), by owner; may be empty when there are too many.
     pub ticks: Vec<(u64, u16)>,
     /// Dots inside the rim (keys).
     pub points: Vec<RingPoint>,
-    /// A lookup walk to show: the key's position and the owners' positions it reaches.
+    /// A lookup walk to show while the person has picked no point: the key's position and
+    /// the owners' positions it reaches.
     pub walk: Option<(u64, Vec<u64>)>,
+}
+
+impl Ring {
+    /// Whether the arcs tile the circle exactly once: each starts where the one before ends
+    /// and together they span `2^64` positions (vacuously false with no arcs).
+    pub fn covers_circle_once(&self) -> bool {
+        let (Some(first), Some(last)) = (self.arcs.first(), self.arcs.last()) else {
+            return false;
+        };
+        if self.arcs.len() == 1 {
+            return first.start == first.end;
+        }
+        let contiguous =
+            self.arcs.windows(2).all(|w| w[0].end == w[1].start) && last.end == first.start;
+        let total: u128 = self.arcs.iter().map(RingArc::span).sum();
+        contiguous && total == 1u128 << 64
+    }
+
+    /// The arc holding `position`, if any.
+    pub fn arc_at(&self, position: u64) -> Option<&RingArc> {
+        self.arcs.iter().find(|a| a.contains(position))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -389,6 +414,21 @@ pub struct RingArc {
     pub start: u64,
     pub end: u64,
     pub owner: u16,
+}
+
+impl RingArc {
+    /// Positions covered, clockwise from `start` (`2^64` for a lone whole-circle arc, whose
+    /// `start == end`; see [`Ring::arcs`]).
+    pub fn span(&self) -> u128 {
+        match self.end.wrapping_sub(self.start) {
+            0 => 1u128 << 64,
+            n => u128::from(n),
+        }
+    }
+
+    pub fn contains(&self, position: u64) -> bool {
+        u128::from(position.wrapping_sub(self.start)) < self.span()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -401,9 +441,17 @@ pub struct RingOwner {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RingPoint {
     pub position: u64,
+    /// Short name ("k7"), for the lookup field and the walk.
     pub label: String,
+    /// Longer text for the tooltip ("k7 → S2, then S3; moved from S1").
+    pub detail: String,
+    /// Its owner (index into `owners`), which colours the dot; `None` while nobody owns it.
+    pub owner: Option<u16>,
     /// Ringed: it moved at the last change.
     pub highlight: bool,
+    /// The positions its lookup walks to, owner first (as [`Ring::walk`]); empty when the
+    /// placement is not a walk round the ring.
+    pub walk: Vec<u64>,
 }
 
 #[cfg(test)]
@@ -443,5 +491,29 @@ mod tests {
         assert_eq!(grid.cell(1, 2).map(|c| c.text.as_str()), Some("f"));
         assert_eq!(grid.cell(0, 1), None);
         assert_eq!(grid.cell(5, 5), None);
+    }
+
+    #[test]
+    fn ring_arcs_cover_the_circle_once_or_not() {
+        let arc = |start, end, owner| RingArc { start, end, owner };
+        let ring = |arcs| Ring {
+            arcs,
+            owners: Vec::new(),
+            ticks: Vec::new(),
+            points: Vec::new(),
+            walk: None,
+        };
+        assert!(ring(vec![arc(7, 7, 0)]).covers_circle_once());
+        let halves = ring(vec![arc(5, 1 << 63, 0), arc(1 << 63, 5, 1)]);
+        assert!(halves.covers_circle_once());
+        assert_eq!(halves.arc_at(4).map(|a| a.owner), Some(1));
+        assert_eq!(halves.arc_at(5).map(|a| a.owner), Some(0));
+        assert_eq!(halves.arc_at(u64::MAX).map(|a| a.owner), Some(1));
+        assert!(!ring(vec![arc(5, 1 << 63, 0), arc(1 << 63, 6, 1)]).covers_circle_once());
+        assert!(
+            !ring(vec![arc(0, 9, 0), arc(9, 0, 1), arc(0, 9, 0), arc(9, 0, 1)])
+                .covers_circle_once()
+        );
+        assert!(!ring(Vec::new()).covers_circle_once());
     }
 }

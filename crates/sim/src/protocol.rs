@@ -65,16 +65,6 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
         Err(format!("this lab has no action “{verb}”"))
     }
 
-    /// Lab-specific data for a picture of its own (a hash ring...), from the configuration
-    /// and the nodes. Called when the views ask, not on every event.
-    fn panel(
-        config: &Self::Config,
-        nodes: &crate::invariant::Nodes<'_, Self>,
-    ) -> Option<crate::view::Panel> {
-        let _ = (config, nodes);
-        None
-    }
-
     /// The lab's own pictures (a grid of logs, a ring, a state machine...) as data for the
     /// shared picture kinds, from the configuration and the nodes at time `now`. Called when
     /// the views ask, not on every event. The default has none.

@@ -86,8 +86,6 @@ pub trait Simulation {
     fn timer_names(&self) -> &'static [&'static str];
     /// Approximate memory held by the trace and checkpoints, in bytes.
     fn memory_bytes(&self) -> usize;
-    /// Data for the lab's own picture at the cursor, if it has one.
-    fn panel(&self) -> Option<crate::view::Panel>;
     /// The lab's own pictures at the cursor, for the shared picture components.
     fn pictures(&self) -> Vec<crate::picture::Picture>;
 }
@@ -422,10 +420,6 @@ impl<P: Protocol> Simulation for LabRun<P> {
 
     fn timer_names(&self) -> &'static [&'static str] {
         P::TIMER_NAMES
-    }
-
-    fn panel(&self) -> Option<crate::view::Panel> {
-        self.world.panel()
     }
 
     fn pictures(&self) -> Vec<crate::picture::Picture> {

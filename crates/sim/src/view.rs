@@ -15,44 +15,6 @@ pub struct View {
     pub network: NetworkView,
 }
 
-/// Data for a lab's own picture, beside the shared views (see `Simulation::panel`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub enum Panel {
-    Ring(RingPanel),
-}
-
-/// A hash ring as configured now; the app derives its geometry with `crate::hashring`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct RingPanel {
-    /// Nodes on the ring with their weights (virtual nodes each).
-    pub members: Vec<(NodeId, u32)>,
-    /// The members before the last membership change (empty before any), to show what moved.
-    pub previous_members: Vec<(NodeId, u32)>,
-    /// Index into `crate::hashring` placement algorithms, as the lab names them.
-    pub algorithm: u8,
-    pub algorithm_name: &'static str,
-    pub replicas: u8,
-    pub write_quorum: u8,
-    /// Keys the workload uses (0..n_keys), for load and movement statistics.
-    pub n_keys: u32,
-    /// Bounded-load slack in per-mille, when that algorithm is chosen.
-    pub epsilon_per_mille: u32,
-    /// Bumped on every membership change (cheap change detection for the views).
-    pub version: u64,
-}
-
-impl RingPanel {
-    /// The same configuration before the last membership change, if there was one.
-    pub fn previous(&self) -> Option<RingPanel> {
-        (!self.previous_members.is_empty()).then(|| RingPanel {
-            members: self.previous_members.clone(),
-            previous_members: Vec::new(),
-            version: self.version.saturating_sub(1),
-            ..self.clone()
-        })
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NodeView {
     pub id: NodeId,

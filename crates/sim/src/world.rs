@@ -1006,16 +1006,6 @@ impl<P: Protocol> World<P> {
         }
     }
 
-    /// The lab's own picture data, if it has one.
-    pub fn panel(&self) -> Option<crate::view::Panel> {
-        let nodes = Nodes {
-            slots: &self.nodes,
-            config: &self.config,
-            now: self.now,
-        };
-        P::panel(&self.config, &nodes)
-    }
-
     /// The lab's own pictures at the current time.
     pub fn pictures(&self) -> Vec<crate::picture::Picture> {
         let nodes = Nodes {

@@ -11,11 +11,11 @@ use crate::components::fault_toolbar::{FaultToolbar, FaultToolbarProps};
 use crate::components::help::Help;
 use crate::components::inspector::Inspector;
 use crate::components::invariants::Invariants;
+use crate::components::lab_verbs::LabVerbs;
 use crate::components::message_layer::{Frame, MessageLayer};
 use crate::components::narration::Narration;
 use crate::components::params::ParamsPanel;
 use crate::components::pictures::PictureFrame;
-use crate::components::ring_view::RingView;
 use crate::components::share::{self, ShareAction, ShareMenu};
 use crate::components::spacetime::{Diagram, SpaceTime};
 use crate::components::topology::{Fallen, Topology};
@@ -946,6 +946,7 @@ impl LabPage {
             }
         });
         let diagram = self.diagram.clone();
+        let pictures = sim.pictures();
         html! {
             <div class="lab-page" data-testid="lab-page" data-lab={lab.id()}>
                 <div class="lab-head">
@@ -981,9 +982,9 @@ impl LabPage {
                 <FaultToolbar selection={session.selection.clone()} statuses={FaultToolbarProps::statuses_of(view)}
                               partitioned={view.network.is_partitioned() || !view.network.clogs.is_empty()}
                               n_keys={sim.scenario().clients.n_keys} message_kind={selected_kind} on_action={on_action.clone()} />
-                <div class={classes!("lower", sim.panel().is_some().then_some("with-panel"))}>
+                <div class={classes!("lower", (!pictures.is_empty() || !lab.verbs().is_empty()).then_some("with-panel"))}>
                     <SpaceTime diagram={diagram} on_zoom={link.callback(Msg::Zoom)} on_action={on_action.clone()} />
-                    { lab_panel(session, on_action.clone(), view) }
+                    { lab_panel(session, lab, pictures, on_action.clone(), view) }
                 </div>
                 if !lab.tradeoffs().is_empty() {
                     <TradeoffChart results={self.tradeoffs.clone()} measuring={self.measuring} count={lab.tradeoffs().len()}
@@ -1015,36 +1016,55 @@ fn needs_loading(link: &str) -> bool {
     !failscope_labs::ready(&[], Some(link))
 }
 
-/// The lab's own pictures (the hash ring, the servers' logs...).
+/// The lab's own changes (its verbs) and pictures (the hash ring, the servers' logs...), the
+/// primary pictures (the point of the lab) first.
 fn lab_panel(
     session: &Session,
+    lab: &'static dyn failscope_sim::Lab,
+    mut pictures: Vec<failscope_sim::picture::Picture>,
     on_action: Callback<UiAction>,
     view: &Shared<failscope_sim::view::View>,
 ) -> Html {
-    match session.sim().panel() {
-        Some(failscope_sim::view::Panel::Ring(panel)) => {
-            let previous = panel.previous();
-            html! { <RingView panel={panel} previous={previous} n_nodes={view.nodes.len() as u16} on_action={on_action} /> }
-        }
-        None => {
-            let struck: Vec<usize> = view
-                .nodes
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| n.status == failscope_sim::world::NodeStatus::Down)
-                .map(|(i, _)| i)
-                .collect();
-            let pictures = session.sim().pictures();
-            if pictures.is_empty() {
-                return html! {};
-            }
-            // Several pictures share the full width in a responsive grid of frames.
-            let several = (pictures.len() > 1).then_some("several");
-            let stem = crate::components::share::file_stem(session);
-            html! { <div class={classes!("pictures", several)} data-testid="pictures">{ for pictures.into_iter().map(|p| { let key = p.id; html! {
-                <PictureFrame key={key} picture={p} struck={struck.clone()} now={view.time} file_stem={stem.clone()} />
-            }}) }</div> }
-        }
+    let struck: Vec<usize> = view
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.status == failscope_sim::world::NodeStatus::Down)
+        .map(|(i, _)| i)
+        .collect();
+    // Stable: the lab's order within each group.
+    pictures.sort_by_key(|p| !p.primary);
+    let verbs = (!lab.verbs().is_empty()).then(|| {
+        let servers: Vec<(u16, String)> = view
+            .nodes
+            .iter()
+            .map(|n| {
+                let role = &n.state.role;
+                let name = if role.is_empty() {
+                    n.name.clone()
+                } else {
+                    format!("{} ({role})", n.name)
+                };
+                (n.id, name)
+            })
+            .collect();
+        html! { <LabVerbs verbs={lab.verbs()} servers={servers} on_action={on_action} /> }
+    });
+    if pictures.is_empty() && verbs.is_none() {
+        return html! {};
+    }
+    // Several pictures share the full width in a responsive grid of frames.
+    let several = (pictures.len() > 1).then_some("several");
+    let stem = crate::components::share::file_stem(session);
+    html! {
+        <div class="lab-pictures">
+            { for verbs }
+            <div class={classes!("pictures", several)} data-testid="pictures">
+                { for pictures.into_iter().map(|p| { let key = p.id; html! {
+                    <PictureFrame key={key} picture={p} struck={struck.clone()} now={view.time} file_stem={stem.clone()} />
+                }}) }
+            </div>
+        </div>
     }
 }
 

@@ -72,7 +72,7 @@ fn raft_throughput_in_the_browser() {
 
 #[wasm_bindgen_test]
 fn hash_ring_lookups_and_rebalance_in_the_browser() {
-    use failscope_sim::hashring::bench as ring;
+    use failscope_labs::ring::hashring::bench as ring;
     let n = if FULL { ring::BENCH_KEYS } else { 10_000 };
     let reference = ring::reference_ring().unwrap();
     let start = clock_ms();

@@ -3,16 +3,20 @@
 //! to the next replica when the owner is down. Membership changes are lab actions
 //! (`join`, `leave`, `weight`), so a session that adds a node replays exactly.
 //!
-//! The ring picture itself is drawn by the app from [`failscope_sim::view::RingPanel`] with
-//! [`failscope_sim::hashring`]; this module is the simulation: which server a key lives on, what a
-//! failure or a membership change does to the hit rate.
+//! [`hashring`] holds the placement algorithms (and their benchmarks); [`placement`] the
+//! configuration built from them; [`node`] the cache server; [`pictures`] what the page draws
+//! (the ring, keys owned, stored and moved), as data for the app's shared picture kinds.
 
 pub mod checks;
+pub mod hashring;
 pub mod node;
+pub mod pictures;
 pub mod placement;
 
 use failscope_sim::action::Action;
-use failscope_sim::lab::{Chapter, Lab, NodeRange, ParamSpec, Preset, Unit};
+use failscope_sim::lab::{
+    Chapter, Lab, LabVerb, NodeRange, ParamSpec, Preset, Unit, VerbArg, VerbArgKind,
+};
 use failscope_sim::run::{LabRun, Simulation};
 use failscope_sim::scenario::{Scenario, ScenarioError};
 use failscope_sim::time::{Time, MS, SECOND};
@@ -111,6 +115,48 @@ const PARAMS: &[ParamSpec] = &[
         max: 1,
         default: 0,
         unit: Unit::Choice(&["none", "acknowledge puts early"]),
+    },
+];
+
+/// The server a membership change is about.
+const SERVER: VerbArg = VerbArg {
+    name: "server",
+    label: "Server",
+    kind: VerbArgKind::Server,
+    min: 0,
+    max: 63,
+    default: 0,
+};
+
+/// Membership changes (`Action::Lab`), checked and applied by [`RingConfig::change`].
+const VERBS: &[LabVerb] = &[
+    LabVerb {
+        verb: "join",
+        label: "Join",
+        help: "Put the server on the ring with the default number of virtual nodes.",
+        args: &[SERVER],
+    },
+    LabVerb {
+        verb: "leave",
+        label: "Leave",
+        help: "Take the server off the ring; its keys go to the next servers clockwise.",
+        args: &[SERVER],
+    },
+    LabVerb {
+        verb: "weight",
+        label: "Set weight",
+        help: "Give the server this many virtual nodes: more points, more keys.",
+        args: &[
+            SERVER,
+            VerbArg {
+                name: "weight",
+                label: "Weight (virtual nodes)",
+                kind: VerbArgKind::Count,
+                min: 1,
+                max: hashring::MAX_VNODES_PER_NODE as i64,
+                default: 128,
+            },
+        ],
     },
 ];
 
@@ -241,36 +287,10 @@ impl Lab for RingLab {
     fn comparisons(&self) -> Vec<(&'static str, &'static str)> {
         vec![("add-node", "mod-n")]
     }
+    fn verbs(&self) -> &'static [LabVerb] {
+        VERBS
+    }
     fn build(&self, scenario: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError> {
         Ok(Box::new(LabRun::<CacheNode>::new(&RingLab, scenario)?))
-    }
-}
-
-/// The replicas of every key `0..panel.n_keys` under the panel's configuration, computed
-/// by the very placement the simulation uses (so the picture cannot disagree with it).
-pub fn replicas_by_key(
-    panel: &failscope_sim::view::RingPanel,
-) -> Vec<Vec<failscope_sim::ids::NodeId>> {
-    match RingConfig::from_panel(panel) {
-        Ok(config) => (0..panel.n_keys.min(u32::from(u16::MAX)) as u16)
-            .map(|key| config.replicas(key))
-            .collect(),
-        Err(_) => Vec::new(),
-    }
-}
-
-/// The same membership placed by another algorithm (index into [`ALGORITHMS`]), for side by
-/// side comparisons such as consistent hashing against hash mod N.
-pub fn with_algorithm(
-    panel: &failscope_sim::view::RingPanel,
-    algorithm: u8,
-) -> failscope_sim::view::RingPanel {
-    failscope_sim::view::RingPanel {
-        algorithm,
-        algorithm_name: ALGORITHMS
-            .get(usize::from(algorithm))
-            .copied()
-            .unwrap_or("?"),
-        ..panel.clone()
     }
 }

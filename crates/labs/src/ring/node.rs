@@ -190,30 +190,12 @@ impl Protocol for CacheNode {
         config.change(verb, args)
     }
 
-    fn panel(
+    fn pictures(
         config: &RingConfig,
-        _nodes: &failscope_sim::invariant::Nodes<'_, Self>,
-    ) -> Option<failscope_sim::view::Panel> {
-        Some(failscope_sim::view::Panel::Ring(
-            failscope_sim::view::RingPanel {
-                members: config.members.iter().map(|(&n, &w)| (n, w)).collect(),
-                previous_members: config
-                    .previous_members
-                    .iter()
-                    .map(|(&n, &w)| (n, w))
-                    .collect(),
-                algorithm: config.algorithm,
-                algorithm_name: super::ALGORITHMS
-                    .get(usize::from(config.algorithm))
-                    .copied()
-                    .unwrap_or("?"),
-                replicas: config.replicas as u8,
-                write_quorum: config.write_quorum as u8,
-                n_keys: config.n_keys,
-                epsilon_per_mille: config.epsilon_per_mille,
-                version: config.version,
-            },
-        ))
+        nodes: &failscope_sim::invariant::Nodes<'_, Self>,
+        _now: failscope_sim::time::Time,
+    ) -> Vec<failscope_sim::picture::Picture> {
+        super::pictures::pictures(config, nodes)
     }
 
     fn start(ctx: &mut Ctx<'_, Self>) -> Self {
@@ -344,12 +326,11 @@ impl Protocol for CacheNode {
         NodeState {
             role: if member { "on the ring" } else { "spare" }.into(),
             tone: if member { Tone::Secondary } else { Tone::Idle },
-            headline: match self.store.len() {
-                1 => "1 key".to_string(),
-                n => format!("{n} keys"),
-            },
+            // What this cache holds, which after a change differs from what placement gives
+            // it (the "Keys owned per server" picture).
+            headline: format!("{} stored", self.store.len()),
             fields: vec![
-                ("keys cached".into(), self.store.len().to_string()),
+                ("keys stored".into(), self.store.len().to_string()),
                 ("as coordinator".into(), hit_rate),
                 ("requests open".into(), self.pending.len().to_string()),
                 (

@@ -1,13 +1,15 @@
 //! The cache's configuration: who is on the ring, with what weight, placed by which
 //! algorithm; and the placement built from it (rebuilt only when membership changes, shared
-//! by every node through an `Arc`, since all nodes see the same membership here).
+//! by every node through an `Arc`, since all nodes see the same membership here). The
+//! pictures' geometry for a membership lives beside its placement, computed the first time a
+//! view asks for it.
 
-use failscope_sim::hashring::{self, Epsilon, Placement, Ring};
+use super::hashring::{self, Epsilon, Placement, Ring};
 use failscope_sim::ids::{node_name, NodeId};
 use failscope_sim::scenario::Params;
 use failscope_sim::time::{Time, MS};
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// The placement algorithms, indexed by the `algorithm` parameter.
 pub const ALGORITHMS: &[&str] = &[
@@ -51,11 +53,40 @@ impl std::fmt::Debug for RingConfig {
     }
 }
 
+/// A built placement: the ring itself for consistent hashing (plain and with bounded loads,
+/// so the pictures can read it), or another algorithm.
+enum Placer {
+    Ring(Ring),
+    Other(Box<dyn Placement + Send + Sync>),
+}
+
+impl Placer {
+    fn placement(&self) -> &dyn Placement {
+        match self {
+            Placer::Ring(ring) => ring,
+            Placer::Other(placement) => placement.as_ref(),
+        }
+    }
+}
+
 /// A built placement, plus the per-key table bounded loads need.
 struct Placed {
-    placement: Option<Box<dyn Placement + Send + Sync>>,
+    placement: Option<Placer>,
     /// Bounded loads assign keys as a batch: the owner of each key id.
     bounded_owners: Vec<u32>,
+    /// What the pictures draw of this membership: a view only, so it is computed when a
+    /// view first asks (never while a run replays) and never decides anything.
+    geometry: OnceLock<super::pictures::Geometry>,
+}
+
+impl Placed {
+    fn empty() -> Arc<Placed> {
+        Arc::new(Placed {
+            placement: None,
+            bounded_owners: Vec::new(),
+            geometry: OnceLock::new(),
+        })
+    }
 }
 
 impl RingConfig {
@@ -83,77 +114,88 @@ impl RingConfig {
             ack_early: get("bug") == 1,
             prefill: get("prefill") != 0,
             version: 0,
-            placed: Arc::new(Placed {
-                placement: None,
-                bounded_owners: Vec::new(),
-            }),
+            placed: Placed::empty(),
         };
         config.rebuild()?;
         Ok(config)
     }
 
-    /// The configuration a panel describes (the app's way to the same placement).
-    pub fn from_panel(panel: &failscope_sim::view::RingPanel) -> Result<RingConfig, String> {
+    /// The same configuration with other members or another algorithm (index into
+    /// [`ALGORITHMS`]), placed: what the membership before the last change looked like, or
+    /// what another algorithm would have done with it.
+    pub fn placed_with(
+        &self,
+        members: &BTreeMap<NodeId, u32>,
+        algorithm: u8,
+    ) -> Result<RingConfig, String> {
         let mut config = RingConfig {
-            algorithm: panel.algorithm,
-            members: panel.members.iter().copied().collect(),
-            previous_members: panel.previous_members.iter().copied().collect(),
-            default_weight: panel.members.first().map_or(1, |m| m.1),
-            replicas: usize::from(panel.replicas.max(1)),
-            write_quorum: usize::from(panel.write_quorum.max(1)),
-            epsilon_per_mille: panel.epsilon_per_mille,
-            request_timeout_us: MS,
-            n_keys: panel.n_keys,
-            ack_early: false,
-            prefill: false,
-            version: panel.version,
-            placed: Arc::new(Placed {
-                placement: None,
-                bounded_owners: Vec::new(),
-            }),
+            algorithm,
+            members: members.clone(),
+            previous_members: BTreeMap::new(),
+            placed: Placed::empty(),
+            ..self.clone()
         };
         config.rebuild()?;
         Ok(config)
+    }
+
+    /// What the pictures draw of the current membership, computed on first use and shared
+    /// by every clone of this configuration until the membership changes.
+    pub fn geometry(&self) -> &super::pictures::Geometry {
+        self.placed
+            .geometry
+            .get_or_init(|| super::pictures::Geometry::of(self))
     }
 
     /// Build the placement for the current membership (an error leaves the old one).
     pub fn rebuild(&mut self) -> Result<(), String> {
         let nodes: Vec<u32> = self.members.keys().map(|&n| u32::from(n)).collect();
-        let placement: Box<dyn Placement + Send + Sync> = match self.algorithm {
-            1 => Box::new(hashring::ModN::with_nodes(&nodes).map_err(|e| e.to_string())?),
-            2 => Box::new(hashring::Rendezvous::with_nodes(&nodes).map_err(|e| e.to_string())?),
-            3 => Box::new(hashring::JumpHash::with_nodes(&nodes).map_err(|e| e.to_string())?),
-            _ => Box::new(self.ring()?),
+        let mut bounded_owners = Vec::new();
+        let other = |p: Result<Box<dyn Placement + Send + Sync>, hashring::PlacementError>| {
+            p.map(Placer::Other).map_err(|e| e.to_string())
         };
-        let bounded_owners = if self.algorithm == 4 {
-            let keys: Vec<u64> = (0..u64::from(self.n_keys.max(1))).collect();
-            let epsilon = Epsilon::ratio(self.epsilon_per_mille, 1000).ok_or("bad epsilon")?;
-            hashring::assign_bounded(&self.ring()?, &keys, epsilon)
-                .map_err(|e| e.to_string())?
-                .owners
-        } else {
-            Vec::new()
+        let placement = match self.algorithm {
+            1 => other(hashring::ModN::with_nodes(&nodes).map(|p| Box::new(p) as _))?,
+            2 => other(hashring::Rendezvous::with_nodes(&nodes).map(|p| Box::new(p) as _))?,
+            3 => other(hashring::JumpHash::with_nodes(&nodes).map(|p| Box::new(p) as _))?,
+            algorithm => {
+                let ring = self.ring()?;
+                if algorithm == 4 {
+                    let keys: Vec<u64> = (0..u64::from(self.n_keys.max(1))).collect();
+                    let epsilon =
+                        Epsilon::ratio(self.epsilon_per_mille, 1000).ok_or("bad epsilon")?;
+                    bounded_owners = hashring::assign_bounded(&ring, &keys, epsilon)
+                        .map_err(|e| e.to_string())?
+                        .owners;
+                }
+                Placer::Ring(ring)
+            }
         };
         self.placed = Arc::new(Placed {
             placement: Some(placement),
             bounded_owners,
+            geometry: OnceLock::new(),
         });
         Ok(())
     }
 
     /// The weighted ring of the current members.
     pub fn ring(&self) -> Result<Ring, String> {
-        let mut ring = Ring::new();
-        for (&node, &weight) in &self.members {
-            ring.add_node_weighted(u32::from(node), weight)
-                .map_err(|e| e.to_string())?;
+        ring_of(&self.members)
+    }
+
+    /// The ring the placement uses, when it is consistent hashing (plain or with bounded
+    /// loads): built already, nothing to rebuild.
+    pub fn placed_ring(&self) -> Option<&Ring> {
+        match &self.placed.placement {
+            Some(Placer::Ring(ring)) => Some(ring),
+            _ => None,
         }
-        Ok(ring)
     }
 
     /// The servers responsible for `key`, owner first.
     pub fn replicas(&self, key: u16) -> Vec<NodeId> {
-        let Some(placement) = &self.placed.placement else {
+        let Some(placement) = self.placed.placement.as_ref().map(Placer::placement) else {
             return Vec::new();
         };
         let hash = hashring::hash_key(u64::from(key));
@@ -225,4 +267,10 @@ impl RingConfig {
     pub fn is_member(&self, node: NodeId) -> bool {
         self.members.contains_key(&node)
     }
+}
+
+/// The weighted ring of `members`.
+pub fn ring_of(members: &BTreeMap<NodeId, u32>) -> Result<Ring, String> {
+    let members: Vec<(u32, u32)> = members.iter().map(|(&n, &w)| (u32::from(n), w)).collect();
+    Ring::with_weights(&members).map_err(|e| e.to_string())
 }

@@ -1,12 +1,13 @@
 //! The hash-ring lab: what membership changes and failures do to a cache placed by
-//! consistent hashing, against hash mod N. (The placement algorithms' own reference results
-//! are unit tests in `hashring`.)
+//! consistent hashing, against hash mod N, and what the lab's pictures say about it. (The
+//! placement algorithms' own reference results are unit tests in `ring::hashring`.)
 
 use failscope_labs::preset;
 use failscope_labs::ring::{CacheNode, RingLab};
 use failscope_sim::action::Action;
 use failscope_sim::client::Outcome;
 use failscope_sim::lab::Lab;
+use failscope_sim::picture::{Bars, Picture, PictureKind, Ring};
 use failscope_sim::run::LabRun;
 use failscope_sim::time::{Time, SECOND};
 use failscope_sim::{Scenario, Simulation};
@@ -137,14 +138,12 @@ fn membership_changes_are_recorded_and_replay() {
         })
         .is_err());
     sim.run_until(2 * SECOND);
-    let Some(failscope_sim::view::Panel::Ring(panel)) = sim.panel() else {
-        panic!("a ring panel")
-    };
-    assert_eq!(
-        panel.members,
-        vec![(0, 200), (1, 64), (2, 64), (3, 64), (4, 64)]
-    );
-    assert_eq!(panel.version, 2);
+    let pictures = sim.pictures();
+    let ring = ring_of(&pictures);
+    let owners: Vec<&str> = ring.owners.iter().map(|o| o.label.as_str()).collect();
+    assert_eq!(owners, ["S1", "S2", "S3", "S4", "S5"]);
+    assert_eq!(ring.ticks.len(), 200 + 4 * 64, "one tick per virtual node");
+    assert_eq!(ring.ticks.iter().filter(|t| t.1 == 0).count(), 200);
     let mut replay = failscope_labs::build(sim.scenario()).unwrap();
     replay.run_until(2 * SECOND);
     assert_eq!(replay.trace().hash(), sim.trace().hash());
@@ -191,4 +190,179 @@ fn every_ring_preset_is_valid_and_runs_clean() {
         assert!(reports[0].ok(), "{}: {:?}", p.id, reports[0]);
         assert!(reports[1].ok(), "{}: the cache hits", p.id);
     }
+}
+
+fn picture<'a>(pictures: &'a [Picture], id: &str) -> &'a Picture {
+    pictures
+        .iter()
+        .find(|p| p.id == id)
+        .unwrap_or_else(|| panic!("a {id} picture"))
+}
+
+fn ring_of(pictures: &[Picture]) -> &Ring {
+    match &picture(pictures, "ring").kind {
+        PictureKind::Ring(ring) => ring,
+        other => panic!("the ring picture is a {}", other.name()),
+    }
+}
+
+fn bars_of<'a>(pictures: &'a [Picture], id: &str) -> &'a Bars {
+    match &picture(pictures, id).kind {
+        PictureKind::Bars(bars) => bars,
+        other => panic!("the {id} picture is a {}", other.name()),
+    }
+}
+
+#[test]
+fn the_ring_picture_tells_the_same_story_as_the_lab() {
+    let scenario = RingLab
+        .default_scenario(5)
+        .with_param("keys", 1000)
+        .with_param("vnodes", 256);
+    let mut sim = run(&scenario, SECOND / 2);
+    let before = sim.pictures();
+    let ring = ring_of(&before);
+    assert!(
+        ring.covers_circle_once(),
+        "four servers' arcs tile the circle"
+    );
+    assert_eq!(ring.points.len(), 1000);
+    assert!(
+        ring.points.iter().all(|p| !p.highlight),
+        "nothing moved yet"
+    );
+    assert!(picture(&before, "ring").primary);
+    assert!(!before.iter().any(|p| p.id == "moved"));
+    // With one replica, every key sits in its owner's arc and its walk ends in that arc.
+    for point in &ring.points {
+        let arc = ring
+            .arc_at(point.position)
+            .expect("every position has an arc");
+        assert_eq!(Some(arc.owner), point.owner, "{}", point.detail);
+        assert_eq!(point.walk.len(), 1);
+        assert_eq!(ring.arc_at(point.walk[0]).map(|a| a.owner), point.owner);
+    }
+    let owned: i64 = bars_of(&before, "load").bars.iter().map(|b| b.value).sum();
+    assert_eq!(owned, 1000, "every key is owned by one server");
+
+    let config_before = sim.world().config().clone();
+    sim.apply(Action::Lab {
+        verb: "join".into(),
+        args: vec![4],
+    })
+    .unwrap();
+    let after = sim.pictures();
+    let ring = ring_of(&after);
+    assert!(
+        ring.covers_circle_once(),
+        "five servers' arcs tile the circle"
+    );
+    assert_ne!(
+        picture(&after, "ring").version,
+        picture(&before, "ring").version
+    );
+    // The ringed keys are exactly those whose owner the lab's placement changed...
+    let config_after = sim.world().config();
+    let lab_moved: Vec<usize> = (0..1000u16)
+        .filter(|&k| config_before.replicas(k).first() != config_after.replicas(k).first())
+        .map(usize::from)
+        .collect();
+    let ringed: Vec<usize> = (0..ring.points.len())
+        .filter(|&i| ring.points[i].highlight)
+        .collect();
+    assert_eq!(ringed, lab_moved);
+    // ...about 1/(N+1) of them, all now on the newcomer...
+    let share = ringed.len() as f64 / 1000.0;
+    assert!(
+        (0.14..0.26).contains(&share),
+        "about a fifth of the keys move: {share}"
+    );
+    let newcomer = ring.owners.iter().position(|o| o.label == "S5").unwrap() as u16;
+    assert!(ringed
+        .iter()
+        .all(|&i| ring.points[i].owner == Some(newcomer)));
+    // ...and the pictures agree with each other on the count, far below hash mod N's.
+    let moved = bars_of(&after, "moved");
+    let bar = |label: &str| {
+        moved
+            .bars
+            .iter()
+            .find(|b| b.label == label)
+            .map(|b| b.value)
+    };
+    assert_eq!(bar("consistent hashing"), Some(ringed.len() as i64));
+    assert!(bar("hash mod N").unwrap() > 700, "{:?}", bar("hash mod N"));
+    assert_eq!(moved.reference.as_ref().map(|r| r.0), Some(200));
+    let caption = &picture(&after, "ring").caption;
+    assert!(
+        caption.contains(&format!("{} of 1000 keys moved", ringed.len())),
+        "{caption}"
+    );
+    assert!(caption.contains("80.00% under hash mod N"), "{caption}");
+    assert_eq!(
+        ring.walk.as_ref().map(|w| w.0),
+        ring.points.iter().find(|p| p.highlight).map(|p| p.position),
+        "the featured walk is a key that moved"
+    );
+}
+
+#[test]
+fn owned_and_stored_keys_are_separate_pictures() {
+    let mut sim =
+        failscope_labs::build(&preset("hash-ring", "add-node").unwrap().scenario).unwrap();
+    sim.run_until(2 * SECOND + 100_000);
+    let pictures = sim.pictures();
+    let owned = bars_of(&pictures, "load");
+    let stored = bars_of(&pictures, "stored");
+    assert_eq!(owned.y.label, "keys owned");
+    assert_eq!(stored.y.label, "keys stored");
+    let s5 = |bars: &Bars| bars.bars.iter().find(|b| b.label == "S5").map(|b| b.value);
+    // Just after joining, S5 owns its share but holds only what was written since.
+    assert!(s5(owned).unwrap() > 20, "{:?}", s5(owned));
+    assert!(s5(stored).unwrap() < s5(owned).unwrap());
+    let view = sim.view();
+    let headline = &view.nodes[4].state.headline;
+    assert_eq!(*headline, format!("{} stored", s5(stored).unwrap()));
+}
+
+#[test]
+fn pictures_for_other_placements_and_a_big_ring_are_cheap_to_ask_again() {
+    // Hash mod N has no arcs: the dots' colours carry the owners.
+    let mut mod_n = run(&preset("hash-ring", "mod-n").unwrap().scenario, 3 * SECOND);
+    let pictures = mod_n.pictures();
+    let ring = ring_of(&pictures);
+    assert!(ring.arcs.is_empty() && ring.ticks.is_empty());
+    assert!(ring
+        .points
+        .iter()
+        .all(|p| p.owner.is_some() && p.walk.is_empty()));
+    assert!(ring.points.iter().filter(|p| p.highlight).count() > 100);
+    mod_n.run_until(3 * SECOND + 1);
+    assert_eq!(
+        mod_n.pictures()[0],
+        pictures[0],
+        "same membership, same ring"
+    );
+
+    // The ring benchmark's size: 64 servers × 400 virtual nodes, 1,000 keys.
+    let mut big = RingLab.default_scenario(1);
+    big.n_nodes = 64;
+    let big = big
+        .with_param("ring_size", 63)
+        .with_param("vnodes", 400)
+        .with_param("keys", 1000);
+    let mut sim = failscope_labs::build(&big).unwrap();
+    sim.run_until(SECOND / 10);
+    sim.apply(Action::Lab {
+        verb: "join".into(),
+        args: vec![63],
+    })
+    .unwrap();
+    let pictures = sim.pictures();
+    let ring = ring_of(&pictures);
+    assert!(ring.covers_circle_once());
+    assert!(ring.ticks.is_empty(), "25,600 virtual nodes: no ticks");
+    assert!(ring.arcs.len() > 20_000, "{}", ring.arcs.len());
+    let moved = ring.points.iter().filter(|p| p.highlight).count();
+    assert!((5..40).contains(&moved), "about 1/64 of 1000 keys: {moved}");
 }

@@ -12,6 +12,7 @@ pub mod graph;
 pub mod grid;
 pub mod lanes;
 pub mod parts;
+pub mod ring;
 pub mod state_machine;
 pub mod time_series;
 pub mod tree;
@@ -73,7 +74,9 @@ pub fn PictureFrame(props: &PictureFrameProps) -> Html {
         PictureKind::Lanes(data) => {
             html! { <lanes::LanesView data={data.clone()} {width} {now} /> }
         }
-        PictureKind::Ring(_) => html! {},
+        PictureKind::Ring(data) => html! {
+            <ring::RingView ring={data.clone()} version={picture.version} title={picture.title.clone()} />
+        },
     };
     let is_svg = !matches!(picture.kind, PictureKind::Grid(_) | PictureKind::Ring(_));
     let export = |png: bool| {
@@ -94,12 +97,12 @@ pub fn PictureFrame(props: &PictureFrameProps) -> Html {
         Callback::from(move |_: FocusEvent| tip.set(None))
     };
     html! {
-        <section class={classes!("picture", format!("picture-{}", picture.kind.name()))}
+        <section class={classes!("picture", format!("picture-{}", picture.kind.name()), picture.primary.then_some("primary"))}
                  data-testid={format!("picture-{}", picture.id)} data-kind={picture.kind.name()}
                  aria-label={picture.title.clone()}>
             <div class="panel-head">
                 <h3>{ &picture.title }</h3>
-                <span class="muted small">{ &picture.caption }</span>
+                <span class="picture-caption muted small" data-testid="picture-caption">{ &picture.caption }</span>
                 if is_svg {
                     <span class="pic-export">
                         <button class="btn btn-small" data-testid="picture-export-svg" onclick={export(false)}

@@ -149,7 +149,7 @@ fn read_u64(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::Rng;
+    use failscope_sim::rng::Rng;
 
     /// The 101-byte buffer of xxHash's own sanity check: byte i is the top byte of a 32-bit
     /// generator that starts at 2654435761 and squares itself (mod 2^32) after each byte.

@@ -198,7 +198,7 @@ fn find_room(next: &mut [usize], start: usize) -> Result<usize, PlacementError> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::Rng;
+    use failscope_sim::rng::Rng;
 
     /// The oracle: the paper's rule walked naively, one virtual node at a time.
     fn naive_assign(ring: &Ring, keys: &[u64], capacity: u64) -> Vec<u32> {

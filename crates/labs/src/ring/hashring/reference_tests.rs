@@ -9,7 +9,7 @@ use super::placement::Placement;
 use super::rendezvous::Rendezvous;
 use super::ring::Ring;
 use super::stats::{load_stats, moved};
-use crate::rng::Rng;
+use failscope_sim::rng::Rng;
 
 const SEEDS: [u64; 5] = [1, 2, 3, 4, 5];
 

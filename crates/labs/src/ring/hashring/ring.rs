@@ -110,6 +110,34 @@ impl Ring {
         })
     }
 
+    /// A ring of `(node, weight)` members, sorted once: the same ring as adding each with
+    /// [`Ring::add_node_weighted`] to [`Ring::new`], without a merge per node.
+    pub fn with_weights(members: &[(u32, u32)]) -> Result<Ring, PlacementError> {
+        if members.len() > MAX_PHYSICAL_NODES {
+            return Err(PlacementError::TooManyNodes {
+                limit: MAX_PHYSICAL_NODES,
+            });
+        }
+        let mut weights = BTreeMap::new();
+        for &(node, weight) in members {
+            check_weight(node, weight)?;
+            if weights.insert(node, weight).is_some() {
+                return Err(PlacementError::DuplicateNode { node });
+            }
+        }
+        let total = weights.values().map(|&w| w as usize).sum();
+        let mut all = Vec::with_capacity(total);
+        for (&node, &weight) in &weights {
+            all.extend((0..weight).map(|i| (hash_vnode(node, i), node)));
+        }
+        all.sort_unstable();
+        Ok(Ring {
+            vnodes: all,
+            members: weights,
+            default_weight: DEFAULT_VNODES,
+        })
+    }
+
     /// The weight [`Placement::add_node`] uses.
     pub fn default_weight(&self) -> u32 {
         self.default_weight
@@ -356,8 +384,8 @@ impl Ring {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hashring::hash::hash_key;
-    use crate::rng::Rng;
+    use crate::ring::hashring::hash::hash_key;
+    use failscope_sim::rng::Rng;
 
     /// The test oracle: a linear scan for the smallest position >= key (ties: smallest node
     /// id), else the smallest position overall.
@@ -377,6 +405,29 @@ mod tests {
             let _ = ring.add_node_weighted(node, weight);
         }
         ring
+    }
+
+    #[test]
+    fn a_ring_built_at_once_is_the_ring_built_node_by_node() {
+        let mut rng = Rng::from_seed(77);
+        for _ in 0..20 {
+            let ring = random_ring(&mut rng);
+            let members: Vec<(u32, u32)> = ring
+                .nodes()
+                .into_iter()
+                .map(|n| (n, ring.weight(n).unwrap()))
+                .collect();
+            assert_eq!(Ring::with_weights(&members), Ok(ring));
+        }
+        assert_eq!(
+            Ring::with_weights(&[(1, 3), (1, 4)]),
+            Err(PlacementError::DuplicateNode { node: 1 })
+        );
+        assert_eq!(
+            Ring::with_weights(&[(2, 0)]),
+            Err(PlacementError::WeightOutOfRange { node: 2, weight: 0 })
+        );
+        assert_eq!(Ring::with_weights(&[]), Ok(Ring::new()));
     }
 
     #[test]

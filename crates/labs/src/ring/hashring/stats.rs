@@ -207,8 +207,8 @@ fn mean_and_std(values: &[u64]) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hashring::mod_n::ModN;
-    use crate::hashring::ring::Ring;
+    use crate::ring::hashring::mod_n::ModN;
+    use crate::ring::hashring::ring::Ring;
 
     #[test]
     fn stats_of_a_known_distribution() {

@@ -72,7 +72,7 @@ mod tests {
     }
 
     /// Times the two reference workloads (meaningful with `--release`; prints, asserts only
-    /// correctness): `cargo test --release -p failscope-sim --lib hashring::bench -- --nocapture`.
+    /// correctness): `cargo test --release -p failscope-labs --lib ring::hashring::bench -- --nocapture`.
     #[test]
     fn reference_workloads_timed() {
         let ring = reference_ring().unwrap();

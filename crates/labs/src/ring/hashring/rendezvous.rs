@@ -85,7 +85,7 @@ impl Placement for Rendezvous {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::Rng;
+    use failscope_sim::rng::Rng;
 
     #[test]
     fn owner_has_the_highest_score_and_replicas_are_ranked() {
