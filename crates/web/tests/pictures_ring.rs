@@ -150,10 +150,10 @@ async fn the_load_bars_have_an_axis_a_mean_and_the_busiest_highlighted() {
         })
         .sum();
     assert_eq!(total, 200, "every key is owned once");
-    assert!(count(&host, ".bar.highlight") >= 1);
-    assert!(text(&host, "[data-testid=bars-reference]").contains("mean 40.0"));
-    assert!(count(&host, ".tick") >= 2, "a value axis with ticks");
-    let labels = host.query_selector_all(".bars-svg text").unwrap();
+    assert!(count(&host, ".pic-bar.highlight") >= 1);
+    assert!(text(&host, "[data-testid=reference]").contains("mean 40.0"));
+    assert!(count(&host, ".pic-tick") >= 2, "a value axis with ticks");
+    let labels = host.query_selector_all("svg text").unwrap();
     for i in 0..labels.length() {
         let node = labels.item(i).unwrap();
         let style = web_sys::window()
@@ -191,7 +191,7 @@ async fn a_server_joins_through_the_lab_verbs_and_the_ring_shows_it() {
     assert_eq!(
         count(
             &host,
-            ".lab-pictures > section:first-of-type[data-testid=picture-ring]"
+            ".pictures > section:first-of-type[data-testid=picture-ring]"
         ),
         1,
         "the primary picture comes first"

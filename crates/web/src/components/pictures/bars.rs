@@ -131,7 +131,7 @@ pub fn BarsView(props: &BarsProps) -> Html {
         });
         html! {
             <g class={classes!("pic-bar", tone_class(bar.tone), bar.highlight.then_some("highlight"))}
-               tabindex="0" data-testid={format!("bar-{i}")}>
+               tabindex="0" data-testid={format!("bar-{i}")} data-value={bar.value.to_string()}>
                 <title>{ tooltip }</title>
                 <rect x={coord(cx - bar_w / 2.0)} y={coord(y0)} width={coord(bar_w)} height={coord((y1 - y0).max(0.5))} />
                 if show_value {

@@ -1,0 +1,406 @@
+//! The layout: what a lab page looks like — the stage (canvas, narration, legend), the
+//! head (preset picker, share and help buttons), the side tabs, the controls, timeline and
+//! fault toolbar, the lower panels (space-time diagram and the lab's own pictures), the
+//! trade-off chart, and the error panel that replaces all of it when a run cannot start.
+//!
+//! Only views are built here; the state they show belongs to the other modules. (Not to be
+//! confused with `crate::layout`, the geometry of nodes on the canvas.)
+
+use super::{LabPage, LabPageProps, Msg};
+use crate::components::challenges::{ChallengeAnnouncer, Challenges};
+use crate::components::consistency::ConsistencyPanel;
+use crate::components::controls::Controls;
+use crate::components::event_log::{self, Category, EventLog, LogLine};
+use crate::components::fault_toolbar::{FaultToolbar, FaultToolbarProps};
+use crate::components::help::Help;
+use crate::components::inspector::Inspector;
+use crate::components::invariants::Invariants;
+use crate::components::lab_verbs::LabVerbs;
+use crate::components::narration::Narration;
+use crate::components::params::ParamsPanel;
+use crate::components::pictures::PictureFrame;
+use crate::components::share::ShareMenu;
+use crate::components::spacetime::SpaceTime;
+use crate::components::topology::{Fallen, Topology};
+use crate::components::tradeoffs::TradeoffChart;
+use crate::session::{format_time, Session, UiAction};
+use crate::shared::Shared;
+use failscope_sim::trace::TraceKind;
+use yew::prelude::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Inspector,
+    Invariants,
+    Challenges,
+    Parameters,
+    Events,
+    History,
+}
+
+pub(super) const TABS: &[(Tab, &str)] = &[
+    (Tab::Inspector, "Inspector"),
+    (Tab::Invariants, "Invariants"),
+    (Tab::Challenges, "Challenges"),
+    (Tab::History, "History"),
+    (Tab::Parameters, "Parameters"),
+    (Tab::Events, "Event log"),
+];
+
+/// Look up a panel by its label (as stored in share links).
+pub(super) fn tab_named(label: &str) -> Option<Tab> {
+    TABS.iter().find(|(_, l)| *l == label).map(|(t, _)| *t)
+}
+
+impl LabPage {
+    pub(super) fn tab_label(&self) -> &'static str {
+        TABS.iter()
+            .find(|(t, _)| *t == self.tab)
+            .map_or("Inspector", |(_, l)| l)
+    }
+
+    /// The whole page, the embed one, or the error panel.
+    pub(super) fn layout(&self, ctx: &Context<Self>) -> Html {
+        let session = match &self.session {
+            Ok(s) => s,
+            Err(message) => return error_panel(message, ctx.props()),
+        };
+        let link = ctx.link();
+        let view = Shared::new(session.view.clone());
+        let stage = self.stage(ctx, session, &view);
+        let catching_up = self.jobs.catching_up.map(|target| {
+            let percent = (session.now() as f64 / target.max(1) as f64 * 100.0).min(100.0);
+            html! {
+                <div class="catch-up" role="status" data-testid="catching-up">
+                    { format!("Replaying the shared run to {}: {percent:.0}%", format_time(target)) }
+                </div>
+            }
+        });
+        let controls = html! {
+            <Controls playing={session.playing} speed={session.speed} now={view.time} end={session.timeline_end()}
+                      seed={session.sim().scenario().seed} on_action={link.callback(Msg::Ui)} compact={ctx.props().embed}
+                      on_restart={link.callback(Msg::Restart)} on_new_seed={link.callback(|()| Msg::NewSeed)} />
+        };
+        if ctx.props().embed {
+            return self.embed_page(session, stage, controls, catching_up);
+        }
+        self.full_page(ctx, session, &view, stage, controls, catching_up)
+    }
+
+    /// The canvas with what is drawn over it: narration, the highlighted violation, legend.
+    fn stage(
+        &self,
+        ctx: &Context<Self>,
+        session: &Session,
+        view: &Shared<failscope_sim::view::View>,
+    ) -> Html {
+        let link = ctx.link();
+        let on_action = link.callback(Msg::Ui);
+        let now = view.time;
+        let kinds = session.sim().message_kinds();
+        let narration = session.preset.as_ref().filter(|_| session.narration_open && !ctx.props().embed).and_then(|p| {
+            let (index, chapter) = session.chapter()?;
+            Some(html! {
+                <Narration title={p.title.to_string()} text={chapter.text.clone()} chapter={index}
+                           chapters={p.chapters.len()} has_next={p.chapters.iter().any(|c| c.at_us > now)}
+                           on_action={on_action.clone()} />
+            })
+        });
+        let legend = session.kinds_sent().map(|(i, k)| {
+            html! { <span class="legend-item"><svg width="14" height="14" aria-hidden="true"><circle class={format!("msg kind-{i}")} cx="7" cy="7" r="5" /></svg>{ k }</span> }
+        });
+        let highlight = session.highlight.as_ref().map(
+            |h| html! { <div class="highlight-label" data-testid="highlight">{ &h.label }</div> },
+        );
+        html! {
+            <div class="stage" ref={self.stage_ref.clone()}>
+                <Topology view={view.clone()} fallen={Shared::new(fallen_messages(session))} selection={session.selection.clone()}
+                          highlight={session.highlight.clone()} message_kinds={kinds} reduced_motion={self.reduced_motion}
+                          messages_ref={self.painter.messages_ref.clone()} canvas_ref={self.painter.canvas_ref.clone()} on_point={link.callback(Msg::PointAt)}
+                          on_node={link.callback(|(node, extend)| Msg::Ui(UiAction::SelectNode { node, extend }))}
+                          on_message={link.callback(|id| Msg::Ui(UiAction::SelectMessage(id)))}
+                          />
+                { for narration }
+                { for highlight }
+                <div class="legend">{ for legend }</div>
+            </div>
+        }
+    }
+
+    fn full_page(
+        &self,
+        ctx: &Context<Self>,
+        session: &Session,
+        view: &Shared<failscope_sim::view::View>,
+        stage: Html,
+        controls: Html,
+        catching_up: Option<Html>,
+    ) -> Html {
+        let link = ctx.link();
+        let on_action = link.callback(Msg::Ui);
+        let sim = session.sim();
+        let lab = session.lab;
+        let kinds = sim.message_kinds();
+        let presets = lab.presets();
+        let on_preset = {
+            let cb = ctx.props().on_preset.clone();
+            let lab_id = lab.id().to_string();
+            Callback::from(move |e: Event| {
+                let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+                let value = select.value();
+                cb.emit((lab_id.clone(), (!value.is_empty()).then_some(value)));
+            })
+        };
+        let current_preset = session.preset.as_ref().map(|p| p.id);
+        let selected_kind = session
+            .selection
+            .message
+            .and_then(|id| view.messages.iter().find(|m| m.id == id))
+            .and_then(|m| kinds.get(usize::from(m.kind)).map(|k| k.to_string()));
+        let reports = sim.invariants();
+        let violations = reports
+            .iter()
+            .filter(|r| r.status.first_violation.is_some())
+            .count();
+        let challenges = failscope_sim::challenge::reports(lab.challenges(), &reports);
+        let panel = match self.tab {
+            Tab::Inspector => html! {
+                <Inspector view={view.clone()} node={session.selection.node} message={session.selection.message}
+                           message_text={session.selection.message.and_then(|id| sim.describe_message(id))}
+                           message_kinds={kinds} />
+            },
+            Tab::Invariants => {
+                html! { <Invariants reports={reports} on_action={on_action.clone()} /> }
+            }
+            Tab::Challenges => html! {
+                <Challenges reports={challenges.clone()} bug={failscope_sim::challenge::bug_in_force(lab, sim.params())}
+                            on_action={on_action.clone()} />
+            },
+            Tab::Parameters => html! {
+                <ParamsPanel specs={lab.params()} values={sim.params().clone()} scenario={self.base_scenario().unwrap_or_else(|| sim.scenario().clone())}
+                             nodes={lab.nodes()} on_action={on_action.clone()} on_restart={link.callback(|s| Msg::RestartWith(Box::new(s)))} />
+            },
+            Tab::Events => html! {
+                <EventLog lines={log_lines(session, &self.filters)} enabled={self.filters.clone()}
+                          on_toggle={link.callback(Msg::ToggleFilter)} on_action={on_action.clone()} />
+            },
+            Tab::History => {
+                let grown =
+                    self.jobs.checked.as_ref().is_some_and(|c| {
+                        c.history.operations.len() != sim.history().operations.len()
+                    });
+                html! {
+                    <ConsistencyPanel checked={self.jobs.checked.clone()} checking={self.jobs.checking} stale_result={grown}
+                                      on_check={link.callback(|()| Msg::CheckHistory)} on_action={on_action.clone()} />
+                }
+            }
+        };
+        let tabs = TABS.iter().map(|&(tab, label)| {
+            let badge = (tab == Tab::Invariants && violations > 0).then(|| html! { <span class="badge">{ violations }</span> });
+            html! {
+                <button role="tab" class={classes!("tab", (tab == self.tab).then_some("active"))} aria-selected={(tab == self.tab).to_string()}
+                        data-testid={format!("tab-{}", label.to_lowercase().replace(' ', "-"))} onclick={link.callback(move |_| Msg::Tab(tab))}>
+                    { label }{ for badge }
+                </button>
+            }
+        });
+        let notice = session.notice.as_ref().map(|n| {
+            html! {
+                <div class={classes!("notice", n.error.then_some("error"))} role={if n.error { "alert" } else { "status" }} data-testid="notice">
+                    <span>{ &n.text }</span>
+                    <button class="btn small" aria-label="Dismiss" onclick={link.callback(|_| Msg::Ui(UiAction::DismissNotice))}>{ "✕" }</button>
+                </div>
+            }
+        });
+        let share_menu = self.share.open.then(|| {
+            html! {
+                <ShareMenu link={self.share.link.clone()} embed={self.share.embed.clone()} status={self.share.status.clone()}
+                           on_action={link.callback(Msg::Share)} on_close={link.callback(|()| Msg::ToggleShare)} />
+            }
+        });
+        let diagram = self.painter.diagram.clone();
+        let pictures = sim.pictures();
+        html! {
+            <div class="lab-page" data-testid="lab-page" data-lab={lab.id()}>
+                <div class="lab-head">
+                    <h2>{ lab.title() }</h2>
+                    <label class="preset-pick">
+                        <span class="sr-only">{ "Guided scenario" }</span>
+                        <select data-testid="preset-select" onchange={on_preset} aria-label="Guided scenario">
+                            <option value="" selected={current_preset.is_none()}>{ "Free play" }</option>
+                            { for presets.iter().map(|p| html! {
+                                <option value={p.id} selected={current_preset == Some(p.id)}>{ p.title }</option>
+                            }) }
+                        </select>
+                    </label>
+                    { for compare_links(lab, current_preset) }
+                    <span class="spacer" />
+                    <button class="btn btn-primary" data-testid="share-button" aria-expanded={self.share.open.to_string()}
+                            onclick={link.callback(|_| Msg::ToggleShare)}>{ "Share" }</button>
+                    <button class="btn" data-testid="help-button" aria-label="Keyboard help (?)" onclick={link.callback(|_| Msg::ToggleHelp)}>{ "?" }</button>
+                </div>
+                { for share_menu }
+                { for notice }
+                { for catching_up }
+                <div class="workspace">
+                    { stage }
+                    <aside class="sidebar">
+                        <div class="tabs" role="tablist">{ for tabs }</div>
+                        <div class="tab-panel" role="tabpanel">{ panel }</div>
+                        <ChallengeAnnouncer reports={challenges} />
+                    </aside>
+                </div>
+                { controls }
+                <crate::components::timeline::Timeline now={view.time} end={session.timeline_end()} markers={self.markers.clone()} on_action={on_action.clone()} />
+                <FaultToolbar selection={session.selection.clone()} statuses={FaultToolbarProps::statuses_of(view)}
+                              partitioned={view.network.is_partitioned() || !view.network.clogs.is_empty()}
+                              n_keys={sim.scenario().clients.n_keys} message_kind={selected_kind} on_action={on_action.clone()} />
+                <div class={classes!("lower", (!pictures.is_empty() || !lab.verbs().is_empty()).then_some("with-panel"))}>
+                    <SpaceTime diagram={diagram} on_zoom={link.callback(Msg::Zoom)} on_action={on_action.clone()} />
+                    { lab_panel(session, lab, pictures, on_action.clone(), view) }
+                </div>
+                if !lab.tradeoffs().is_empty() {
+                    <TradeoffChart results={self.jobs.tradeoffs.clone()} measuring={self.jobs.measuring} count={lab.tradeoffs().len()}
+                                   on_measure={link.callback(|()| Msg::MeasureTradeoffs)} />
+                }
+                <div class="sr-only" aria-live="polite" data-testid="live-region">{ &session.live_text }</div>
+                if self.help_open {
+                    <Help on_close={link.callback(|()| Msg::ToggleHelp)} />
+                }
+            </div>
+        }
+    }
+}
+
+/// Links to watch the current preset side by side with its counterpart.
+fn compare_links(lab: &'static dyn failscope_sim::Lab, current: Option<&str>) -> Vec<Html> {
+    lab.comparisons()
+        .into_iter()
+        .filter(|(a, b)| current == Some(*a) || current == Some(*b))
+        .map(|(a, b)| {
+            let href = format!("#compare={}/{a},{}/{b}", lab.id(), lab.id());
+            html! { <a class="btn" data-testid="compare-link" href={href}>{ "Side by side ⇆" }</a> }
+        })
+        .collect()
+}
+
+/// The lab's own changes (its verbs) and pictures (the hash ring, the servers' logs...), the
+/// primary pictures (the point of the lab) first.
+fn lab_panel(
+    session: &Session,
+    lab: &'static dyn failscope_sim::Lab,
+    mut pictures: Vec<failscope_sim::picture::Picture>,
+    on_action: Callback<UiAction>,
+    view: &Shared<failscope_sim::view::View>,
+) -> Html {
+    let struck: Vec<usize> = view
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.status == failscope_sim::world::NodeStatus::Down)
+        .map(|(i, _)| i)
+        .collect();
+    // Stable: the lab's order within each group.
+    pictures.sort_by_key(|p| !p.primary);
+    let verbs = (!lab.verbs().is_empty()).then(|| {
+        let servers: Vec<(u16, String)> = view
+            .nodes
+            .iter()
+            .map(|n| {
+                let role = &n.state.role;
+                let name = if role.is_empty() {
+                    n.name.clone()
+                } else {
+                    format!("{} ({role})", n.name)
+                };
+                (n.id, name)
+            })
+            .collect();
+        html! { <LabVerbs verbs={lab.verbs()} servers={servers} on_action={on_action} /> }
+    });
+    if pictures.is_empty() && verbs.is_none() {
+        return html! {};
+    }
+    // Several pictures share the full width in a responsive grid of frames.
+    let several = (pictures.len() > 1).then_some("several");
+    let stem = crate::components::share::file_stem(session);
+    html! {
+        <div class="lab-pictures">
+            { for verbs }
+            <div class={classes!("pictures", several)} data-testid="pictures">
+                { for pictures.into_iter().map(|p| { let key = p.id; html! {
+                    <PictureFrame key={key} picture={p} struck={struck.clone()} now={view.time} file_stem={stem.clone()} />
+                }}) }
+            </div>
+        </div>
+    }
+}
+
+/// Messages dropped in the last half second of wall time (at the current speed), falling.
+fn fallen_messages(session: &Session) -> Vec<Fallen> {
+    let window = (500 * session.speed_us_per_ms()).max(1);
+    let now = session.now();
+    let sim = session.sim();
+    let events = &sim.trace().events()[..sim.trace_position()];
+    let start = events.partition_point(|e| e.time < now.saturating_sub(window));
+    let recent = &events[start.max(events.len().saturating_sub(20_000))..];
+    recent
+        .iter()
+        .rev()
+        .filter_map(|e| match e.kind {
+            TraceKind::Drop {
+                msg,
+                from,
+                to,
+                kind,
+                ..
+            } => Some(Fallen {
+                id: msg,
+                from,
+                to,
+                kind: Some(kind),
+                age: (now - e.time) as f64 / window as f64,
+            }),
+            _ => None,
+        })
+        .take(200)
+        .collect()
+}
+
+/// The newest events up to the cursor in the enabled categories.
+fn log_lines(session: &Session, enabled: &[Category]) -> Vec<LogLine> {
+    const SHOWN: usize = 200;
+    const SCANNED: usize = 50_000;
+    let sim = session.sim();
+    let events = &sim.trace().events()[..sim.trace_position()];
+    let names: Vec<&str> = sim.invariants().iter().map(|r| r.spec.name).collect();
+    events
+        .iter()
+        .enumerate()
+        .rev()
+        .take(SCANNED)
+        .filter(|(_, e)| enabled.contains(&event_log::category(e)))
+        .take(SHOWN)
+        .map(|(index, e)| LogLine {
+            index,
+            time: e.time,
+            category: event_log::category(e),
+            text: e.describe(sim.message_kinds(), sim.timer_names(), &names),
+        })
+        .collect()
+}
+
+fn error_panel(message: &str, props: &LabPageProps) -> Html {
+    let home = {
+        let cb = props.on_home.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    html! {
+        <section class="error-panel" role="alert" data-testid="error-panel">
+            <h2>{ "This scenario cannot run" }</h2>
+            <p data-testid="error-message">{ message }</p>
+            <p class="muted">{ "Nothing was lost: your other labs and links still work." }</p>
+            <button class="btn btn-primary" data-testid="error-home" onclick={home}>{ "Choose a lab" }</button>
+        </section>
+    }
+}
