@@ -31,6 +31,12 @@ test('the home page fetches no lab code; a lab page fetches only its own chunk',
   await page.getByTestId('canvas').waitFor();
   const splits = fetched.filter((f) => f.startsWith('split_'));
   assert.deepEqual(splits, ['split_raft.wasm'], 'only the Raft chunk');
+  // The history checkers come only when something needs them: the side-by-side page does.
+  await page.evaluate(() => { location.hash = 'compare=replication/cap-cp,replication/cap-ap'; });
+  await page.getByTestId('stale').first().waitFor({ timeout: 20_000 });
+  assert.ok(fetched.includes('split_history_checks.wasm'), 'the checkers chunk, for the comparison');
+  assert.ok(fetched.includes('split_replication.wasm'), 'and the compared lab');
+  assert.match(await page.getByTestId('stale').first().textContent(), /of \d+ reads/);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -16,6 +16,7 @@
 pub mod bench;
 pub mod catalogue;
 pub mod codec;
+pub mod history_checks;
 #[macro_use]
 mod registry;
 
@@ -82,19 +83,37 @@ fn not_ready() -> LinkError {
     LinkError::NotAScenario("the link reader is still loading; open the link again".into())
 }
 
-/// Whether every lab in `labs` and, with a `link`, the link reader and the link's lab are
-/// loaded (unknown labs count as ready: opening them says they do not exist).
-pub fn ready(labs: &[String], link: Option<&str>) -> bool {
-    let loaded = |id: &str| find(id).is_some() || catalogue::info(id).is_none();
-    let link_ready =
-        link.is_none_or(|text| codec::loaded() && link_lab(text).is_none_or(|lab| loaded(&lab)));
-    link_ready && labs.iter().all(|id| loaded(id))
+/// What a page needs loaded before it can be built.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Needs {
+    pub labs: Vec<String>,
+    /// A share link: the link reader, and the lab the link opens.
+    pub link: Option<String>,
+    /// The history checkers (the side-by-side page).
+    pub history_checks: bool,
 }
 
-/// Load what opening `labs` and a `link` needs: the link reader, then every lab (a link's own
-/// lab included). Natively and in unsplit builds everything is there already.
-pub async fn prepare(labs: Vec<String>, link: Option<String>) -> Result<(), LoadError> {
-    let mut labs = labs;
+/// Whether everything in `needs` is loaded (unknown labs count as ready: opening them says
+/// they do not exist).
+pub fn ready(needs: &Needs) -> bool {
+    let loaded = |id: &str| find(id).is_some() || catalogue::info(id).is_none();
+    let link_ready = needs
+        .link
+        .as_deref()
+        .is_none_or(|text| codec::loaded() && link_lab(text).is_none_or(|lab| loaded(&lab)));
+    link_ready
+        && needs.labs.iter().all(|id| loaded(id))
+        && (!needs.history_checks || history_checks::get().is_some())
+}
+
+/// Load everything in `needs`: the link reader, then every lab (a link's own lab included),
+/// then the history checkers. Natively and in unsplit builds everything is there already.
+pub async fn prepare(needs: Needs) -> Result<(), LoadError> {
+    let Needs {
+        mut labs,
+        link,
+        history_checks: checks,
+    } = needs;
     if let Some(text) = link {
         codec::load().await?;
         labs.extend(link_lab(&text));
@@ -103,6 +122,9 @@ pub async fn prepare(labs: Vec<String>, link: Option<String>) -> Result<(), Load
         if catalogue::info(&id).is_some() {
             load(&id).await?;
         }
+    }
+    if checks {
+        history_checks::load().await?;
     }
     Ok(())
 }

@@ -16,6 +16,7 @@ pub struct Histogram {
 
 const SUB_BITS: u32 = 3;
 
+#[inline]
 fn bucket_of(v: Time) -> u16 {
     if v < 16 {
         return v as u16;
@@ -38,6 +39,7 @@ fn bucket_top(b: u16) -> Time {
 }
 
 impl Histogram {
+    #[inline]
     pub fn record(&mut self, value: Time) {
         *self.counts.entry(bucket_of(value)).or_insert(0) += 1;
         self.total += 1;

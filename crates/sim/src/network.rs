@@ -26,6 +26,7 @@ pub enum Latency {
 }
 
 impl Latency {
+    #[inline]
     pub fn sample(&self, rng: &mut Rng) -> Time {
         match *self {
             Latency::Constant { us } => us,
@@ -221,6 +222,7 @@ impl Network {
     }
 
     /// Decide delay, loss and duplication of a message sent at `now`.
+    #[inline]
     pub fn fate(&mut self, from: NodeId, to: NodeId, now: Time) -> Fate {
         let link = self.config.link(from, to).clone();
         let delay_us = self.delay(&link, now);
@@ -238,6 +240,7 @@ impl Network {
     }
 
     /// A fresh delay for a message the user duplicates or a clog releases.
+    #[inline]
     pub fn redelivery_delay(&mut self, from: NodeId, to: NodeId, now: Time) -> Time {
         let link = self.config.link(from, to).clone();
         self.delay(&link, now)
@@ -269,11 +272,13 @@ impl Network {
     }
 
     /// Can a message from `from` reach `to` right now?
+    #[inline]
     pub fn can_reach(&self, from: NodeId, to: NodeId) -> bool {
         let group = |n: NodeId| self.group.get(usize::from(n)).copied().unwrap_or(0);
         group(from) == group(to) && !self.cut.contains(&(from, to))
     }
 
+    #[inline]
     pub fn is_clogged(&self, from: NodeId, to: NodeId) -> bool {
         self.clogged.contains(&(from, to))
     }

@@ -70,6 +70,7 @@ impl Rng {
     }
 
     /// The next 64 random bits.
+    #[inline]
     pub fn next_u64(&mut self) -> u64 {
         let result = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
         let t = self.s[1] << 17;
@@ -83,6 +84,7 @@ impl Rng {
     }
 
     /// A uniform integer in `0..n` (Lemire's multiply-and-reject; unbiased). `n == 0` gives 0.
+    #[inline]
     pub fn below(&mut self, n: u64) -> u64 {
         if n == 0 {
             return 0;
@@ -100,6 +102,7 @@ impl Rng {
     }
 
     /// A uniform integer in `lo..=hi` (`hi < lo` gives `lo`).
+    #[inline]
     pub fn range_inclusive(&mut self, lo: u64, hi: u64) -> u64 {
         if hi <= lo {
             return lo;
@@ -112,6 +115,7 @@ impl Rng {
     }
 
     /// True with probability `ppm` parts per million.
+    #[inline]
     pub fn chance_ppm(&mut self, ppm: u32) -> bool {
         if ppm == 0 {
             return false;
@@ -120,6 +124,7 @@ impl Rng {
     }
 
     /// A uniform index into a slice of `len` items (`len == 0` gives 0).
+    #[inline]
     pub fn index(&mut self, len: usize) -> usize {
         // Lengths in the engine are bounded far below u32::MAX, so the conversion is exact
         // and the draw is the same on 32- and 64-bit targets.

@@ -221,6 +221,7 @@ impl Trace {
         &self.events
     }
 
+    #[inline]
     pub(crate) fn push(&mut self, event: TraceEvent) {
         debug_assert!(
             self.events
@@ -291,11 +292,13 @@ impl Fnv {
     pub fn new() -> Fnv {
         Fnv(0xcbf2_9ce4_8422_2325)
     }
+    #[inline]
     pub fn bytes(&mut self, bytes: &[u8]) {
         for &b in bytes {
             self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
     }
+    #[inline]
     pub fn u64(&mut self, v: u64) {
         self.bytes(&v.to_le_bytes());
     }

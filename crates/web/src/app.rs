@@ -196,7 +196,12 @@ pub fn App() -> Html {
             })
         })
     };
-    let (labs, retry) = use_labs(route.labs(), route.shared.clone());
+    let (labs, retry) = use_labs(failscope_labs::Needs {
+        labs: route.labs(),
+        link: route.shared.clone(),
+        // The side-by-side page shows stale reads and linearizability from its first frame.
+        history_checks: route.compare.is_some(),
+    });
     let source = use_memo(((*route).clone(), labs.clone()), |(route, labs)| {
         (*labs == LabsState::Ready)
             .then(|| resolve(route))

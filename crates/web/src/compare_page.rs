@@ -52,7 +52,8 @@ struct Figures {
     ops: u64,
     availability: Option<f64>,
     p99_ms: Option<f64>,
-    stale: usize,
+    /// `None` only if the checkers were not loaded (the page waits for them).
+    stale: Option<usize>,
     reads: usize,
     violations: usize,
     custom: Vec<(&'static str, i64)>,
@@ -72,7 +73,8 @@ impl Figures {
                 .op_latency_us
                 .quantile_ppm(990_000)
                 .map(|us| us as f64 / 1_000.0),
-            stale: consistency::stale_reads(&history),
+            // The page opens only once the checkers are loaded (see `app`).
+            stale: failscope_labs::history_checks::get().map(|c| c.stale_reads(&history)),
             reads: history
                 .operations
                 .iter()
@@ -95,9 +97,11 @@ impl Figures {
             shrink_steps: 0,
         };
         let history = session.sim().history();
-        let report = consistency::LinearizabilityCheck::with_limits(&history, limits).finish();
+        let verdict = failscope_labs::history_checks::get()
+            .and_then(|c| c.linearizability(&history, Some(limits)).run(u64::MAX))
+            .map(|report| report.verdict);
         Figures {
-            linearizable: Some(report.verdict),
+            linearizable: verdict,
             ..Figures::of(session)
         }
     }
@@ -379,7 +383,7 @@ impl Component for ComparePage {
                         <dt>{ "Availability" }</dt><dd data-testid="availability">{ percent(f.availability) }</dd>
                         <dt>{ "Operations" }</dt><dd>{ f.ops }</dd>
                         <dt>{ "Latency p99" }</dt><dd>{ f.p99_ms.map_or("—".into(), |ms| format!("{ms:.1} ms")) }</dd>
-                        <dt>{ "Stale reads" }</dt><dd data-testid="stale">{ format!("{} of {} reads", f.stale, f.reads) }</dd>
+                        <dt>{ "Stale reads" }</dt><dd data-testid="stale">{ match f.stale { Some(stale) => format!("{stale} of {} reads", f.reads), None => "…".into() } }</dd>
                         <dt>{ "Invariants violated" }</dt><dd data-testid="violations">{ f.violations }</dd>
                         <dt>{ "Linearizable" }</dt>
                         <dd data-testid="linearizable">{ match f.linearizable {

@@ -14,30 +14,27 @@ pub enum LabsState {
     Failed(String),
 }
 
-/// Load every lab in `ids` and, with a `link`, the link reader and the link's lab (once
-/// each; a failed fetch is retried by calling `retry`).
+/// Load what a page needs (its labs; for a link, the link reader and the link's lab; the
+/// history checkers), once each; a failed fetch is retried by calling `retry`.
 #[hook]
-pub fn use_labs(ids: Vec<String>, link: Option<String>) -> (LabsState, Callback<()>) {
+pub fn use_labs(needs: failscope_labs::Needs) -> (LabsState, Callback<()>) {
     let attempt = use_state(|| 0u32);
     let state = use_state(|| LabsState::Ready);
-    let ready = failscope_labs::ready(&ids, link.as_deref());
+    let ready = failscope_labs::ready(&needs);
     {
         let state = state.clone();
-        use_effect_with(
-            (ids, link, ready, *attempt),
-            move |(ids, link, ready, _)| {
-                if !*ready {
-                    state.set(LabsState::Loading);
-                    let (ids, link) = (ids.clone(), link.clone());
-                    wasm_bindgen_futures::spawn_local(async move {
-                        match failscope_labs::prepare(ids, link).await {
-                            Ok(()) => state.set(LabsState::Ready),
-                            Err(e) => state.set(LabsState::Failed(e.to_string())),
-                        }
-                    });
-                }
-            },
-        );
+        use_effect_with((needs, ready, *attempt), move |(needs, ready, _)| {
+            if !*ready {
+                state.set(LabsState::Loading);
+                let needs = needs.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    match failscope_labs::prepare(needs).await {
+                        Ok(()) => state.set(LabsState::Ready),
+                        Err(e) => state.set(LabsState::Failed(e.to_string())),
+                    }
+                });
+            }
+        });
     }
     let retry = {
         let attempt = attempt.clone();

@@ -32,9 +32,10 @@ const WASM_OPT_FEATURES: &[&str] = &[
 /// The split loader wasm-split-cli writes beside the modules.
 const SPLIT_LOADER: &str = "__wasm_split.js";
 
-/// Chunks that are not labs: features fetched on demand (`codec` reads share links and
-/// scenario files, so a shared link's page fetches it as well as its lab).
-const FEATURE_CHUNKS: &[&str] = &["codec"];
+/// Chunks that are not labs: features fetched on demand. `codec` reads share links and
+/// scenario files (a shared link's page fetches it as well as its lab); `history_checks` is
+/// the consistency checkers (the History tab, the side-by-side page, the trade-off chart).
+const FEATURE_CHUNKS: &[&str] = &["codec", "history_checks"];
 
 pub fn dist_dir() -> PathBuf {
     cmd::root().join("dist")

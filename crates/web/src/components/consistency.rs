@@ -7,8 +7,7 @@ use crate::layout::Coord;
 use crate::session::{format_time, UiAction};
 use failscope_sim::client::{ClientOp, Outcome};
 use failscope_sim::consistency::{
-    self, LinearizabilityCheck, LinearizabilityReport, SequentialCheck, SequentialReport,
-    SessionViolation, Verdict,
+    LinearizabilityReport, SequentialReport, SessionViolation, Verdict,
 };
 use failscope_sim::history::History;
 use failscope_sim::ids::client_name;
@@ -29,33 +28,37 @@ pub struct Checked {
     pub elapsed_ms: f64,
 }
 
-/// Run every check over `history`, yielding to the browser between slices.
-pub async fn check(history: History) -> Checked {
+/// Run every check over `history`, yielding to the browser between slices. Fails only when
+/// the checkers' code cannot be fetched (they are a chunk of their own in the release build).
+pub async fn check(history: History) -> Result<Checked, String> {
+    let checks = failscope_labs::history_checks::load()
+        .await
+        .map_err(|e| e.to_string())?;
     let started = js_sys::Date::now();
-    let mut linear = LinearizabilityCheck::new(&history);
+    let mut linear = checks.linearizability(&history, None);
     let linear = loop {
         if let Some(report) = linear.run(STEPS_PER_SLICE) {
             break report;
         }
         gloo::timers::future::TimeoutFuture::new(0).await;
     };
-    let mut sequential = SequentialCheck::new(&history);
+    let mut sequential = checks.sequential(&history);
     let sequential = loop {
         if let Some(report) = sequential.run(STEPS_PER_SLICE) {
             break report;
         }
         gloo::timers::future::TimeoutFuture::new(0).await;
     };
-    let sessions = consistency::check_sessions(&history);
-    let stale = consistency::stale_reads(&history);
-    Checked {
+    let sessions = checks.sessions(&history);
+    let stale = checks.stale_reads(&history);
+    Ok(Checked {
         elapsed_ms: js_sys::Date::now() - started,
         history,
         linear,
         sequential,
         sessions,
         stale,
-    }
+    })
 }
 
 #[derive(Properties, PartialEq)]

@@ -3,7 +3,6 @@
 //! The real systems each configuration stands for are named beside it.
 
 use crate::layout::Coord;
-use failscope_sim::consistency;
 use failscope_sim::lab::Tradeoff;
 use failscope_sim::run::Advance;
 use std::rc::Rc;
@@ -26,6 +25,9 @@ pub struct Measured {
 
 /// Run every configuration and measure it.
 pub async fn measure(tradeoffs: Vec<Tradeoff>) -> Result<Vec<Measured>, String> {
+    let checks = failscope_labs::history_checks::load()
+        .await
+        .map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     for t in tradeoffs {
         let mut sim =
@@ -40,7 +42,7 @@ pub async fn measure(tradeoffs: Vec<Tradeoff>) -> Result<Vec<Measured>, String> 
             .iter()
             .filter(|op| op.op.is_read() && op.outcome.is_some())
             .count();
-        let stale = consistency::stale_reads(&history);
+        let stale = checks.stale_reads(&history);
         let q = |ppm| {
             m.op_latency_us
                 .quantile_ppm(ppm)

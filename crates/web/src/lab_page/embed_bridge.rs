@@ -138,7 +138,10 @@ impl LabPage {
 
 /// Whether opening a link needs code that is not loaded yet (the link reader, its lab).
 fn needs_loading(link: &str) -> bool {
-    !failscope_labs::ready(&[], Some(link))
+    !failscope_labs::ready(&failscope_labs::Needs {
+        link: Some(link.to_string()),
+        ..Default::default()
+    })
 }
 
 /// The "Open in Failscope" link of an embed: the full app on this very moment.

@@ -62,15 +62,27 @@ impl Jobs {
         let run = self.run_id;
         wasm_bindgen_futures::spawn_local(async move {
             let checked = consistency::check(history).await;
-            link.send_message(Msg::Checked(run, Rc::new(checked)));
+            link.send_message(Msg::Checked(run, checked.map(Rc::new)));
         });
     }
 
-    /// A finished check: kept only if it was of the current run.
-    pub(super) fn checked(&mut self, run: u64, result: Rc<Checked>) {
-        if run == self.run_id {
-            self.checking = false;
-            self.checked = Some(result);
+    /// A finished check: kept only if it was of the current run. A check that could not
+    /// run (its code could not be fetched) says why.
+    pub(super) fn checked(
+        &mut self,
+        run: u64,
+        result: Result<Rc<Checked>, String>,
+    ) -> Option<String> {
+        if run != self.run_id {
+            return None;
+        }
+        self.checking = false;
+        match result {
+            Ok(checked) => {
+                self.checked = Some(checked);
+                None
+            }
+            Err(message) => Some(format!("The History check could not start: {message}")),
         }
     }
 

@@ -87,7 +87,7 @@ pub enum Msg {
     Host(HostCommand),
     CheckHistory,
     /// A finished History check, for the run with this id (older runs' results are dropped).
-    Checked(u64, Rc<Checked>),
+    Checked(u64, Result<Rc<Checked>, String>),
     MeasureTradeoffs,
     Measured(Rc<Result<Vec<Measured>, String>>),
 }
@@ -286,7 +286,12 @@ impl Component for LabPage {
                     self.jobs.check_history(s, ctx.link());
                 }
             }
-            Msg::Checked(run, result) => self.jobs.checked(run, result),
+            Msg::Checked(run, result) => {
+                if let (Some(text), Ok(s)) = (self.jobs.checked(run, result), self.session.as_mut())
+                {
+                    s.notice = Some(crate::session::Notice { text, error: true });
+                }
+            }
             Msg::MeasureTradeoffs => {
                 if let Ok(s) = &self.session {
                     self.jobs.measure_tradeoffs(s, ctx.link());
