@@ -9,35 +9,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use yew::Callback;
 
+mod support;
+use support::*;
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn mount_point() -> web_sys::Element {
-    let document = gloo::utils::document();
-    let host = document.create_element("div").expect("create div");
-    document
-        .body()
-        .expect("body")
-        .append_child(&host)
-        .expect("append");
-    host
-}
-
-fn count(host: &web_sys::Element, selector: &str) -> u32 {
-    host.query_selector_all(selector)
-        .map(|l| l.length())
-        .unwrap_or(0)
-}
-
-fn click(host: &web_sys::Element, selector: &str) {
-    let element = host
-        .query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no element {selector}"));
-    let init = web_sys::MouseEventInit::new();
-    init.set_bubbles(true);
-    let event = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
-    element.dispatch_event(&event).unwrap();
-}
 
 fn lab_page(lab: &str, preset: Option<&str>) -> LabPageProps {
     LabPageProps {

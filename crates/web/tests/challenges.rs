@@ -13,49 +13,10 @@ use failscope_web::lab_page::{LabPage, LabPageProps, Source};
 use wasm_bindgen_test::*;
 use yew::Callback;
 
+mod support;
+use support::*;
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn mount_point() -> web_sys::Element {
-    let document = gloo::utils::document();
-    let host = document.create_element("div").expect("create div");
-    document
-        .body()
-        .expect("body")
-        .append_child(&host)
-        .expect("append");
-    host
-}
-
-fn text(host: &web_sys::Element, selector: &str) -> String {
-    host.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no element {selector}"))
-        .text_content()
-        .unwrap_or_default()
-}
-
-fn attribute(host: &web_sys::Element, selector: &str, name: &str) -> Option<String> {
-    host.query_selector(selector)
-        .unwrap()
-        .and_then(|e| e.get_attribute(name))
-}
-
-fn count(host: &web_sys::Element, selector: &str) -> u32 {
-    host.query_selector_all(selector)
-        .map(|l| l.length())
-        .unwrap_or(0)
-}
-
-fn click(host: &web_sys::Element, selector: &str) {
-    let element = host
-        .query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no element {selector}"));
-    let init = web_sys::MouseEventInit::new();
-    init.set_bubbles(true);
-    let event = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
-    element.dispatch_event(&event).unwrap();
-}
 
 /// The Raft split-votes preset, optionally with the deliberate bug "vote twice in a term".
 fn raft_run(bug: bool) -> Box<dyn Simulation> {

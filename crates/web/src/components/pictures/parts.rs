@@ -7,6 +7,27 @@ use failscope_sim::picture::{MarkKind, TimeMark};
 use failscope_sim::time::Time;
 use yew::prelude::*;
 
+/// The value axis on the left: its line from the top of `y`'s range to the bottom, and a
+/// labelled tick with a grid line across to `right` at each of `ticks`.
+pub fn value_axis(y: &Linear, ticks: &[i64], labels: &[String], left: f64, right: f64) -> Html {
+    // `y` maps the value range onto (bottom, top) in picture coordinates.
+    let (top, bottom) = (y.r1, y.r0);
+    html! {
+        <g class="pic-axis pic-axis-y" data-testid="axis-y">
+            <line class="pic-axis-line" x1={coord(left)} y1={coord(top)} x2={coord(left)} y2={coord(bottom)} />
+            { for ticks.iter().zip(labels).map(|(&v, label)| {
+                let ty = y.at(v as f64);
+                html! {
+                    <g class="pic-tick">
+                        <line class="pic-grid-line" x1={coord(left)} y1={coord(ty)} x2={coord(right)} y2={coord(ty)} />
+                        <text class="pic-tick-label" x={coord(left - 6.0)} y={coord(ty + SMALL * 0.35)} text-anchor="end" font-size={SMALL.to_string()}>{ label.clone() }</text>
+                    </g>
+                }
+            }) }
+        </g>
+    }
+}
+
 /// A time axis along `y` from `x.r0` to `x.r1`, with ticks at nice moments and labels that
 /// never overlap (thinned when they would).
 pub fn time_axis(x: &Linear, y: f64, from: Time, to: Time) -> Html {

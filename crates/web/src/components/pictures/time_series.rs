@@ -164,18 +164,7 @@ pub fn TimeSeriesView(props: &TimeSeriesProps) -> Html {
         <>
             { legend }
             <text class="pic-axis-title" x="0" y={coord(title_y)}>{ axis_title }</text>
-            <g class="pic-axis pic-axis-y" data-testid="axis-y">
-                <line class="pic-axis-line" x1={coord(left)} y1={coord(top)} x2={coord(left)} y2={coord(bottom)} />
-                { for y_ticks.iter().zip(&y_labels).map(|(&v, label)| {
-                    let ty = y.at(v as f64);
-                    html! {
-                        <g class="pic-tick">
-                            <line class="pic-grid-line" x1={coord(left)} y1={coord(ty)} x2={coord(right)} y2={coord(ty)} />
-                            <text class="pic-tick-label" x={coord(left - 6.0)} y={coord(ty + SMALL * 0.35)} text-anchor="end" font-size={SMALL.to_string()}>{ label }</text>
-                        </g>
-                    }
-                }) }
-            </g>
+            { parts::value_axis(&y, &y_ticks, &y_labels, left, right) }
             { parts::time_axis(&x, bottom, from, to) }
             { for threshold }
             { for series }
