@@ -69,15 +69,13 @@ pub fn BarsView(props: &BarsProps) -> Html {
         .iter()
         .map(|b| b.value)
         .chain(data.reference.iter().map(|r| r.0));
-    let (lo, hi) = values.fold((0, 1), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    let (lo, hi, step) = axis::nice_domain(lo, hi, (PLOT / 30.0) as usize + 1);
-    let y_ticks = axis::ticks_every(lo, hi, step);
-    let y_labels: Vec<String> = y_ticks.iter().map(|&v| data.y.format(v)).collect();
-    let left = y_labels
-        .iter()
-        .map(|l| axis::text_width(l, SMALL))
-        .fold(24.0, f64::max)
-        + 10.0;
+    let parts::ValueTicks {
+        lo,
+        hi,
+        ticks: y_ticks,
+        labels: y_labels,
+        left,
+    } = parts::value_ticks(values, &data.y, PLOT);
     let right = width - 8.0;
 
     let mut items = Vec::new();

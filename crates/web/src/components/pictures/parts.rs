@@ -7,6 +7,40 @@ use failscope_sim::picture::{MarkKind, TimeMark};
 use failscope_sim::time::Time;
 use yew::prelude::*;
 
+/// A value axis laid out for some values: a nice range from zero (or below) to at least 1
+/// covering them, its ticks (about one per 30 px of `plot_height`), their labels in the
+/// picture's unit, and the left margin those labels need.
+pub struct ValueTicks {
+    pub lo: i64,
+    pub hi: i64,
+    pub ticks: Vec<i64>,
+    pub labels: Vec<String>,
+    pub left: f64,
+}
+
+pub fn value_ticks(
+    values: impl Iterator<Item = i64>,
+    scale: &failscope_sim::picture::Scale,
+    plot_height: f64,
+) -> ValueTicks {
+    let (lo, hi) = values.fold((0, 1), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let (lo, hi, step) = axis::nice_domain(lo, hi, (plot_height / 30.0) as usize + 1);
+    let ticks = axis::ticks_every(lo, hi, step);
+    let labels: Vec<String> = ticks.iter().map(|&v| scale.format(v)).collect();
+    let left = labels
+        .iter()
+        .map(|l| axis::text_width(l, SMALL))
+        .fold(24.0, f64::max)
+        + 10.0;
+    ValueTicks {
+        lo,
+        hi,
+        ticks,
+        labels,
+        left,
+    }
+}
+
 /// The value axis on the left: its line from the top of `y`'s range to the bottom, and a
 /// labelled tick with a grid line across to `right` at each of `ticks`.
 pub fn value_axis(y: &Linear, ticks: &[i64], labels: &[String], left: f64, right: f64) -> Html {
