@@ -126,62 +126,44 @@ fn format() -> Result<Outcome> {
     Ok(Outcome::single(ok))
 }
 
+/// `cargo clippy <args> -- -D warnings`: whether it passed.
+fn clippy(args: &[&str]) -> bool {
+    let mut all = vec!["clippy"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--", "-D", "warnings"]);
+    run_capture(command("cargo", &all)).0
+}
+
 fn clippy_native() -> Result<Outcome> {
-    let (ok, _) = run_capture(command(
-        "cargo",
-        &[
-            "clippy",
-            "--workspace",
-            "--exclude",
-            "failscope-web",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    ));
-    Ok(Outcome::single(ok))
+    Ok(Outcome::single(clippy(&[
+        "--workspace",
+        "--exclude",
+        "failscope-web",
+        "--all-targets",
+    ])))
 }
 
 fn clippy_wasm() -> Result<Outcome> {
+    let wasm = ["--target", "wasm32-unknown-unknown"];
     // The release bundle's code paths (lazily loaded chunks) compile only with `split`.
-    let (split_ok, _) = run_capture(command(
-        "cargo",
-        &[
-            "clippy",
-            "--target",
-            "wasm32-unknown-unknown",
-            "-p",
-            "failscope-web",
-            "--features",
-            "split",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    ));
-    if !split_ok {
-        return Ok(Outcome::single(false));
-    }
-    let (ok, _) = run_capture(command(
-        "cargo",
-        &[
-            "clippy",
-            "--target",
-            "wasm32-unknown-unknown",
-            "-p",
-            "failscope-web",
-            "-p",
-            "failscope-sim",
-            "-p",
-            "failscope-labs",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    ));
-    Ok(Outcome::single(ok))
+    let split = clippy(&[&wasm[..], &["-p", "failscope-web", "--features", "split"]].concat());
+    let tests = split
+        && clippy(
+            &[
+                &wasm[..],
+                &[
+                    "-p",
+                    "failscope-web",
+                    "-p",
+                    "failscope-sim",
+                    "-p",
+                    "failscope-labs",
+                    "--all-targets",
+                ],
+            ]
+            .concat(),
+        );
+    Ok(Outcome::single(tests))
 }
 
 /// The engine and the labs run natively and in the browser alike: neither may depend on a
