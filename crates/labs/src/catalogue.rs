@@ -12,6 +12,9 @@ pub struct LabInfo {
     /// Hidden labs (engine benchmarks, demos) open by id but are not offered in the picker.
     pub listed: bool,
     pub presets: &'static [PresetInfo],
+    /// The picture kinds the lab draws (`PictureKind::name`): the page fetches their code
+    /// with the lab's.
+    pub pictures: &'static [&'static str],
 }
 
 /// A guided preset as the picker shows it.
@@ -53,6 +56,7 @@ pub static CATALOGUE: &[LabInfo] = &[
             PresetInfo { id: "rejoin", title: "An isolated server rejoins", summary: "Cut off, a follower keeps raising its term; when it returns it forces an election it cannot win." },
             PresetInfo { id: "stress", title: "Fifteen servers under load", summary: "The largest cluster with eight busy clients." },
         ],
+        pictures: &["grid"],
     },
     LabInfo {
         id: "hash-ring",
@@ -66,6 +70,7 @@ pub static CATALOGUE: &[LabInfo] = &[
             PresetInfo { id: "vnodes", title: "One point per server", summary: "Without virtual nodes the arcs are uneven and one server holds far more keys." },
             PresetInfo { id: "bounded", title: "Bounded loads", summary: "No server holds more than 1.25 times the average; overflow walks on clockwise." },
         ],
+        pictures: &["bars", "ring"],
     },
     LabInfo {
         id: "replication",
@@ -86,6 +91,7 @@ pub static CATALOGUE: &[LabInfo] = &[
             PresetInfo { id: "cap-ap", title: "AP under a partition", summary: "Both sides answer; reads go stale and histories stop being linearizable." },
             PresetInfo { id: "crdt-counter", title: "A CRDT counter converges", summary: "Increments on both sides of a partition all count once it heals." },
         ],
+        pictures: &["grid"],
     },
     LabInfo {
         id: "heartbeat",
@@ -97,6 +103,7 @@ pub static CATALOGUE: &[LabInfo] = &[
             PresetInfo { id: "gc-pause", title: "A long pause fools everyone", summary: "A paused node looks exactly like a crashed one, until it wakes up." },
             PresetInfo { id: "stress", title: "Fifty nodes, a thousand messages", summary: "2,450 pings every 50 ms: the rendering stress test." },
         ],
+        pictures: &["bars"],
     },
     LabInfo {
         id: "gallery",
@@ -106,6 +113,7 @@ pub static CATALOGUE: &[LabInfo] = &[
         presets: &[
             PresetInfo { id: "every-kind", title: "Every picture kind", summary: "A freeze and a crash among four pinging servers, drawn in every picture kind." },
         ],
+        pictures: &["bars", "graph", "grid", "lanes", "state-machine", "time-series", "tree"],
     },
 ];
 // END GENERATED CATALOGUE

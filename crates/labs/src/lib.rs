@@ -31,7 +31,7 @@ use failscope_sim::link::{LinkError, SharedRun};
 use failscope_sim::{Scenario, ScenarioError, Simulation};
 
 pub use catalogue::{LabInfo, PresetInfo, CATALOGUE};
-pub use registry::{load, LoadError};
+pub use registry::{load, ChunkFailed, LoadError};
 
 registry! {
     "raft" => raft: crate::raft::RaftLab,

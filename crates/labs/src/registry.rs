@@ -36,8 +36,9 @@ impl std::fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-/// The chunk loader's failure, turned into our error by the loader's caller.
-#[doc(hidden)]
+/// A lazily loaded chunk could not be fetched. Every `#[wasm_split]` loader (the labs here,
+/// the feature chunks, the app's picture kinds) returns it; its caller turns it into an error
+/// in the page's words.
 #[derive(Debug)]
 pub struct ChunkFailed;
 

@@ -11,7 +11,8 @@
 //!
 //! Sizes are counted per page: the home page fetches the shell (HTML, CSS, the main module,
 //! its JS); a lab's page fetches the shell plus that lab's chunk and the shared chunks it
-//! needs, as listed in the split loader `__wasm_split.js`.
+//! needs, as listed in the split loader `__wasm_split.js`, plus the chunks of the picture
+//! kinds the lab draws (listed in the generated catalogue).
 
 use crate::cmd::{self, command, run, Result};
 use std::collections::BTreeMap;
@@ -60,7 +61,8 @@ pub struct PageBytes {
     pub page: String,
     /// The lab's own chunk (0 for the home page).
     pub own_gzip: u64,
-    /// Chunks shared with other labs that this page fetches too.
+    /// The other chunks this page fetches: those its chunk shares with other splits, and
+    /// the chunks of the picture kinds the lab draws (and theirs).
     pub shared_chunks_gzip: u64,
     pub total_gzip: u64,
 }
@@ -132,7 +134,7 @@ impl BundleReport {
         }
         println!(
             "  {:<16} {:>14} {:>16} {:>14}",
-            "page", "own chunk", "shared chunks", "total fetched"
+            "page", "own chunk", "other chunks", "total fetched"
         );
         for p in self.pages.iter().chain(&self.features) {
             println!(
@@ -344,10 +346,23 @@ pub fn measure() -> Result<BundleReport> {
         total_gzip: shell,
     }];
     let mut features = Vec::new();
+    let kinds_of_lab = lab_picture_kinds()?;
+    let by_name: BTreeMap<&str, &Split> = splits.iter().map(|s| (s.name.as_str(), s)).collect();
     for split in &splits {
         let own = size_of(&split.file);
-        let shared: u64 = split.chunks.iter().map(|c| size_of(c)).sum();
-        let feature = FEATURE_CHUNKS.contains(&split.name.as_str());
+        // A lab's page also fetches the chunks of the picture kinds it draws.
+        let mut needed: Vec<&str> = split.chunks.iter().map(String::as_str).collect();
+        for kind in kinds_of_lab.get(&split.name).into_iter().flatten() {
+            if let Some(picture) = by_name.get(picture_split(kind).as_str()) {
+                needed.push(&picture.file);
+                needed.extend(picture.chunks.iter().map(String::as_str));
+            }
+        }
+        needed.sort_unstable();
+        needed.dedup();
+        let shared: u64 = needed.iter().map(|c| size_of(c)).sum();
+        let feature = FEATURE_CHUNKS.contains(&split.name.as_str())
+            || split.name.starts_with(PICTURE_PREFIX);
         let page = PageBytes {
             page: if feature {
                 format!("({} on demand)", split.name)
@@ -371,6 +386,49 @@ pub fn measure() -> Result<BundleReport> {
         pages,
         budgets: read_budgets()?,
     })
+}
+
+/// The split of a picture kind's component: `picture_` and the kind with `_` for `-`.
+const PICTURE_PREFIX: &str = "picture_";
+
+fn picture_split(kind: &str) -> String {
+    format!("{PICTURE_PREFIX}{}", kind.replace('-', "_"))
+}
+
+/// The generated catalogue, which lists the picture kinds each lab draws.
+const CATALOGUE: &str = "crates/labs/src/catalogue.rs";
+
+/// Each lab's picture kinds by its loader name, read from the catalogue the labs' own test
+/// generates (and keeps in step with the labs).
+fn lab_picture_kinds() -> Result<BTreeMap<String, Vec<String>>> {
+    let path = cmd::root().join(CATALOGUE);
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(parse_picture_kinds(&text))
+}
+
+/// `id: "hash-ring",` … `pictures: &["bars", "ring"],` per lab entry, in order.
+fn parse_picture_kinds(text: &str) -> BTreeMap<String, Vec<String>> {
+    let quoted = |s: &str| -> Vec<String> {
+        s.split('"')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    };
+    let mut kinds = BTreeMap::new();
+    let mut lab = None;
+    for line in text.lines().map(str::trim) {
+        if let Some(rest) = line.strip_prefix("id: ") {
+            if !line.contains("PresetInfo") {
+                lab = quoted(rest).into_iter().next().map(|id| id.replace('-', "_"));
+            }
+        } else if let Some(rest) = line.strip_prefix("pictures: ") {
+            if let Some(id) = lab.take() {
+                kinds.insert(id, quoted(rest));
+            }
+        }
+    }
+    kinds
 }
 
 /// One lazily loaded split: its file and the shared chunks it needs first.
@@ -467,6 +525,29 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn picture_kinds_are_read_per_lab_from_the_catalogue() {
+        let text = r#"
+    LabInfo {
+        id: "hash-ring",
+        title: "Consistent hashing",
+        presets: &[
+            PresetInfo { id: "add-node", title: "Adding a server", summary: "x" },
+        ],
+        pictures: &["bars", "ring"],
+    },
+    LabInfo {
+        id: "raft",
+        presets: &[],
+        pictures: &["grid"],
+    },"#;
+        let kinds = parse_picture_kinds(text);
+        assert_eq!(kinds["hash_ring"], ["bars", "ring"]);
+        assert_eq!(kinds["raft"], ["grid"]);
+        assert_eq!(kinds.len(), 2);
+        assert_eq!(picture_split("time-series"), "picture_time_series");
+    }
 
     #[test]
     fn the_split_loader_names_each_split_and_its_chunks() {

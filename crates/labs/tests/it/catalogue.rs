@@ -8,6 +8,27 @@ const FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/src/catalogue.rs");
 const BEGIN: &str = "// BEGIN GENERATED CATALOGUE\n";
 const END: &str = "// END GENERATED CATALOGUE\n";
 
+/// Events each preset runs for when collecting the kinds of picture a lab draws.
+const EVENTS_PER_PRESET: u64 = 20_000;
+
+/// The kinds of picture a lab draws: those of its default run and of every preset, at the
+/// start and after a stretch of running (pictures are data, so a lab could add one later in
+/// a run; the page would then fetch its code when it appears).
+fn picture_kinds(lab: &'static dyn failscope_sim::lab::Lab) -> Vec<&'static str> {
+    let mut scenarios = vec![lab.default_scenario(1)];
+    scenarios.extend(lab.presets().into_iter().map(|p| p.scenario));
+    let mut kinds = std::collections::BTreeSet::new();
+    for scenario in scenarios {
+        let mut sim = lab
+            .build(&scenario)
+            .expect("the lab builds its own scenarios");
+        kinds.extend(sim.pictures().iter().map(|p| p.kind.name()));
+        sim.run_events(EVENTS_PER_PRESET);
+        kinds.extend(sim.pictures().iter().map(|p| p.kind.name()));
+    }
+    kinds.into_iter().collect()
+}
+
 fn generated() -> String {
     let mut out =
         String::from("#[cfg(not(feature = \"no-labs\"))]\npub static CATALOGUE: &[LabInfo] = &[\n");
@@ -32,7 +53,9 @@ fn generated() -> String {
             )
             .unwrap();
         }
-        writeln!(out, "        ],\n    }},").unwrap();
+        writeln!(out, "        ],").unwrap();
+        writeln!(out, "        pictures: &{:?},", picture_kinds(lab)).unwrap();
+        writeln!(out, "    }},").unwrap();
     }
     out.push_str("];\n");
     out

@@ -10,6 +10,7 @@ pub mod axis;
 pub mod bars;
 pub mod graph;
 pub mod grid;
+pub mod kinds;
 pub mod lanes;
 pub mod parts;
 pub mod ring;
@@ -20,7 +21,6 @@ pub mod tree;
 use crate::browser;
 use failscope_sim::picture::{Picture, PictureKind};
 use failscope_sim::time::Time;
-use grid::GridView;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -57,25 +57,51 @@ pub fn PictureFrame(props: &PictureFrameProps) -> Html {
         });
     }
     let width = axis::layout_width(*measured);
-    let now = props.now;
-    let body = match &picture.kind {
-        PictureKind::Grid(grid) => {
-            html! { <GridView grid={grid.clone()} struck={props.struck.clone()} /> }
-        }
-        PictureKind::TimeSeries(data) => {
-            html! { <time_series::TimeSeriesView data={data.clone()} {width} {now} /> }
-        }
-        PictureKind::Bars(data) => html! { <bars::BarsView data={data.clone()} {width} /> },
-        PictureKind::Graph(data) => html! { <graph::GraphView data={data.clone()} {width} /> },
-        PictureKind::StateMachine(data) => {
-            html! { <state_machine::StateMachineView data={data.clone()} {width} /> }
-        }
-        PictureKind::Tree(data) => html! { <tree::TreeView data={data.clone()} {width} /> },
-        PictureKind::Lanes(data) => {
-            html! { <lanes::LanesView data={data.clone()} {width} {now} /> }
-        }
-        PictureKind::Ring(data) => html! {
-            <ring::RingView ring={data.clone()} version={picture.version} title={picture.title.clone()} />
+    let kind = picture.kind.name();
+    let draw = kinds::drawer(kind);
+    let load_failed = use_state_eq(|| None::<String>);
+    let attempt = use_state_eq(|| 0u32);
+    let loaded = use_state_eq(|| false);
+    {
+        let (load_failed, loaded) = (load_failed.clone(), loaded.clone());
+        use_effect_with((kind, *attempt, draw.is_some()), move |(kind, _, ready)| {
+            if !*ready {
+                let kind = *kind;
+                wasm_bindgen_futures::spawn_local(async move {
+                    match kinds::load(kind).await {
+                        Ok(_) => loaded.set(true),
+                        Err(message) => load_failed.set(Some(message)),
+                    }
+                });
+            }
+        });
+    }
+    let body = match draw {
+        Some(draw) => draw(&kinds::DrawArgs {
+            picture,
+            width,
+            now: props.now,
+            struck: &props.struck,
+        }),
+        None => match &*load_failed {
+            Some(message) => {
+                let retry = {
+                    let (load_failed, attempt) = (load_failed.clone(), attempt.clone());
+                    Callback::from(move |_: MouseEvent| {
+                        load_failed.set(None);
+                        attempt.set(*attempt + 1);
+                    })
+                };
+                html! {
+                    <div class="pic-loading" role="alert" data-testid="picture-load-error">
+                        <p>{ message }</p>
+                        <button class="btn btn-small" data-testid="picture-load-retry" onclick={retry}>{ "Try again" }</button>
+                    </div>
+                }
+            }
+            None => html! {
+                <p class="pic-loading muted" role="status" data-testid="picture-loading">{ "Drawing the picture…" }</p>
+            },
         },
     };
     let is_svg = !matches!(picture.kind, PictureKind::Grid(_) | PictureKind::Ring(_));
