@@ -15,6 +15,7 @@ pub mod embed_api;
 pub mod lab_loading;
 pub mod lab_page;
 pub mod layout;
+pub mod lazy;
 pub mod session;
 pub mod shared;
 

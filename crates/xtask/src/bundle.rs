@@ -33,11 +33,6 @@ const WASM_OPT_FEATURES: &[&str] = &[
 /// The split loader wasm-split-cli writes beside the modules.
 const SPLIT_LOADER: &str = "__wasm_split.js";
 
-/// Chunks that are not labs: features fetched on demand. `codec` reads share links and
-/// scenario files (a shared link's page fetches it as well as its lab); `history_checks` is
-/// the consistency checkers (the History tab, the side-by-side page, the trade-off chart).
-const FEATURE_CHUNKS: &[&str] = &["codec", "history_checks"];
-
 pub fn dist_dir() -> PathBuf {
     cmd::root().join("dist")
 }
@@ -81,7 +76,8 @@ pub struct BundleReport {
     pub files: Vec<FileSize>,
     /// The home page first, then each lab's page.
     pub pages: Vec<PageBytes>,
-    /// Chunks fetched on demand by any page (see `FEATURE_CHUNKS`), as if they were a page.
+    /// Chunks fetched on demand (a feature such as the link reader or the history checkers, a
+    /// picture kind, a panel not shown when a page opens), each as if it were a page.
     pub features: Vec<PageBytes>,
     pub n_labs: u64,
     pub budgets: Budgets,
@@ -361,8 +357,9 @@ pub fn measure() -> Result<BundleReport> {
         needed.sort_unstable();
         needed.dedup();
         let shared: u64 = needed.iter().map(|c| size_of(c)).sum();
-        let feature = FEATURE_CHUNKS.contains(&split.name.as_str())
-            || split.name.starts_with(PICTURE_PREFIX);
+        // A split is a lab's page when the catalogue lists the lab; every other split is
+        // fetched on demand (a feature, a picture kind, a panel not shown when a page opens).
+        let feature = !kinds_of_lab.contains_key(&split.name);
         let page = PageBytes {
             page: if feature {
                 format!("({} on demand)", split.name)
@@ -420,7 +417,10 @@ fn parse_picture_kinds(text: &str) -> BTreeMap<String, Vec<String>> {
     for line in text.lines().map(str::trim) {
         if let Some(rest) = line.strip_prefix("id: ") {
             if !line.contains("PresetInfo") {
-                lab = quoted(rest).into_iter().next().map(|id| id.replace('-', "_"));
+                lab = quoted(rest)
+                    .into_iter()
+                    .next()
+                    .map(|id| id.replace('-', "_"));
             }
         } else if let Some(rest) = line.strip_prefix("pictures: ") {
             if let Some(id) = lab.take() {

@@ -7,7 +7,7 @@ use crate::session::{format_time, UiAction};
 use failscope_sim::challenge::{ChallengeReport, Possibility};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct ChallengesProps {
     pub reports: Vec<ChallengeReport>,
     /// The lab's "Deliberate bug" choice in force, if one is on.
@@ -16,6 +16,9 @@ pub struct ChallengesProps {
     #[prop_or_default]
     pub on_action: Callback<UiAction>,
 }
+
+// Not shown when a page opens: its code is a chunk of its own (see `crate::lazy`).
+crate::lazy_view!(pub CHALLENGES: ChallengesProps => Challenges, challenges_panel, "the Challenges tab");
 
 #[component]
 pub fn Challenges(props: &ChallengesProps) -> Html {

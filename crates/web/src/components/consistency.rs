@@ -61,7 +61,7 @@ pub async fn check(history: History) -> Result<Checked, String> {
     })
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct ConsistencyProps {
     pub checked: Option<Rc<Checked>>,
     pub checking: bool,
@@ -86,6 +86,9 @@ fn verdict_row(name: &str, verdict: Verdict, detail: Option<String>, testid: &st
         </li>
     }
 }
+
+// Not shown when a page opens: its code is a chunk of its own (see `crate::lazy`).
+crate::lazy_view!(pub HISTORY_PANEL: ConsistencyProps => ConsistencyPanel, history_panel, "the History tab");
 
 #[component]
 pub fn ConsistencyPanel(props: &ConsistencyProps) -> Html {

@@ -46,13 +46,16 @@ pub struct LogLine {
     pub text: String,
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct EventLogProps {
     pub lines: Vec<LogLine>,
     pub enabled: Vec<Category>,
     pub on_toggle: Callback<Category>,
     pub on_action: Callback<UiAction>,
 }
+
+// Not shown when a page opens: its code is a chunk of its own (see `crate::lazy`).
+crate::lazy_view!(pub EVENT_LOG: EventLogProps => EventLog, event_log, "the event log");
 
 #[component]
 pub fn EventLog(props: &EventLogProps) -> Html {

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct HelpProps {
     pub on_close: Callback<()>,
 }
@@ -20,6 +20,9 @@ const KEYS: &[(&str, &str)] = &[
     ("Esc", "clear the selection, close this help"),
     ("?", "show or hide this help"),
 ];
+
+// Not shown when a page opens: its code is a chunk of its own (see `crate::lazy`).
+crate::lazy_view!(pub HELP: HelpProps => Help, help, "the keyboard help");
 
 #[component]
 pub fn Help(props: &HelpProps) -> Html {

@@ -6,11 +6,14 @@ use crate::session::{format_time, UiAction};
 use failscope_sim::invariant::{InvariantReport, Modality};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct InvariantsProps {
     pub reports: Vec<InvariantReport>,
     pub on_action: Callback<UiAction>,
 }
+
+// Not shown when a page opens: its code is a chunk of its own (see `crate::lazy`).
+crate::lazy_view!(pub INVARIANTS: InvariantsProps => Invariants, invariants_panel, "the Invariants tab");
 
 #[component]
 pub fn Invariants(props: &InvariantsProps) -> Html {

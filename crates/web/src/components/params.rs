@@ -15,7 +15,7 @@ use failscope_sim::Scenario;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct ParamsProps {
     pub specs: &'static [ParamSpec],
     pub values: Params,
@@ -88,6 +88,9 @@ fn param_input(spec: &'static ParamSpec, value: i64, cb: Callback<UiAction>) -> 
         </div>
     }
 }
+
+// Not shown when a page opens: its code is a chunk of its own (see `crate::lazy`).
+crate::lazy_view!(pub PARAMS_PANEL: ParamsProps => ParamsPanel, params_panel, "the Parameters tab");
 
 #[component]
 pub fn ParamsPanel(props: &ParamsProps) -> Html {

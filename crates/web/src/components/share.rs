@@ -26,7 +26,7 @@ pub enum ShareAction {
     Import(web_sys::File),
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct ShareMenuProps {
     /// The link and embed snippet last prepared, shown for copying by hand.
     pub link: Option<String>,
@@ -35,6 +35,9 @@ pub struct ShareMenuProps {
     pub on_action: Callback<ShareAction>,
     pub on_close: Callback<()>,
 }
+
+// Not shown when a page opens: its code is a chunk of its own (see `crate::lazy`).
+crate::lazy_view!(pub SHARE_MENU: ShareMenuProps => ShareMenu, share_menu, "the share menu");
 
 #[component]
 pub fn ShareMenu(props: &ShareMenuProps) -> Html {

@@ -3,6 +3,7 @@
 //! The real systems each configuration stands for are named beside it.
 
 use crate::layout::Coord;
+use crate::lazy::Deferred;
 use failscope_sim::lab::Tradeoff;
 use failscope_sim::run::Advance;
 use std::rc::Rc;
@@ -91,13 +92,32 @@ pub fn TradeoffChart(props: &TradeoffsProps) -> Html {
             html! { <p class="muted small">{ "Each configuration runs with no partition; the chart places its 99th-percentile latency against its share of stale reads. That is the “else” of PACELC: latency or consistency." }</p> }
         }
         Some(Err(e)) => html! { <p class="violation-detail">{ e }</p> },
-        Some(Ok(results)) => chart(results),
+        Some(Ok(_)) => html! {
+            <Deferred<PlotProps> chunk={&PLOT} props={PlotProps { results: props.results.clone() }} />
+        },
     };
     html! {
         <section class="tradeoffs" data-testid="tradeoffs" aria-label="PACELC trade-off chart">
             <div class="panel-head"><h3>{ "Latency or consistency (PACELC)" }</h3><span class="spacer" />{ button }</div>
             { body }
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct PlotProps {
+    pub results: Option<Rc<Result<Vec<Measured>, String>>>,
+}
+
+// Drawn only after a measurement: its code is a chunk of its own (see `crate::lazy`).
+crate::lazy_view!(PLOT: PlotProps => TradeoffPlot, tradeoff_plot, "the trade-off chart");
+
+/// The measured configurations as a scatter plot and a table.
+#[component]
+fn TradeoffPlot(props: &PlotProps) -> Html {
+    match props.results.as_deref() {
+        Some(Ok(results)) => chart(results),
+        _ => html! {},
     }
 }
 

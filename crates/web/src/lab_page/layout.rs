@@ -7,22 +7,23 @@
 //! confused with `crate::layout`, the geometry of nodes on the canvas.)
 
 use super::{LabPage, LabPageProps, Msg};
-use crate::components::challenges::{ChallengeAnnouncer, Challenges};
-use crate::components::consistency::ConsistencyPanel;
+use crate::components::challenges::{ChallengeAnnouncer, ChallengesProps, CHALLENGES};
+use crate::components::consistency::{ConsistencyProps, HISTORY_PANEL};
 use crate::components::controls::Controls;
-use crate::components::event_log::{self, Category, EventLog, LogLine};
+use crate::components::event_log::{self, Category, EventLogProps, LogLine, EVENT_LOG};
 use crate::components::fault_toolbar::{FaultToolbar, FaultToolbarProps};
-use crate::components::help::Help;
+use crate::components::help::{HelpProps, HELP};
 use crate::components::inspector::Inspector;
-use crate::components::invariants::Invariants;
+use crate::components::invariants::{InvariantsProps, INVARIANTS};
 use crate::components::lab_verbs::LabVerbs;
 use crate::components::narration::Narration;
-use crate::components::params::ParamsPanel;
+use crate::components::params::{ParamsProps, PARAMS_PANEL};
 use crate::components::pictures::PictureFrame;
-use crate::components::share::ShareMenu;
+use crate::components::share::{ShareMenuProps, SHARE_MENU};
 use crate::components::spacetime::SpaceTime;
 use crate::components::topology::{Fallen, Topology};
 use crate::components::tradeoffs::TradeoffChart;
+use crate::lazy::Deferred;
 use crate::session::{format_time, Session, UiAction};
 use crate::shared::Shared;
 use failscope_sim::trace::TraceKind;
@@ -169,20 +170,33 @@ impl LabPage {
                            message_text={session.selection.message.and_then(|id| sim.describe_message(id))}
                            message_kinds={kinds} />
             },
-            Tab::Invariants => {
-                html! { <Invariants reports={reports} on_action={on_action.clone()} /> }
-            }
+            Tab::Invariants => html! {
+                <Deferred<InvariantsProps> chunk={&INVARIANTS} props={InvariantsProps { reports, on_action: on_action.clone() }} />
+            },
             Tab::Challenges => html! {
-                <Challenges reports={challenges.clone()} bug={failscope_sim::challenge::bug_in_force(lab, sim.params())}
-                            on_action={on_action.clone()} />
+                <Deferred<ChallengesProps> chunk={&CHALLENGES} props={ChallengesProps {
+                    reports: challenges.clone(),
+                    bug: failscope_sim::challenge::bug_in_force(lab, sim.params()),
+                    on_action: on_action.clone(),
+                }} />
             },
             Tab::Parameters => html! {
-                <ParamsPanel specs={lab.params()} values={sim.params().clone()} scenario={self.base_scenario().unwrap_or_else(|| sim.scenario().clone())}
-                             nodes={lab.nodes()} on_action={on_action.clone()} on_restart={link.callback(|s| Msg::RestartWith(Box::new(s)))} />
+                <Deferred<ParamsProps> chunk={&PARAMS_PANEL} props={ParamsProps {
+                    specs: lab.params(),
+                    values: sim.params().clone(),
+                    scenario: self.base_scenario().unwrap_or_else(|| sim.scenario().clone()),
+                    nodes: lab.nodes(),
+                    on_action: on_action.clone(),
+                    on_restart: link.callback(|s| Msg::RestartWith(Box::new(s))),
+                }} />
             },
             Tab::Events => html! {
-                <EventLog lines={log_lines(session, &self.filters)} enabled={self.filters.clone()}
-                          on_toggle={link.callback(Msg::ToggleFilter)} on_action={on_action.clone()} />
+                <Deferred<EventLogProps> chunk={&EVENT_LOG} props={EventLogProps {
+                    lines: log_lines(session, &self.filters),
+                    enabled: self.filters.clone(),
+                    on_toggle: link.callback(Msg::ToggleFilter),
+                    on_action: on_action.clone(),
+                }} />
             },
             Tab::History => {
                 let grown =
@@ -190,8 +204,13 @@ impl LabPage {
                         c.history.operations.len() != sim.history().operations.len()
                     });
                 html! {
-                    <ConsistencyPanel checked={self.jobs.checked.clone()} checking={self.jobs.checking} stale_result={grown}
-                                      on_check={link.callback(|()| Msg::CheckHistory)} on_action={on_action.clone()} />
+                    <Deferred<ConsistencyProps> chunk={&HISTORY_PANEL} props={ConsistencyProps {
+                        checked: self.jobs.checked.clone(),
+                        checking: self.jobs.checking,
+                        stale_result: grown,
+                        on_check: link.callback(|()| Msg::CheckHistory),
+                        on_action: on_action.clone(),
+                    }} />
                 }
             }
         };
@@ -214,8 +233,13 @@ impl LabPage {
         });
         let share_menu = self.share.open.then(|| {
             html! {
-                <ShareMenu link={self.share.link.clone()} embed={self.share.embed.clone()} status={self.share.status.clone()}
-                           on_action={link.callback(Msg::Share)} on_close={link.callback(|()| Msg::ToggleShare)} />
+                <Deferred<ShareMenuProps> chunk={&SHARE_MENU} props={ShareMenuProps {
+                    link: self.share.link.clone(),
+                    embed: self.share.embed.clone(),
+                    status: self.share.status.clone(),
+                    on_action: link.callback(Msg::Share),
+                    on_close: link.callback(|()| Msg::ToggleShare),
+                }} />
             }
         });
         let diagram = self.painter.diagram.clone();
@@ -265,7 +289,7 @@ impl LabPage {
                 }
                 <div class="sr-only" aria-live="polite" data-testid="live-region">{ &session.live_text }</div>
                 if self.help_open {
-                    <Help on_close={link.callback(|()| Msg::ToggleHelp)} />
+                    <Deferred<HelpProps> chunk={&HELP} props={HelpProps { on_close: link.callback(|()| Msg::ToggleHelp) }} />
                 }
             </div>
         }

@@ -12,63 +12,36 @@ use super::{
     bars::BarsView, graph::GraphView, grid::GridView, lanes::LanesView, ring::RingView,
     state_machine::StateMachineView, time_series::TimeSeriesView, tree::TreeView,
 };
-use failscope_labs::ChunkFailed;
+use crate::lazy::{Chunk, Draw};
 use failscope_sim::picture::{Picture, PictureKind};
 use failscope_sim::time::Time;
-use std::sync::OnceLock;
 use yew::prelude::*;
 
-/// What a kind's component needs besides the picture: the frame's layout width, the
-/// timeline's moment, and rows or nodes to show as crashed.
-pub struct DrawArgs<'a> {
-    pub picture: &'a Picture,
+/// What a kind's component needs: the picture, the frame's layout width, the timeline's
+/// moment, and rows or nodes to show as crashed.
+#[derive(Clone, PartialEq)]
+pub struct KindProps {
+    pub picture: Picture,
     pub width: f64,
     pub now: Time,
-    pub struck: &'a [usize],
+    pub struck: Vec<usize>,
 }
 
-/// A kind's drawing function.
-pub type Draw = fn(&DrawArgs) -> Html;
-
-/// A drawing function behind a thin pointer (a loader's result crosses a chunk boundary).
-pub struct DrawRef(Draw);
-
 /// The kind that is always in the main module.
-const EAGER: &str = "grid";
+pub const EAGER: &str = "grid";
 
-/// Declares the lazily loaded kinds: `"kind-name" => loader_name: draw_function,`. The loader
-/// (and chunk) name is `picture_` and the kind's name with `_` for `-`.
+/// Declares the lazily loaded kinds: `"kind-name" => STATIC: chunk_name: draw_function,`.
 macro_rules! lazy_kinds {
-    ($($kind:literal => $loader:ident : $draw:path),* $(,)?) => {
-        mod loaders {
-            use super::*;
-            $(
-                #[cfg_attr(
-                    all(feature = "split", target_family = "wasm"),
-                    wasm_split_helpers::wasm_split($loader, fallible)
-                )]
-                pub fn $loader() -> Result<&'static DrawRef, ChunkFailed> {
-                    static DRAW: DrawRef = DrawRef($draw);
-                    Ok(&DRAW)
-                }
-            )*
-        }
+    ($($kind:literal => $name:ident : $chunk:ident : $draw:path),* $(,)?) => {
+        $(crate::lazy_chunk!($name: Draw<KindProps> = $draw, $chunk, concat!("the ", $kind, " picture"));)*
 
         /// The kinds drawn by a lazily loaded chunk.
         pub const LAZY_KINDS: &[&str] = &[$($kind),*];
 
-        #[cfg(not(all(feature = "split", target_family = "wasm")))]
-        fn load_now(kind: &str) -> Option<Draw> {
+        /// The chunk of a lazily loaded kind.
+        pub fn chunk(kind: &str) -> Option<&'static Chunk<Draw<KindProps>>> {
             match kind {
-                $($kind => loaders::$loader().ok().map(|d| d.0),)*
-                _ => None,
-            }
-        }
-
-        #[cfg(all(feature = "split", target_family = "wasm"))]
-        async fn fetch(kind: &str) -> Option<Result<Draw, ChunkFailed>> {
-            match kind {
-                $($kind => Some(loaders::$loader().await.map(|d| d.0)),)*
+                $($kind => Some(&$name),)*
                 _ => None,
             }
         }
@@ -76,128 +49,94 @@ macro_rules! lazy_kinds {
 }
 
 lazy_kinds! {
-    "time-series" => picture_time_series: draw_time_series,
-    "bars" => picture_bars: draw_bars,
-    "graph" => picture_graph: draw_graph,
-    "state-machine" => picture_state_machine: draw_state_machine,
-    "tree" => picture_tree: draw_tree,
-    "lanes" => picture_lanes: draw_lanes,
-    "ring" => picture_ring: draw_ring,
+    "time-series" => TIME_SERIES: picture_time_series: draw_time_series,
+    "bars" => BARS: picture_bars: draw_bars,
+    "graph" => GRAPH: picture_graph: draw_graph,
+    "state-machine" => STATE_MACHINE: picture_state_machine: draw_state_machine,
+    "tree" => TREE: picture_tree: draw_tree,
+    "lanes" => LANES: picture_lanes: draw_lanes,
+    "ring" => RING: picture_ring: draw_ring,
 }
 
-fn draw_grid(args: &DrawArgs) -> Html {
-    match &args.picture.kind {
+/// The grid, drawn by the main module.
+pub fn draw_grid(props: &KindProps) -> Html {
+    match &props.picture.kind {
         PictureKind::Grid(grid) => {
-            html! { <GridView grid={grid.clone()} struck={args.struck.to_vec()} /> }
+            html! { <GridView grid={grid.clone()} struck={props.struck.clone()} /> }
         }
         _ => html! {},
     }
 }
 
-fn draw_time_series(args: &DrawArgs) -> Html {
-    match &args.picture.kind {
+fn draw_time_series(props: &KindProps) -> Html {
+    match &props.picture.kind {
         PictureKind::TimeSeries(data) => {
-            html! { <TimeSeriesView data={data.clone()} width={args.width} now={args.now} /> }
+            html! { <TimeSeriesView data={data.clone()} width={props.width} now={props.now} /> }
         }
         _ => html! {},
     }
 }
 
-fn draw_bars(args: &DrawArgs) -> Html {
-    match &args.picture.kind {
-        PictureKind::Bars(data) => html! { <BarsView data={data.clone()} width={args.width} /> },
+fn draw_bars(props: &KindProps) -> Html {
+    match &props.picture.kind {
+        PictureKind::Bars(data) => html! { <BarsView data={data.clone()} width={props.width} /> },
         _ => html! {},
     }
 }
 
-fn draw_graph(args: &DrawArgs) -> Html {
-    match &args.picture.kind {
-        PictureKind::Graph(data) => html! { <GraphView data={data.clone()} width={args.width} /> },
+fn draw_graph(props: &KindProps) -> Html {
+    match &props.picture.kind {
+        PictureKind::Graph(data) => html! { <GraphView data={data.clone()} width={props.width} /> },
         _ => html! {},
     }
 }
 
-fn draw_state_machine(args: &DrawArgs) -> Html {
-    match &args.picture.kind {
+fn draw_state_machine(props: &KindProps) -> Html {
+    match &props.picture.kind {
         PictureKind::StateMachine(data) => {
-            html! { <StateMachineView data={data.clone()} width={args.width} /> }
+            html! { <StateMachineView data={data.clone()} width={props.width} /> }
         }
         _ => html! {},
     }
 }
 
-fn draw_tree(args: &DrawArgs) -> Html {
-    match &args.picture.kind {
-        PictureKind::Tree(data) => html! { <TreeView data={data.clone()} width={args.width} /> },
+fn draw_tree(props: &KindProps) -> Html {
+    match &props.picture.kind {
+        PictureKind::Tree(data) => html! { <TreeView data={data.clone()} width={props.width} /> },
         _ => html! {},
     }
 }
 
-fn draw_lanes(args: &DrawArgs) -> Html {
-    match &args.picture.kind {
+fn draw_lanes(props: &KindProps) -> Html {
+    match &props.picture.kind {
         PictureKind::Lanes(data) => {
-            html! { <LanesView data={data.clone()} width={args.width} now={args.now} /> }
+            html! { <LanesView data={data.clone()} width={props.width} now={props.now} /> }
         }
         _ => html! {},
     }
 }
 
-fn draw_ring(args: &DrawArgs) -> Html {
-    match &args.picture.kind {
+fn draw_ring(props: &KindProps) -> Html {
+    match &props.picture.kind {
         PictureKind::Ring(data) => html! {
-            <RingView ring={data.clone()} version={args.picture.version} title={args.picture.title.clone()} />
+            <RingView ring={data.clone()} version={props.picture.version} title={props.picture.title.clone()} />
         },
         _ => html! {},
     }
 }
 
-/// Kinds loaded so far, by their index in `LAZY_KINDS`.
-fn loaded() -> &'static [OnceLock<Draw>] {
-    static LOADED: OnceLock<Vec<OnceLock<Draw>>> = OnceLock::new();
-    LOADED.get_or_init(|| LAZY_KINDS.iter().map(|_| OnceLock::new()).collect())
-}
-
-/// The drawing function of a kind whose code is here (always, outside the split build).
-/// `None` for a kind still to be fetched, or one no component draws.
-pub fn drawer(kind: &str) -> Option<Draw> {
-    if kind == EAGER {
-        return Some(draw_grid);
-    }
-    let slot = &loaded()[LAZY_KINDS.iter().position(|k| *k == kind)?];
-    #[cfg(not(all(feature = "split", target_family = "wasm")))]
-    if slot.get().is_none() {
-        if let Some(draw) = load_now(kind) {
-            let _ = slot.set(draw);
-        }
-    }
-    slot.get().copied()
-}
-
 /// Fetch a kind's code (once; a failed fetch is not remembered, so calling again retries).
-/// The error says what failed in the page's words.
-pub async fn load(kind: &str) -> Result<Draw, String> {
-    if let Some(draw) = drawer(kind) {
-        return Ok(draw);
+pub async fn load(kind: &str) -> Result<(), String> {
+    match chunk(kind) {
+        Some(chunk) => chunk.load().await.map(drop),
+        None => Ok(()),
     }
-    #[cfg(all(feature = "split", target_family = "wasm"))]
-    if let Some(index) = LAZY_KINDS.iter().position(|k| *k == kind) {
-        if let Some(result) = fetch(kind).await {
-            let draw = result.map_err(|ChunkFailed| {
-                format!(
-                    "the code that draws {kind} pictures could not be downloaded; check the connection and try again"
-                )
-            })?;
-            let _ = loaded()[index].set(draw);
-            return Ok(draw);
-        }
-    }
-    Err(format!("no component draws pictures of kind “{kind}”"))
 }
 
-/// Whether every one of these kinds can be drawn now (a kind no component draws counts as
-/// ready: there is nothing to wait for, and the frame says so).
+/// Whether every one of these kinds can be drawn now (the grid and kinds no component draws
+/// count as ready: there is nothing to wait for).
 pub fn all_ready(kinds: &[&str]) -> bool {
     kinds
         .iter()
-        .all(|kind| drawer(kind).is_some() || !(*kind == EAGER || LAZY_KINDS.contains(kind)))
+        .all(|kind| chunk(kind).is_none_or(|chunk| chunk.get().is_some()))
 }

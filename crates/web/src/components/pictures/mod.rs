@@ -19,6 +19,7 @@ pub mod time_series;
 pub mod tree;
 
 use crate::browser;
+use crate::lazy::Deferred;
 use failscope_sim::picture::{Picture, PictureKind};
 use failscope_sim::time::Time;
 use wasm_bindgen::JsCast;
@@ -57,52 +58,15 @@ pub fn PictureFrame(props: &PictureFrameProps) -> Html {
         });
     }
     let width = axis::layout_width(*measured);
-    let kind = picture.kind.name();
-    let draw = kinds::drawer(kind);
-    let load_failed = use_state_eq(|| None::<String>);
-    let attempt = use_state_eq(|| 0u32);
-    let loaded = use_state_eq(|| false);
-    {
-        let (load_failed, loaded) = (load_failed.clone(), loaded.clone());
-        use_effect_with((kind, *attempt, draw.is_some()), move |(kind, _, ready)| {
-            if !*ready {
-                let kind = *kind;
-                wasm_bindgen_futures::spawn_local(async move {
-                    match kinds::load(kind).await {
-                        Ok(_) => loaded.set(true),
-                        Err(message) => load_failed.set(Some(message)),
-                    }
-                });
-            }
-        });
-    }
-    let body = match draw {
-        Some(draw) => draw(&kinds::DrawArgs {
-            picture,
-            width,
-            now: props.now,
-            struck: &props.struck,
-        }),
-        None => match &*load_failed {
-            Some(message) => {
-                let retry = {
-                    let (load_failed, attempt) = (load_failed.clone(), attempt.clone());
-                    Callback::from(move |_: MouseEvent| {
-                        load_failed.set(None);
-                        attempt.set(*attempt + 1);
-                    })
-                };
-                html! {
-                    <div class="pic-loading" role="alert" data-testid="picture-load-error">
-                        <p>{ message }</p>
-                        <button class="btn btn-small" data-testid="picture-load-retry" onclick={retry}>{ "Try again" }</button>
-                    </div>
-                }
-            }
-            None => html! {
-                <p class="pic-loading muted" role="status" data-testid="picture-loading">{ "Drawing the picture…" }</p>
-            },
-        },
+    let kind_props = kinds::KindProps {
+        picture: picture.clone(),
+        width,
+        now: props.now,
+        struck: props.struck.clone(),
+    };
+    let body = match kinds::chunk(picture.kind.name()) {
+        Some(chunk) => html! { <Deferred<kinds::KindProps> {chunk} props={kind_props} /> },
+        None => kinds::draw_grid(&kind_props),
     };
     let is_svg = !matches!(picture.kind, PictureKind::Grid(_) | PictureKind::Ring(_));
     let export = |png: bool| {
