@@ -87,6 +87,7 @@ impl NodeClock {
     }
 
     /// The true duration of a timer the node sets for `local_us` of its own (drifting) time.
+    #[inline]
     pub fn true_duration(&self, local_us: Time) -> Time {
         if self.drift_ppm == 0 {
             // Every timer a node sets comes through here: skip the 128-bit division when
