@@ -113,6 +113,9 @@ impl Checker<Raft> for RaftChecker {
         let term = durable.current_term;
         let log = &durable.log;
         let me = usize::from(touched);
+        // Worked on as a local and written back at the end: this runs after every event, and
+        // a local saves re-indexing `self.seen` (and re-checking its bounds) at every use.
+        let mut seen = std::mem::take(&mut self.seen[me]);
 
         if raft.role() == Role::Leader {
             if !self.leader_seen {
@@ -133,16 +136,16 @@ impl Checker<Raft> for RaftChecker {
                     )
                 },
             );
-            self.check_leader_log(touched, term, log, found);
+            self.check_leader_log(&mut seen, touched, term, log, found);
         } else {
-            self.seen[me].leader = None;
+            seen.leader = None;
         }
         if !self.leaderless_seen {
             self.check_leaderless(nodes, touched, raft.role() == Role::Leader, found);
         }
 
         // Log matching, over the part of this log that changed since the last look.
-        let changed_from = log.changed_since(self.seen[me].log_len, self.seen[me].log_truncations);
+        let changed_from = log.changed_since(seen.log_len, seen.log_truncations);
         'outer: for index in changed_from..=log.len() {
             let Some(entry_term) = log.term_at(index) else {
                 break;
@@ -167,12 +170,12 @@ impl Checker<Raft> for RaftChecker {
                 }
             }
         }
-        self.seen[me].log_len = log.len();
-        self.seen[me].log_truncations = log.truncation_count();
+        seen.log_len = log.len();
+        seen.log_truncations = log.truncation_count();
 
         // Committed prefixes, for leader completeness.
-        if raft.commit_index != self.seen[me].commit {
-            self.seen[me].commit = raft.commit_index;
+        if raft.commit_index != seen.commit {
+            seen.commit = raft.commit_index;
             if let Some(hash) = log.prefix_hash(raft.commit_index) {
                 let best = self.commits.entry(term).or_insert((0, 0));
                 if raft.commit_index > best.0 {
@@ -183,10 +186,10 @@ impl Checker<Raft> for RaftChecker {
 
         // State machine safety: compare every newly applied entry with what others applied.
         let applied = raft.last_applied;
-        if applied < self.seen[me].applied {
-            self.seen[me].applied = 0; // restarted: it will apply from the start again
+        if applied < seen.applied {
+            seen.applied = 0; // restarted: it will apply from the start again
         }
-        for index in self.seen[me].applied + 1..=applied {
+        for index in seen.applied + 1..=applied {
             let Some(entry) = log.get(index) else { break };
             let hash = entry.hash();
             if !self.client_entry_seen && matches!(entry.command, Command::Client { .. }) {
@@ -212,7 +215,8 @@ impl Checker<Raft> for RaftChecker {
                 );
             }
         }
-        self.seen[me].applied = applied;
+        seen.applied = applied;
+        self.seen[me] = seen;
     }
 }
 
@@ -261,13 +265,13 @@ impl RaftChecker {
 
     fn check_leader_log(
         &mut self,
+        seen: &mut Seen,
         leader: NodeId,
         term: u64,
         log: &RaftLog,
         found: &mut Vec<Finding>,
     ) {
-        let me = usize::from(leader);
-        if let Some((seen_term, len, hash)) = self.seen[me].leader {
+        if let Some((seen_term, len, hash)) = seen.leader {
             let kept = log.len() >= len && log.prefix_hash(len) == Some(hash);
             found_if(
                 found,
@@ -282,7 +286,7 @@ impl RaftChecker {
                 },
             );
         }
-        self.seen[me].leader = Some((term, log.len(), log.prefix_hash(log.len()).unwrap_or(0)));
+        seen.leader = Some((term, log.len(), log.prefix_hash(log.len()).unwrap_or(0)));
         // The longest prefix committed in an earlier term must be in this leader's log.
         let committed = self
             .commits
