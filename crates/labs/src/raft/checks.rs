@@ -85,6 +85,13 @@ pub struct RaftChecker {
     seen: Vec<Seen>,
     /// Longest committed prefix observed per term: (length, prefix hash).
     commits: BTreeMap<u64, (u64, u64)>,
+    /// Bumped at every change of `commits`, so that the answer below can be reused.
+    commits_version: u64,
+    /// (term, `commits_version`, the longest prefix committed before that term): a leader
+    /// is checked after each of its events, and `commits` rarely changes in between.
+    committed_before: Option<(u64, u64, Option<(u64, u64)>)>,
+    /// The leader of the latest term looked up in `leaders` (entries never change once made).
+    last_leader: Option<(u64, NodeId)>,
     /// Hash of the entry first applied at each index (index 1 first).
     applied: failscope_sim::chunked::ChunkedVec<u64>,
     /// `Sometimes` properties already reported (reporting once is enough).
@@ -122,7 +129,14 @@ impl Checker<Raft> for RaftChecker {
                 self.leader_seen = true;
                 found_if(found, LEADER_ELECTED, true, &[touched], String::new);
             }
-            let first = *self.leaders.entry(term).or_insert(touched);
+            let first = match self.last_leader {
+                Some((t, first)) if t == term => first,
+                _ => {
+                    let first = *self.leaders.entry(term).or_insert(touched);
+                    self.last_leader = Some((term, first));
+                    first
+                }
+            };
             found_if(
                 found,
                 ELECTION_SAFETY,
@@ -177,9 +191,13 @@ impl Checker<Raft> for RaftChecker {
         if raft.commit_index != seen.commit {
             seen.commit = raft.commit_index;
             if let Some(hash) = log.prefix_hash(raft.commit_index) {
-                let best = self.commits.entry(term).or_insert((0, 0));
+                let best = self.commits.entry(term).or_insert_with(|| {
+                    self.commits_version += 1;
+                    (0, 0)
+                });
                 if raft.commit_index > best.0 {
                     *best = (raft.commit_index, hash);
+                    self.commits_version += 1;
                 }
             }
         }
@@ -288,11 +306,20 @@ impl RaftChecker {
         }
         seen.leader = Some((term, log.len(), log.prefix_hash(log.len()).unwrap_or(0)));
         // The longest prefix committed in an earlier term must be in this leader's log.
-        let committed = self
-            .commits
-            .range(..term)
-            .map(|(_, &c)| c)
-            .max_by_key(|&(len, _)| len);
+        let committed = match self.committed_before {
+            Some((t, version, committed)) if t == term && version == self.commits_version => {
+                committed
+            }
+            _ => {
+                let committed = self
+                    .commits
+                    .range(..term)
+                    .map(|(_, &c)| c)
+                    .max_by_key(|&(len, _)| len);
+                self.committed_before = Some((term, self.commits_version, committed));
+                committed
+            }
+        };
         if let Some((len, hash)) = committed {
             found_if(
                 found,
