@@ -66,6 +66,9 @@ const SPECS: &[InvariantSpec] = &[
     },
 ];
 
+/// A log prefix: (length, prefix hash).
+type Prefix = (u64, u64);
+
 /// What the checker last saw of one server.
 #[derive(Clone, Debug, Default)]
 struct Seen {
@@ -89,7 +92,7 @@ pub struct RaftChecker {
     commits_version: u64,
     /// (term, `commits_version`, the longest prefix committed before that term): a leader
     /// is checked after each of its events, and `commits` rarely changes in between.
-    committed_before: Option<(u64, u64, Option<(u64, u64)>)>,
+    committed_before: Option<(u64, u64, Option<Prefix>)>,
     /// The leader of the latest term looked up in `leaders` (entries never change once made).
     last_leader: Option<(u64, NodeId)>,
     /// Hash of the entry first applied at each index (index 1 first).
