@@ -313,9 +313,11 @@ impl Raft {
             && durable.log.term_at(candidate) == Some(durable.current_term)
         {
             self.commit_index = candidate;
+            // One format, not two: this note is written at every commit. (The same text as
+            // `node_name`, which allocates a string of its own.)
+            let server = u32::from(ctx.id()) + 1;
             ctx.note(format!(
-                "{} committed entries up to index {candidate}",
-                node_name(ctx.id())
+                "S{server} committed entries up to index {candidate}"
             ));
             self.apply_committed(ctx);
         }
