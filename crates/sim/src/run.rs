@@ -132,8 +132,17 @@ impl<P: Protocol> LabRun<P> {
         &self.world
     }
 
-    /// Apply actions from the log that are due at this point of the run.
+    /// Apply actions from the log that are due at this point of the run. Called before every
+    /// event, and almost always with nothing due: the check is inlined, the work is not.
+    #[inline]
     fn apply_due_actions(&mut self, limit: Time) {
+        if self.scenario.actions.len() > self.world.actions_applied {
+            self.apply_logged_actions(limit);
+        }
+    }
+
+    #[inline(never)]
+    fn apply_logged_actions(&mut self, limit: Time) {
         while let Some(record) = self.scenario.actions.get(self.world.actions_applied) {
             if record.at_event > self.world.events_processed || record.at_us > limit {
                 break;
@@ -158,11 +167,18 @@ impl<P: Protocol> LabRun<P> {
         );
     }
 
+    /// Called before every event; takes a checkpoint every `spacing` events (the check is
+    /// inlined, the clone is not).
+    #[inline]
     fn maybe_checkpoint(&mut self) {
         let last = &self.checkpoints[self.checkpoints.len() - 1].world;
-        if self.world.events_processed < last.events_processed + self.spacing {
-            return;
+        if self.world.events_processed >= last.events_processed + self.spacing {
+            self.checkpoint();
         }
+    }
+
+    #[inline(never)]
+    fn checkpoint(&mut self) {
         self.checkpoints.push(Checkpoint {
             world: self.world.clone(),
         });

@@ -66,6 +66,9 @@ const SPECS: &[InvariantSpec] = &[
     },
 ];
 
+/// A log prefix: (length, prefix hash).
+type Prefix = (u64, u64);
+
 /// What the checker last saw of one server.
 #[derive(Clone, Debug, Default)]
 struct Seen {
@@ -85,6 +88,13 @@ pub struct RaftChecker {
     seen: Vec<Seen>,
     /// Longest committed prefix observed per term: (length, prefix hash).
     commits: BTreeMap<u64, (u64, u64)>,
+    /// Bumped at every change of `commits`, so that the answer below can be reused.
+    commits_version: u64,
+    /// (term, `commits_version`, the longest prefix committed before that term): a leader
+    /// is checked after each of its events, and `commits` rarely changes in between.
+    committed_before: Option<(u64, u64, Option<Prefix>)>,
+    /// The leader of the latest term looked up in `leaders` (entries never change once made).
+    last_leader: Option<(u64, NodeId)>,
     /// Hash of the entry first applied at each index (index 1 first).
     applied: failscope_sim::chunked::ChunkedVec<u64>,
     /// `Sometimes` properties already reported (reporting once is enough).
@@ -113,13 +123,23 @@ impl Checker<Raft> for RaftChecker {
         let term = durable.current_term;
         let log = &durable.log;
         let me = usize::from(touched);
+        // Worked on as a local and written back at the end: this runs after every event, and
+        // a local saves re-indexing `self.seen` (and re-checking its bounds) at every use.
+        let mut seen = std::mem::take(&mut self.seen[me]);
 
         if raft.role() == Role::Leader {
             if !self.leader_seen {
                 self.leader_seen = true;
                 found_if(found, LEADER_ELECTED, true, &[touched], String::new);
             }
-            let first = *self.leaders.entry(term).or_insert(touched);
+            let first = match self.last_leader {
+                Some((t, first)) if t == term => first,
+                _ => {
+                    let first = *self.leaders.entry(term).or_insert(touched);
+                    self.last_leader = Some((term, first));
+                    first
+                }
+            };
             found_if(
                 found,
                 ELECTION_SAFETY,
@@ -133,16 +153,16 @@ impl Checker<Raft> for RaftChecker {
                     )
                 },
             );
-            self.check_leader_log(touched, term, log, found);
+            self.check_leader_log(&mut seen, touched, term, log, found);
         } else {
-            self.seen[me].leader = None;
+            seen.leader = None;
         }
         if !self.leaderless_seen {
             self.check_leaderless(nodes, touched, raft.role() == Role::Leader, found);
         }
 
         // Log matching, over the part of this log that changed since the last look.
-        let changed_from = log.changed_since(self.seen[me].log_len, self.seen[me].log_truncations);
+        let changed_from = log.changed_since(seen.log_len, seen.log_truncations);
         'outer: for index in changed_from..=log.len() {
             let Some(entry_term) = log.term_at(index) else {
                 break;
@@ -167,26 +187,30 @@ impl Checker<Raft> for RaftChecker {
                 }
             }
         }
-        self.seen[me].log_len = log.len();
-        self.seen[me].log_truncations = log.truncation_count();
+        seen.log_len = log.len();
+        seen.log_truncations = log.truncation_count();
 
         // Committed prefixes, for leader completeness.
-        if raft.commit_index != self.seen[me].commit {
-            self.seen[me].commit = raft.commit_index;
+        if raft.commit_index != seen.commit {
+            seen.commit = raft.commit_index;
             if let Some(hash) = log.prefix_hash(raft.commit_index) {
-                let best = self.commits.entry(term).or_insert((0, 0));
+                let best = self.commits.entry(term).or_insert_with(|| {
+                    self.commits_version += 1;
+                    (0, 0)
+                });
                 if raft.commit_index > best.0 {
                     *best = (raft.commit_index, hash);
+                    self.commits_version += 1;
                 }
             }
         }
 
         // State machine safety: compare every newly applied entry with what others applied.
         let applied = raft.last_applied;
-        if applied < self.seen[me].applied {
-            self.seen[me].applied = 0; // restarted: it will apply from the start again
+        if applied < seen.applied {
+            seen.applied = 0; // restarted: it will apply from the start again
         }
-        for index in self.seen[me].applied + 1..=applied {
+        for index in seen.applied + 1..=applied {
             let Some(entry) = log.get(index) else { break };
             let hash = entry.hash();
             if !self.client_entry_seen && matches!(entry.command, Command::Client { .. }) {
@@ -212,7 +236,8 @@ impl Checker<Raft> for RaftChecker {
                 );
             }
         }
-        self.seen[me].applied = applied;
+        seen.applied = applied;
+        self.seen[me] = seen;
     }
 }
 
@@ -261,13 +286,13 @@ impl RaftChecker {
 
     fn check_leader_log(
         &mut self,
+        seen: &mut Seen,
         leader: NodeId,
         term: u64,
         log: &RaftLog,
         found: &mut Vec<Finding>,
     ) {
-        let me = usize::from(leader);
-        if let Some((seen_term, len, hash)) = self.seen[me].leader {
+        if let Some((seen_term, len, hash)) = seen.leader {
             let kept = log.len() >= len && log.prefix_hash(len) == Some(hash);
             found_if(
                 found,
@@ -282,13 +307,22 @@ impl RaftChecker {
                 },
             );
         }
-        self.seen[me].leader = Some((term, log.len(), log.prefix_hash(log.len()).unwrap_or(0)));
+        seen.leader = Some((term, log.len(), log.prefix_hash(log.len()).unwrap_or(0)));
         // The longest prefix committed in an earlier term must be in this leader's log.
-        let committed = self
-            .commits
-            .range(..term)
-            .map(|(_, &c)| c)
-            .max_by_key(|&(len, _)| len);
+        let committed = match self.committed_before {
+            Some((t, version, committed)) if t == term && version == self.commits_version => {
+                committed
+            }
+            _ => {
+                let committed = self
+                    .commits
+                    .range(..term)
+                    .map(|(_, &c)| c)
+                    .max_by_key(|&(len, _)| len);
+                self.committed_before = Some((term, self.commits_version, committed));
+                committed
+            }
+        };
         if let Some((len, hash)) = committed {
             found_if(
                 found,

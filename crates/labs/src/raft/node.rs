@@ -57,6 +57,9 @@ impl Bug {
     }
 }
 
+/// Most servers in one Raft cluster.
+pub const MAX_SERVERS: usize = 15;
+
 #[derive(Clone, Debug)]
 pub struct RaftConfig {
     pub election_min_us: Time,
@@ -85,8 +88,10 @@ pub fn configure(params: &Params, n_nodes: u16) -> Result<RaftConfig, String> {
             get("election_max_ms")
         ));
     }
-    if n_nodes > 15 {
-        return Err(format!("Raft here runs 1 to 15 servers, not {n_nodes}"));
+    if usize::from(n_nodes) > MAX_SERVERS {
+        return Err(format!(
+            "Raft here runs 1 to {MAX_SERVERS} servers, not {n_nodes}"
+        ));
     }
     Ok(config)
 }
@@ -292,21 +297,27 @@ impl Raft {
         let me = usize::from(ctx.id());
         let n = usize::from(ctx.n_nodes());
         let durable = ctx.durable();
-        let mut matches = self.match_index.clone();
+        // A copy on the stack (at most 15 servers, see `configure`): this runs on every
+        // acknowledgement, so it must not allocate.
+        let mut buffer = [0u64; MAX_SERVERS];
+        let matches = &mut buffer[..n];
+        matches.copy_from_slice(&self.match_index);
         matches[me] = durable.log.len();
         let needed = if ctx.config().bug == Bug::CommitWithoutMajority {
             2.min(n)
         } else {
             quorum::majority(n)
         };
-        let candidate = quorum::quorum_index(&matches, needed);
+        let candidate = quorum::quorum_index(matches, needed);
         if candidate > self.commit_index
             && durable.log.term_at(candidate) == Some(durable.current_term)
         {
             self.commit_index = candidate;
+            // One format, not two: this note is written at every commit. (The same text as
+            // `node_name`, which allocates a string of its own.)
+            let server = u32::from(ctx.id()) + 1;
             ctx.note(format!(
-                "{} committed entries up to index {candidate}",
-                node_name(ctx.id())
+                "S{server} committed entries up to index {candidate}"
             ));
             self.apply_committed(ctx);
         }

@@ -7,18 +7,15 @@ pub fn majority(n_nodes: usize) -> usize {
 
 /// The highest log index stored on at least `quorum` of the nodes, given every node's match
 /// index (the leader counts its own last index). 0 when no index reaches the quorum.
-pub fn quorum_index(match_indexes: &[u64], quorum: usize) -> u64 {
+/// `match_indexes` is scratch space: it is left sorted, highest first. (The caller copies
+/// into a buffer on its stack: this runs on every acknowledgement a leader receives, so it
+/// must neither allocate nor clear a large buffer.)
+pub fn quorum_index(match_indexes: &mut [u64], quorum: usize) -> u64 {
     if quorum == 0 || quorum > match_indexes.len() {
         return 0;
     }
-    // Clusters are small (at most 64 nodes): sort on the stack, no allocation per call.
-    let mut buffer = [0u64; failscope_sim::limits::MAX_NODES as usize];
-    let sorted = &mut buffer[..match_indexes
-        .len()
-        .min(failscope_sim::limits::MAX_NODES as usize)];
-    sorted.copy_from_slice(&match_indexes[..sorted.len()]);
-    sorted.sort_unstable_by(|a, b| b.cmp(a));
-    sorted[quorum - 1]
+    match_indexes.sort_unstable_by(|a, b| b.cmp(a));
+    match_indexes[quorum - 1]
 }
 
 #[cfg(test)]
@@ -55,7 +52,7 @@ mod tests {
         ];
         for &(matches, quorum, expected) in table {
             assert_eq!(
-                quorum_index(matches, quorum),
+                quorum_index(&mut matches.to_vec(), quorum),
                 expected,
                 "{matches:?} q={quorum}"
             );
