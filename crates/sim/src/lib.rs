@@ -30,6 +30,7 @@ pub mod lab;
 pub mod limits;
 pub mod link;
 pub mod logical_clock;
+pub mod maps;
 pub mod metrics;
 pub mod network;
 pub mod picture;

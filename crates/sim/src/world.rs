@@ -316,8 +316,15 @@ impl<P: Protocol> World<P> {
                 }
             }
         }
-        out.sort_by_key(|(e, _)| e.id);
-        out
+        // Sorted through (id, index) pairs, a type every lab shares: sorting `out` itself
+        // would compile a sort per lab (ids are unique, so the order is the same).
+        let mut order: Vec<(MsgId, u32)> = out
+            .iter()
+            .enumerate()
+            .map(|(i, (e, _))| (e.id, i as u32))
+            .collect();
+        order.sort_unstable();
+        order.into_iter().map(|(_, i)| out[i as usize]).collect()
     }
 
     pub fn message(&self, id: MsgId) -> Option<&Envelope<P::Msg>> {

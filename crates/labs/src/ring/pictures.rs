@@ -17,6 +17,7 @@ use super::node::CacheNode;
 use super::placement::{RingConfig, ALGORITHMS};
 use failscope_sim::ids::{node_name, NodeId};
 use failscope_sim::invariant::Nodes;
+use failscope_sim::maps::{map_of, set_of};
 use failscope_sim::picture::{
     Bar, Bars, Picture, PictureKind, Ring, RingArc, RingOwner, RingPoint, Scale,
 };
@@ -62,11 +63,8 @@ impl Geometry {
     pub fn of(config: &RingConfig) -> Geometry {
         let version = fingerprint(config);
         let members: Vec<NodeId> = config.members.keys().copied().collect();
-        let index: BTreeMap<NodeId, u16> = members
-            .iter()
-            .enumerate()
-            .map(|(i, &n)| (n, i as u16))
-            .collect();
+        let index: BTreeMap<NodeId, u16> =
+            map_of(members.iter().enumerate().map(|(i, &n)| (n, i as u16)));
         let owners: Vec<RingOwner> = members
             .iter()
             .map(|&n| RingOwner {
@@ -375,11 +373,17 @@ fn gcd(a: u64, b: u64) -> u64 {
     }
 }
 
+/// The text with its first letter capitalised. Our captions start with an ASCII letter;
+/// ASCII case keeps the Unicode case tables (several KB of wasm) out of the lab's chunk.
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     chars
         .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
+        .map(|c| {
+            std::iter::once(c.to_ascii_uppercase())
+                .chain(chars)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -509,7 +513,7 @@ fn load_picture(
     ring: Option<&HashRing>,
     version: u64,
 ) -> Picture {
-    let mut owned: BTreeMap<NodeId, i64> = members.iter().map(|&n| (n, 0)).collect();
+    let mut owned: BTreeMap<NodeId, i64> = map_of(members.iter().map(|&n| (n, 0)));
     for key in keys {
         if let Some(count) = key.replicas.first().and_then(|o| owned.get_mut(o)) {
             *count += 1;
@@ -657,12 +661,13 @@ fn least_moved(config: &RingConfig) -> i64 {
     if tb == 0 || ta == 0 {
         return 0;
     }
-    let nodes: std::collections::BTreeSet<NodeId> = config
-        .previous_members
-        .keys()
-        .chain(config.members.keys())
-        .copied()
-        .collect();
+    let nodes = set_of(
+        config
+            .previous_members
+            .keys()
+            .chain(config.members.keys())
+            .copied(),
+    );
     // Σ max(0, before_i - after_i) over shares, scaled by tb × ta to stay in integers.
     let lost: u128 = nodes
         .iter()

@@ -6,6 +6,7 @@
 
 use super::hashring::{self, Epsilon, Placement, Ring};
 use failscope_sim::ids::{node_name, NodeId};
+use failscope_sim::maps::map_of;
 use failscope_sim::scenario::Params;
 use failscope_sim::time::{Time, MS};
 use std::collections::BTreeMap;
@@ -103,7 +104,7 @@ impl RingConfig {
         }
         let mut config = RingConfig {
             algorithm: get("algorithm").clamp(0, ALGORITHMS.len() as i64 - 1) as u8,
-            members: (0..ring_size).map(|n| (n, weight)).collect(),
+            members: map_of((0..ring_size).map(|n| (n, weight))),
             previous_members: BTreeMap::new(),
             default_weight: weight,
             replicas,

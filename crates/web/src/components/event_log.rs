@@ -77,7 +77,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
                     let cb = props.on_action.clone();
                     let time = line.time;
                     html! {
-                        <li key={line.index} class={format!("cat-{:?}", line.category).to_lowercase()}>
+                        <li key={line.index} class={format!("cat-{:?}", line.category).to_ascii_lowercase()}>
                             <button class="linklike" onclick={Callback::from(move |_: MouseEvent| cb.emit(UiAction::Seek(time)))}>
                                 <time>{ format_time(line.time) }</time>
                             </button>

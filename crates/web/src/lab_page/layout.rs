@@ -218,7 +218,7 @@ impl LabPage {
             let badge = (tab == Tab::Invariants && violations > 0).then(|| html! { <span class="badge">{ violations }</span> });
             html! {
                 <button role="tab" class={classes!("tab", (tab == self.tab).then_some("active"))} aria-selected={(tab == self.tab).to_string()}
-                        data-testid={format!("tab-{}", label.to_lowercase().replace(' ', "-"))} onclick={link.callback(move |_| Msg::Tab(tab))}>
+                        data-testid={format!("tab-{}", label.to_ascii_lowercase().replace(' ', "-"))} onclick={link.callback(move |_| Msg::Tab(tab))}>
                     { label }{ for badge }
                 </button>
             }

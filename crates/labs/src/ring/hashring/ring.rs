@@ -12,6 +12,7 @@
 //! ring on every lookup; that is the bug this module fixes. Equal positions (distinct labels
 //! hashing alike) are ordered by node id, so the smaller id wins the tie on every target.
 
+use failscope_sim::maps::map_of;
 use std::collections::BTreeMap;
 
 use super::hash::hash_vnode;
@@ -237,7 +238,7 @@ impl Ring {
 
     /// Each member with the total span of its arcs (the spans sum to 2^64 when non-empty).
     pub fn ownership(&self) -> Vec<(u32, u128)> {
-        let mut owned: BTreeMap<u32, u128> = self.members.keys().map(|&n| (n, 0)).collect();
+        let mut owned: BTreeMap<u32, u128> = map_of(self.members.keys().map(|&n| (n, 0)));
         for arc in self.arcs() {
             if let Some(total) = owned.get_mut(&arc.owner) {
                 *total += arc.span;
