@@ -58,3 +58,52 @@ test('a lab whose chunk cannot be fetched says so, and Try again opens it', asyn
   assert.deepEqual(others, []);
   await page.close();
 });
+
+test('a lab page fetches the picture kinds it draws and no others; a panel comes when it is opened', async () => {
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (err) => page.errors.push(err.message));
+  const fetched = recordWasm(page);
+  await page.goto(new URL('#lab=hash-ring', process.env.FAILSCOPE_URL ?? 'http://127.0.0.1:8080/').href);
+  await page.locator('[data-testid="picture-ring"] [data-testid^="ring-owner-"]').first().waitFor({ timeout: 20_000 });
+  const splits = () => fetched.filter((f) => f.startsWith('split_')).sort();
+  assert.deepEqual(splits(), ['split_hash_ring.wasm', 'split_picture_bars.wasm', 'split_picture_ring.wasm'],
+    'the lab and the two kinds it draws (ring, bars), nothing else');
+  await page.getByTestId('share-button').click();
+  await page.getByTestId('share-menu').waitFor({ timeout: 20_000 });
+  assert.ok(fetched.includes('split_share_menu.wasm'), 'the share menu arrives when opened');
+  assert.ok(!fetched.includes('split_params_panel.wasm'), 'the Parameters tab is not fetched before it is opened');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a panel whose chunk cannot be fetched says so in its place, and Try again shows it', async () => {
+  const page = await openPage(context, '#lab=raft');
+  await page.getByTestId('canvas').waitFor({ timeout: 20_000 });
+  let blocked = true;
+  await page.route('**/split_params_panel.wasm', (route) => (blocked ? route.abort('internetdisconnected') : route.continue()));
+  await page.getByTestId('tab-parameters').click();
+  const error = page.getByTestId('deferred-error');
+  await error.waitFor({ timeout: 20_000 });
+  assert.match(await error.textContent(), /the Parameters tab could not be downloaded/);
+  assert.equal(await page.getByTestId('canvas').count(), 1, 'the rest of the page stays');
+  blocked = false;
+  await page.getByTestId('deferred-retry').click();
+  await page.getByTestId('params').waitFor({ timeout: 20_000 });
+  assert.equal(await page.getByTestId('deferred-error').count(), 0);
+  await page.close();
+});
+
+test('a picture kind whose chunk cannot be fetched stops the lab with a retry, not a blank picture', async () => {
+  const page = await openPage(context);
+  await page.getByTestId('lab-picker').waitFor();
+  let blocked = true;
+  await page.route('**/split_picture_bars.wasm', (route) => (blocked ? route.abort('internetdisconnected') : route.continue()));
+  await page.evaluate(() => { location.hash = 'lab=heartbeat'; });
+  await page.getByTestId('lab-load-error').waitFor({ timeout: 20_000 });
+  assert.match(await page.getByTestId('error-message').textContent(), /the bars picture could not be downloaded/);
+  blocked = false;
+  await page.getByTestId('lab-load-retry').click();
+  await page.locator('[data-kind="bars"] svg').first().waitFor({ timeout: 20_000 });
+  await page.close();
+});
