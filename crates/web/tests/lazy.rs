@@ -32,7 +32,11 @@ async fn a_deferred_view_whose_code_is_here_draws_at_once_and_works() {
     };
     yew::Renderer::<Deferred<HelpProps>>::with_root_and_props(host.clone(), props).render();
     yew::scheduler::flush().await;
-    assert_eq!(count(&host, "[data-testid=deferred-loading]"), 0, "no loading line");
+    assert_eq!(
+        count(&host, "[data-testid=deferred-loading]"),
+        0,
+        "no loading line"
+    );
     assert_eq!(count(&host, "[data-testid=deferred-error]"), 0);
     assert_eq!(count(&host, "[data-testid=help]"), 1, "the help itself");
     assert!(text(&host, "[data-testid=help]").contains("play or pause"));
@@ -50,6 +54,9 @@ async fn every_lazy_chunk_loads_and_then_stays() {
         assert!(chunk.load().await.is_ok(), "{kind}");
         assert!(chunk.get().is_some(), "{kind}");
     }
-    assert!(kinds::chunk(kinds::EAGER).is_none(), "the grid is drawn by the main module");
+    assert!(
+        kinds::chunk(kinds::EAGER).is_none(),
+        "the grid is drawn by the main module"
+    );
     assert!(kinds::all_ready(&["grid", "ring", "bars", "no-such-kind"]));
 }
