@@ -18,7 +18,8 @@ fn unpack_link(text: Box<String>) -> Result<Box<Result<SharedRun, LinkError>>, C
     Ok(Box::new(failscope_sim::link::unpack(&text)))
 }
 
-#[allow(clippy::box_collection)]
+// Boxed: a thin pointer crosses the chunk boundary.
+#[allow(clippy::box_collection, clippy::boxed_local)]
 #[cfg_attr(
     all(feature = "split", target_family = "wasm"),
     wasm_split_helpers::wasm_split(codec, fallible)
