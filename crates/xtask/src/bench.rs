@@ -165,6 +165,13 @@ fn bytes_per_page() -> Result {
         println!("BENCH bytes.page.{}_gzip {}", page.page, page.total_gzip);
         println!("BENCH bytes.chunk.{}_gzip {}", page.page, page.own_gzip);
     }
+    for page in &report.from_links {
+        let lab = page.page.trim_end_matches(" (link)");
+        println!(
+            "BENCH bytes.from_link.{lab}_gzip {} (not budgeted: the page plus the link reader)",
+            page.total_gzip
+        );
+    }
     let n_labs = report.n_labs.max(1);
     let added = home.saturating_sub(shell);
     println!(

@@ -79,6 +79,9 @@ pub struct BundleReport {
     /// Chunks fetched on demand (a feature such as the link reader or the history checkers, a
     /// picture kind, a panel not shown when a page opens), each as if it were a page.
     pub features: Vec<PageBytes>,
+    /// Each lab's page opened from a share link: the page plus the link reader. Reported,
+    /// not budgeted (see `budgets.toml`).
+    pub from_links: Vec<PageBytes>,
     pub n_labs: u64,
     pub budgets: Budgets,
 }
@@ -132,7 +135,7 @@ impl BundleReport {
             "  {:<16} {:>14} {:>16} {:>14}",
             "page", "own chunk", "other chunks", "total fetched"
         );
-        for p in self.pages.iter().chain(&self.features) {
+        for p in self.pages.iter().chain(&self.from_links).chain(&self.features) {
             println!(
                 "  {:<16} {:>11.1} KB {:>13.1} KB {:>11.1} KB",
                 p.page,
@@ -342,6 +345,7 @@ pub fn measure() -> Result<BundleReport> {
         total_gzip: shell,
     }];
     let mut features = Vec::new();
+    let mut from_links = Vec::new();
     let kinds_of_lab = lab_picture_kinds()?;
     let by_name: BTreeMap<&str, &Split> = splits.iter().map(|s| (s.name.as_str(), s)).collect();
     for split in &splits {
@@ -373,6 +377,20 @@ pub fn measure() -> Result<BundleReport> {
         if feature {
             features.push(page);
         } else {
+            // The same lab opened from a share link fetches the link reader too.
+            if let Some(reader) = by_name.get(LINK_READER) {
+                needed.push(&reader.file);
+                needed.extend(reader.chunks.iter().map(String::as_str));
+                needed.sort_unstable();
+                needed.dedup();
+                let shared: u64 = needed.iter().map(|c| size_of(c)).sum();
+                from_links.push(PageBytes {
+                    page: format!("{} (link)", split.name),
+                    own_gzip: own,
+                    shared_chunks_gzip: shared,
+                    total_gzip: shell + own + shared,
+                });
+            }
             pages.push(page);
         }
     }
@@ -380,10 +398,14 @@ pub fn measure() -> Result<BundleReport> {
         files,
         n_labs: (pages.len() - 1) as u64,
         features,
+        from_links,
         pages,
         budgets: read_budgets()?,
     })
 }
+
+/// The split that reads share links and scenario files (`failscope_labs::codec`).
+const LINK_READER: &str = "codec";
 
 /// The split of a picture kind's component: `picture_` and the kind with `_` for `-`.
 const PICTURE_PREFIX: &str = "picture_";
@@ -584,6 +606,7 @@ export const __wasm_split_load_raft = wrapAsyncCb(makeLoad(() => {
         let report = BundleReport {
             files: vec![],
             features: vec![],
+            from_links: vec![],
             pages: vec![PageBytes {
                 page: "home".into(),
                 own_gzip: 0,
