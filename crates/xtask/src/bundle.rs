@@ -135,7 +135,12 @@ impl BundleReport {
             "  {:<16} {:>14} {:>16} {:>14}",
             "page", "own chunk", "other chunks", "total fetched"
         );
-        for p in self.pages.iter().chain(&self.from_links).chain(&self.features) {
+        for p in self
+            .pages
+            .iter()
+            .chain(&self.from_links)
+            .chain(&self.features)
+        {
             println!(
                 "  {:<16} {:>11.1} KB {:>13.1} KB {:>11.1} KB",
                 p.page,

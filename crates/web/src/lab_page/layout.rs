@@ -96,17 +96,7 @@ impl LabPage {
         view: &Shared<failscope_sim::view::View>,
     ) -> Html {
         let link = ctx.link();
-        let on_action = link.callback(Msg::Ui);
-        let now = view.time;
         let kinds = session.sim().message_kinds();
-        let narration = session.preset.as_ref().filter(|_| session.narration_open && !ctx.props().embed).and_then(|p| {
-            let (index, chapter) = session.chapter()?;
-            Some(html! {
-                <Narration title={p.title.to_string()} text={chapter.text.clone()} chapter={index}
-                           chapters={p.chapters.len()} has_next={p.chapters.iter().any(|c| c.at_us > now)}
-                           on_action={on_action.clone()} />
-            })
-        });
         let legend = session.kinds_sent().map(|(i, k)| {
             html! { <span class="legend-item"><svg width="14" height="14" aria-hidden="true"><circle class={format!("msg kind-{i}")} cx="7" cy="7" r="5" /></svg>{ k }</span> }
         });
@@ -121,11 +111,27 @@ impl LabPage {
                           on_node={link.callback(|(node, extend)| Msg::Ui(UiAction::SelectNode { node, extend }))}
                           on_message={link.callback(|id| Msg::Ui(UiAction::SelectMessage(id)))}
                           />
-                { for narration }
                 { for highlight }
                 <div class="legend">{ for legend }</div>
             </div>
         }
+    }
+
+    /// The guided scenario's current chapter, below the pictures (not in the embed page).
+    fn narration(
+        &self,
+        ctx: &Context<Self>,
+        session: &Session,
+        now: failscope_sim::time::Time,
+    ) -> Option<Html> {
+        let on_action = ctx.link().callback(Msg::Ui);
+        let preset = session.preset.as_ref().filter(|_| session.narration_open)?;
+        let (index, chapter) = session.chapter()?;
+        Some(html! {
+            <Narration title={preset.title.to_string()} text={chapter.text.clone()} chapter={index}
+                       chapters={preset.chapters.len()} has_next={preset.chapters.iter().any(|c| c.at_us > now)}
+                       {on_action} />
+        })
     }
 
     fn full_page(
@@ -243,7 +249,10 @@ impl LabPage {
             }
         });
         let diagram = self.painter.diagram.clone();
-        let pictures = sim.pictures();
+        // The lab's primary pictures (the point of the lab: the ring) sit beside the mesh
+        // of nodes on the first screen; the others go below.
+        let (primary, pictures): (Vec<_>, Vec<_>) =
+            sim.pictures().into_iter().partition(|p| p.primary);
         html! {
             <div class="lab-page" data-testid="lab-page" data-lab={lab.id()}>
                 <div class="lab-head">
@@ -266,16 +275,26 @@ impl LabPage {
                 { for share_menu }
                 { for notice }
                 { for catching_up }
+                // Like a video player: the picture, the narration, the controls and the
+                // timeline share the first screen; the side panel scrolls inside itself.
                 <div class="workspace">
-                    { stage }
+                    <div class="player">
+                        <div class={classes!("player-view", (!primary.is_empty()).then_some("with-primary"))}>
+                            { stage }
+                            if !primary.is_empty() {
+                                <div class="primary-pictures" data-testid="primary-pictures">{ picture_frames(session, primary, view, None) }</div>
+                            }
+                        </div>
+                        { for self.narration(ctx, session, view.time) }
+                        { controls }
+                        <crate::components::timeline::Timeline now={view.time} end={session.timeline_end()} markers={self.markers.clone()} on_action={on_action.clone()} />
+                    </div>
                     <aside class="sidebar">
                         <div class="tabs" role="tablist">{ for tabs }</div>
                         <div class="tab-panel" role="tabpanel">{ panel }</div>
                         <ChallengeAnnouncer reports={challenges} />
                     </aside>
                 </div>
-                { controls }
-                <crate::components::timeline::Timeline now={view.time} end={session.timeline_end()} markers={self.markers.clone()} on_action={on_action.clone()} />
                 <FaultToolbar selection={session.selection.clone()} statuses={FaultToolbarProps::statuses_of(view)}
                               partitioned={view.network.is_partitioned() || !view.network.clogs.is_empty()}
                               n_keys={sim.scenario().clients.n_keys} message_kind={selected_kind} on_action={on_action.clone()} />
@@ -308,24 +327,15 @@ fn compare_links(lab: &'static dyn failscope_sim::Lab, current: Option<&str>) ->
         .collect()
 }
 
-/// The lab's own changes (its verbs) and pictures (the hash ring, the servers' logs...), the
-/// primary pictures (the point of the lab) first.
+/// The lab's own changes (its verbs) and its pictures that are not primary (the servers'
+/// logs...), below the first screen.
 fn lab_panel(
     session: &Session,
     lab: &'static dyn failscope_sim::Lab,
-    mut pictures: Vec<failscope_sim::picture::Picture>,
+    pictures: Vec<failscope_sim::picture::Picture>,
     on_action: Callback<UiAction>,
     view: &Shared<failscope_sim::view::View>,
 ) -> Html {
-    let struck: Vec<usize> = view
-        .nodes
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| n.status == failscope_sim::world::NodeStatus::Down)
-        .map(|(i, _)| i)
-        .collect();
-    // Stable: the lab's order within each group.
-    pictures.sort_by_key(|p| !p.primary);
     let verbs = (!lab.verbs().is_empty()).then(|| {
         let servers: Vec<(u16, String)> = view
             .nodes
@@ -345,22 +355,42 @@ fn lab_panel(
     if pictures.is_empty() && verbs.is_none() {
         return html! {};
     }
-    // Several pictures share the full width in a responsive grid of frames.
-    let several = (pictures.len() > 1).then_some("several");
-    let stem = crate::components::share::file_stem(session);
     html! {
         <div class="lab-pictures">
             { for verbs }
-            <div class={classes!("pictures", several)} data-testid="pictures">
-                { for pictures.into_iter().map(|p| { let key = p.id; html! {
-                    <PictureFrame key={key} picture={p} struck={struck.clone()} now={view.time} file_stem={stem.clone()} />
-                }}) }
-            </div>
+            { picture_frames(session, pictures, view, Some("pictures")) }
         </div>
     }
 }
 
-/// Messages dropped in the last half second of wall time (at the current speed), falling.
+/// Pictures in their frames; several share the width in a responsive grid.
+fn picture_frames(
+    session: &Session,
+    pictures: Vec<failscope_sim::picture::Picture>,
+    view: &Shared<failscope_sim::view::View>,
+    testid: Option<&'static str>,
+) -> Html {
+    if pictures.is_empty() {
+        return html! {};
+    }
+    let struck: Vec<usize> = view
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.status == failscope_sim::world::NodeStatus::Down)
+        .map(|(i, _)| i)
+        .collect();
+    let several = (pictures.len() > 1).then_some("several");
+    let stem = crate::components::share::file_stem(session);
+    html! {
+        <div class={classes!("pictures", several)} data-testid={testid}>
+            { for pictures.into_iter().map(|p| { let key = p.id; html! {
+                <PictureFrame key={key} picture={p} struck={struck.clone()} now={view.time} file_stem={stem.clone()} />
+            }}) }
+        </div>
+    }
+}
+
 fn fallen_messages(session: &Session) -> Vec<Fallen> {
     let window = (500 * session.speed_us_per_ms()).max(1);
     let now = session.now();

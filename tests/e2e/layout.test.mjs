@@ -1,0 +1,90 @@
+// The lab page as a video player: on a desktop screen the picture, the narration, play/step/
+// speed and the timeline are all on the first screen, with no page scroll, for every listed
+// lab's guided scenarios; the lab's primary picture (the ring) sits beside the mesh; the side
+// panel scrolls inside itself; narration of any length moves nothing; a phone has no
+// horizontal overflow. One browser for the whole file.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage, screenshot } from './browser.mjs';
+
+let context;
+before(async () => { context = await launch(); });
+after(async () => { await context?.close(); });
+
+const SCREENS = [[1280, 800], [1440, 900]];
+// One guided scenario per listed lab (the first; the ring's is the one with a primary picture).
+const LESSONS = ['raft/election', 'hash-ring/add-node', 'replication/async-failover', 'heartbeat/crash'];
+const ON_FIRST_SCREEN = ['canvas', 'narration', 'play-pause', 'step', 'speed', 'sim-time', 'scrubber', 'timeline'];
+
+/** Each element's box, by test id (the first match), in viewport coordinates. */
+async function boxes(page, ids) {
+  return page.evaluate((ids) => Object.fromEntries(ids.map((id) => {
+    const el = document.querySelector(`[data-testid="${id}"]`);
+    const r = el?.getBoundingClientRect();
+    return [id, r ? { top: r.top, bottom: r.bottom, left: r.left, right: r.right } : null];
+  })), ids);
+}
+
+for (const [width, height] of SCREENS) {
+  test(`at ${width}x${height} every lesson fits the first screen, like a video player`, async () => {
+    const page = await openPage(context);
+    await page.setViewportSize({ width, height });
+    for (const lesson of LESSONS) {
+      const [lab, preset] = lesson.split('/');
+      await page.evaluate(([lab, preset]) => { location.hash = `lab=${lab}&preset=${preset}`; }, [lab, preset]);
+      await page.locator(`[data-lab="${lab}"] [data-testid=narration]`).waitFor({ timeout: 20_000 });
+      await page.getByTestId('play-pause').click(); // pause: the layout is what is measured
+      await page.evaluate(() => window.scrollTo(0, 0));
+      const at = await boxes(page, ON_FIRST_SCREEN);
+      for (const id of ON_FIRST_SCREEN) {
+        assert.ok(at[id], `${lesson}: ${id} is on the page`);
+        assert.ok(at[id].top >= 0 && at[id].bottom <= height + 0.5,
+          `${lesson} at ${width}x${height}: ${id} spans y=${Math.round(at[id].top)}..${Math.round(at[id].bottom)}, off the first screen`);
+      }
+      // The picture is the biggest thing on the first screen, not a thumbnail.
+      assert.ok(at.canvas.bottom - at.canvas.top >= 0.35 * height, `${lesson}: the picture is ${Math.round(at.canvas.bottom - at.canvas.top)} px tall`);
+      // The side panel scrolls inside itself: it ends with the player.
+      const sidebar = await page.locator('.sidebar').boundingBox();
+      assert.ok(sidebar.y + sidebar.height <= height + 0.5, `${lesson}: the side panel ends at ${Math.round(sidebar.y + sidebar.height)}`);
+      if (lab === 'hash-ring') {
+        const ring = await page.getByTestId('primary-pictures').boundingBox();
+        assert.ok(ring && ring.y < at.canvas.bottom && ring.x >= at.canvas.right - 1,
+          'the ring, the point of the lab, sits beside the mesh on the first screen');
+      }
+      if (width === 1280) await screenshot(page, `layout-${lab}-${width}x${height}`);
+    }
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+}
+
+test('narration of any length, chapter after chapter, moves neither the timeline nor the picture', async () => {
+  const page = await openPage(context, '#lab=raft&preset=leader-crash');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.getByTestId('narration').waitFor({ timeout: 20_000 });
+  await page.getByTestId('play-pause').click();
+  const before = await boxes(page, ['canvas', 'timeline', 'play-pause']);
+  const texts = new Set();
+  while (await page.getByTestId('next-chapter').count()) {
+    await page.getByTestId('next-chapter').click();
+    texts.add(await page.getByTestId('narration-text').textContent());
+    const now = await boxes(page, ['canvas', 'timeline', 'play-pause']);
+    assert.deepEqual(now, before, 'nothing moved when the chapter changed');
+  }
+  assert.ok(texts.size >= 2, 'several chapters of different text were shown');
+  await page.close();
+});
+
+test('a phone has no horizontal overflow, and the controls come before the side panel', async () => {
+  const page = await openPage(context, '#lab=raft&preset=leader-crash');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByTestId('narration').waitFor({ timeout: 20_000 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow} px wider than the phone`);
+  const at = await boxes(page, ['play-pause', 'timeline']);
+  const sidebar = await page.locator('.sidebar').boundingBox();
+  assert.ok(at['play-pause'].bottom <= 844, 'play is on the first screen');
+  assert.ok(at.timeline.bottom <= sidebar.y, 'the timeline comes before the side panel');
+  await screenshot(page, 'layout-raft-390x844');
+  await page.close();
+});
