@@ -65,8 +65,11 @@ test('narration of any length, chapter after chapter, moves neither the timeline
   await page.getByTestId('play-pause').click();
   const before = await boxes(page, ['canvas', 'timeline', 'play-pause']);
   const texts = new Set();
+  const count = async () => Number((await page.getByTestId('chapter-count').textContent()).split('/')[0]);
   while (await page.getByTestId('next-chapter').count()) {
+    const was = await count();
     await page.getByTestId('next-chapter').click();
+    assert.equal(await count(), was + 1, 'Next ▸ moves to the next chapter and counts it');
     texts.add(await page.getByTestId('narration-text').textContent());
     const now = await boxes(page, ['canvas', 'timeline', 'play-pause']);
     assert.deepEqual(now, before, 'nothing moved when the chapter changed');
@@ -86,5 +89,54 @@ test('a phone has no horizontal overflow, and the controls come before the side 
   assert.ok(at['play-pause'].bottom <= 844, 'play is on the first screen');
   assert.ok(at.timeline.bottom <= sidebar.y, 'the timeline comes before the side panel');
   await screenshot(page, 'layout-raft-390x844');
+  await page.close();
+});
+
+test('the home page lists scenarios as real links, and a chapter waits for its moment', async () => {
+  const page = await openPage(context);
+  const link = page.getByTestId('preset-link-raft-partition');
+  await link.waitFor({ timeout: 20_000 });
+  assert.match(await link.getAttribute('href'), /#lab=raft&preset=partition$/, 'a link that opens in a new tab too');
+  await link.click();
+  await page.getByTestId('narration').waitFor({ timeout: 20_000 });
+  await page.getByTestId('play-pause').click();
+  // The first chapter ("the network splits") happens at 2 s: until then the card says what
+  // the scenario is, not what has not happened yet.
+  assert.match(await page.getByTestId('chapter-count').textContent(), /^0 \//);
+  assert.doesNotMatch(await page.getByTestId('narration-text').textContent(), /splits/);
+  await page.getByTestId('next-chapter').click();
+  assert.match(await page.getByTestId('narration-text').textContent(), /splits/);
+  assert.match(await page.getByTestId('chapter-count').textContent(), /^1 \//);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('free play starts with one line on what to try', async () => {
+  const page = await openPage(context, '#lab=heartbeat');
+  const hint = page.getByTestId('free-play-hint');
+  await hint.waitFor({ timeout: 20_000 });
+  assert.match(await hint.textContent(), /Click a server to crash/);
+  const box = await hint.boundingBox();
+  assert.ok(box.y + box.height <= 900, 'on the first screen');
+  await page.close();
+});
+
+test('Space plays and pauses wherever the focus is, except in a text field', async () => {
+  const page = await openPage(context, '#lab=raft');
+  await page.getByTestId('canvas').waitFor({ timeout: 20_000 });
+  const label = () => page.getByTestId('play-pause').getAttribute('aria-label');
+  for (const id of ['step', 'speed', 'scrubber', 'tab-invariants']) {
+    await page.getByTestId(id).focus();
+    const before = await label();
+    await page.keyboard.press('Space');
+    assert.notEqual(await label(), before, `Space toggled play with the focus on ${id}`);
+    await page.keyboard.press('Space');
+    assert.equal(await label(), before, `and back, on ${id}`);
+  }
+  await page.getByTestId('seed').focus();
+  const before = await label();
+  await page.keyboard.press('Space');
+  assert.equal(await label(), before, 'in the seed field Space is a character');
+  assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -18,7 +18,9 @@ pub fn prefers_reduced_motion() -> bool {
         .is_some_and(|m| m.matches())
 }
 
-/// Keyboard shortcuts must not steal keys from text fields, menus and focused buttons.
+/// Whether a key belongs to the focused element rather than to the shortcuts: anything typed
+/// into a text field, Enter on a button, and on lists and sliders every key but Space and
+/// Escape.
 pub fn typing_in_a_field(e: &web_sys::KeyboardEvent) -> bool {
     let Some(element) = e
         .target()
@@ -26,9 +28,26 @@ pub fn typing_in_a_field(e: &web_sys::KeyboardEvent) -> bool {
     else {
         return false;
     };
+    let key = e.key();
+    // Space plays and pauses wherever the focus is, except in a text field: on a button, a
+    // list or a slider it is ours (the caller prevents the button's own click).
+    let ours = key == " " || key == "Escape";
     match element.tag_name().as_str() {
-        "INPUT" | "SELECT" | "TEXTAREA" => e.key() != "Escape",
-        "BUTTON" => matches!(e.key().as_str(), " " | "Enter"),
+        "TEXTAREA" => key != "Escape",
+        "INPUT" => {
+            let kind = element.get_attribute("type").unwrap_or_default();
+            let text = !matches!(
+                kind.as_str(),
+                "range" | "checkbox" | "radio" | "button" | "submit" | "color" | "file"
+            );
+            if text {
+                key != "Escape"
+            } else {
+                !ours
+            }
+        }
+        "SELECT" => !ours,
+        "BUTTON" => key == "Enter",
         _ => false,
     }
 }

@@ -348,12 +348,13 @@ impl Session {
     pub fn chapter(&self) -> Option<(usize, &failscope_sim::lab::Chapter)> {
         let preset = self.preset.as_ref()?;
         let now = self.sim.now();
+        // Before the first chapter's moment there is no chapter yet: its text describes an
+        // event that has not happened (the page shows the preset's summary meanwhile).
         preset
             .chapters
             .iter()
             .enumerate()
             .rfind(|(_, c)| c.at_us <= now)
-            .or_else(|| preset.chapters.first().map(|c| (0, c)))
     }
 
     pub fn dispatch(&mut self, action: UiAction) {

@@ -117,6 +117,51 @@ async fn a_guided_preset_shows_its_narration() {
     );
 }
 
+/// A chapter's text appears when its event happens: before the first chapter's moment the
+/// card shows the scenario's summary, and Next ▸ moves to the chapter and counts it.
+#[wasm_bindgen_test]
+async fn a_chapter_waits_for_its_moment_and_next_counts_it() {
+    let host = mount_point();
+    yew::Renderer::<LabPage>::with_root_and_props(
+        host.clone(),
+        lab_page("raft", Some("partition")),
+    )
+    .render();
+    yew::scheduler::flush().await;
+    let preset = failscope_labs::preset("raft", "partition").expect("preset");
+    assert!(
+        preset.chapters[0].at_us > 0,
+        "this preset's first chapter is later than 0"
+    );
+    let chapters = preset.chapters.len();
+    assert_eq!(text(&host, "[data-testid=narration-text]"), preset.summary);
+    assert_eq!(
+        text(&host, "[data-testid=chapter-count]"),
+        format!("0 / {chapters}")
+    );
+    assert!(!text(&host, "[data-testid=narration-text]").contains("splits"));
+    click(&host, "[data-testid=next-chapter]");
+    yew::scheduler::flush().await;
+    assert_eq!(
+        text(&host, "[data-testid=narration-text]"),
+        preset.chapters[0].text
+    );
+    assert_eq!(
+        text(&host, "[data-testid=chapter-count]"),
+        format!("1 / {chapters}")
+    );
+    click(&host, "[data-testid=next-chapter]");
+    yew::scheduler::flush().await;
+    assert_eq!(
+        text(&host, "[data-testid=narration-text]"),
+        preset.chapters[1].text
+    );
+    assert_eq!(
+        text(&host, "[data-testid=chapter-count]"),
+        format!("2 / {chapters}")
+    );
+}
+
 #[wasm_bindgen_test]
 fn the_session_steps_seeks_and_forks() {
     let mut s = Session::open("raft", None, Some(3)).unwrap();

@@ -23,14 +23,11 @@ pub fn LabPicker(props: &LabPickerProps) -> Html {
                 <h2>{ lab.title }</h2>
                 <p>{ lab.summary }</p>
                 <ul class="preset-links">
-                    { for presets.iter().map(|p| {
-                        let cb = props.on_open.clone();
-                        let (lab_id, preset_id) = (id.clone(), p.id.to_string());
-                        html! {
-                            <li><button class="linklike" title={p.summary}
-                                onclick={Callback::from(move |_: MouseEvent| cb.emit((lab_id.clone(), Some(preset_id.clone()))))}>
-                                { p.title }</button></li>
-                        }
+                    // Real links: they open in a new tab, can be copied, and the route
+                    // follows the fragment as for any other link.
+                    { for presets.iter().map(|p| html! {
+                        <li><a href={format!("#lab={id}&preset={}", p.id)} title={p.summary}
+                               data-testid={format!("preset-link-{id}-{}", p.id)}>{ p.title }</a></li>
                     }) }
                 </ul>
                 <button class="btn btn-primary" data-testid={format!("open-{id}")} onclick={open}>{ "Free play" }</button>

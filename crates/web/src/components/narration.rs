@@ -8,7 +8,9 @@ use yew::prelude::*;
 pub struct NarrationProps {
     pub title: String,
     pub text: String,
-    pub chapter: usize,
+    /// The chapter shown, by index; `None` before the first chapter's moment (the text is
+    /// then the scenario's summary).
+    pub chapter: Option<usize>,
     pub chapters: usize,
     pub has_next: bool,
     pub on_action: Callback<UiAction>,
@@ -24,7 +26,7 @@ pub fn Narration(props: &NarrationProps) -> Html {
         <aside class="narration" data-testid="narration" aria-label="Guided scenario">
             <div class="narration-head">
                 <strong>{ &props.title }</strong>
-                <span class="muted small">{ format!("{} / {}", props.chapter + 1, props.chapters) }</span>
+                <span class="muted small" data-testid="chapter-count">{ format!("{} / {}", props.chapter.map_or(0, |c| c + 1), props.chapters) }</span>
             </div>
             <p data-testid="narration-text">{ &props.text }</p>
             <div class="narration-actions">

@@ -125,10 +125,20 @@ impl LabPage {
         now: failscope_sim::time::Time,
     ) -> Option<Html> {
         let on_action = ctx.link().callback(Msg::Ui);
-        let preset = session.preset.as_ref().filter(|_| session.narration_open)?;
-        let (index, chapter) = session.chapter()?;
+        // In free play, one line on what to try.
+        let Some(preset) = session.preset.as_ref().filter(|_| session.narration_open) else {
+            return Some(html! {
+                <p class="free-play-hint muted" data-testid="free-play-hint">
+                    { "Free play: press ▶ to run. Click a server to crash, pause or skew it, shift-click several to partition them, or pick a guided scenario above." }
+                </p>
+            });
+        };
+        let (chapter, text) = match session.chapter() {
+            Some((index, chapter)) => (Some(index), chapter.text.clone()),
+            None => (None, preset.summary.to_string()),
+        };
         Some(html! {
-            <Narration title={preset.title.to_string()} text={chapter.text.clone()} chapter={index}
+            <Narration title={preset.title.to_string()} {text} {chapter}
                        chapters={preset.chapters.len()} has_next={preset.chapters.iter().any(|c| c.at_us > now)}
                        {on_action} />
         })
