@@ -140,3 +140,38 @@ test('Space plays and pauses wherever the focus is, except in a text field', asy
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('Escape closes the share menu; the end of a scenario says so and what to try next', async () => {
+  const page = await openPage(context, '#lab=raft&preset=leader-crash');
+  await page.getByTestId('narration').waitFor({ timeout: 20_000 });
+  await page.getByTestId('share-button').click();
+  await page.getByTestId('share-menu').waitFor({ timeout: 20_000 });
+  await page.keyboard.press('Escape');
+  await page.getByTestId('share-menu').waitFor({ state: 'detached', timeout: 5_000 });
+  assert.equal(await page.getByTestId('preset-ended').count(), 0, 'not ended at the start');
+  // Drag the timeline to its end.
+  await page.getByTestId('scrubber').evaluate((el) => {
+    el.value = el.max;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  const ended = page.getByTestId('preset-ended');
+  await ended.waitFor({ timeout: 20_000 });
+  assert.match(await ended.textContent(), /has ended.*new seed.*deliberate bug/s);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('timeline markers differ in shape as well as colour, and the legend matches them', async () => {
+  const page = await openPage(context, '#lab=raft&preset=leader-crash');
+  await page.getByTestId('timeline').waitFor({ timeout: 20_000 });
+  const legend = await page.$$eval('.legend-row .swatch', (els) => els.map((e) => {
+    const s = getComputedStyle(e);
+    return { color: s.backgroundColor, radius: s.borderRadius, clip: s.clipPath };
+  }));
+  assert.equal(legend.length, 3);
+  assert.equal(new Set(legend.map((l) => l.color)).size, 3, 'three colours in the legend');
+  assert.equal(new Set(legend.map((l) => `${l.radius}|${l.clip}`)).size, 3, 'three shapes in the legend');
+  assert.equal(await page.locator('.legend-row').textContent(), 'faultsmilestonesinvariant violations',
+    'no lab-specific word (such as "elections") in a shared legend');
+  await page.close();
+});

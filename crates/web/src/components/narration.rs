@@ -13,6 +13,9 @@ pub struct NarrationProps {
     pub chapter: Option<usize>,
     pub chapters: usize,
     pub has_next: bool,
+    /// The scenario has run its course: say so, and what to try next.
+    #[prop_or_default]
+    pub ended: bool,
     pub on_action: Callback<UiAction>,
 }
 
@@ -29,6 +32,12 @@ pub fn Narration(props: &NarrationProps) -> Html {
                 <span class="muted small" data-testid="chapter-count">{ format!("{} / {}", props.chapter.map_or(0, |c| c + 1), props.chapters) }</span>
             </div>
             <p data-testid="narration-text">{ &props.text }</p>
+            if props.ended {
+                <p class="narration-end" data-testid="preset-ended">
+                    <strong>{ "The scenario has ended." }</strong>
+                    { " Rewind with the timeline, run it again with a new seed, turn on a deliberate bug under Parameters, or pick another scenario." }
+                </p>
+            }
             <div class="narration-actions">
                 if props.has_next {
                     <button class="btn btn-primary small" data-testid="next-chapter" onclick={act(UiAction::NextChapter)}>{ "Next ▸" }</button>

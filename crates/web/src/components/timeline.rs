@@ -81,7 +81,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                    oninput={on_input} onkeydown={on_key} />
             <div class="legend-row muted">
                 <span><i class="swatch marker-fault" />{ "faults" }</span>
-                <span><i class="swatch marker-milestone" />{ "elections and milestones" }</span>
+                <span><i class="swatch marker-milestone" />{ "milestones" }</span>
                 <span><i class="swatch marker-violation" />{ "invariant violations" }</span>
             </div>
         </div>

@@ -1,5 +1,6 @@
 //! Keyboard shortcuts: playback keys (shared with the compare page through
-//! `session::playback_key`), Escape to clear the selection and close help, `?` for help.
+//! `session::playback_key`), Escape to clear the selection and close the help and the share
+//! menu, `?` for help.
 //!
 //! Keys typed into a field, or with Ctrl/Cmd/Alt, are left alone, and a key that is not a
 //! shortcut does not re-render the page under the typist.
@@ -50,8 +51,10 @@ impl LabPage {
             return None;
         }
         match e.key().as_str() {
+            // Escape closes whatever is open (the help, the share menu) and clears the selection.
             "Escape" => {
                 self.help_open = false;
+                self.share.open = false;
                 e.prevent_default();
                 Some(UiAction::ClearSelection)
             }

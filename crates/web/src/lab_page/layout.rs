@@ -138,7 +138,7 @@ impl LabPage {
             None => (None, preset.summary.to_string()),
         };
         Some(html! {
-            <Narration title={preset.title.to_string()} {text} {chapter}
+            <Narration title={preset.title.to_string()} {text} {chapter} ended={now >= preset.duration_us}
                        chapters={preset.chapters.len()} has_next={preset.chapters.iter().any(|c| c.at_us > now)}
                        {on_action} />
         })
