@@ -74,7 +74,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         .collect();
     html! {
         <div class="timeline" data-testid="timeline">
-            <div class="markers" aria-label="Timeline markers">{ markers }</div>
+            <div class="markers" role="group" aria-label="Timeline markers">{ markers }</div>
             <input type="range" class="scrubber" data-testid="scrubber" aria-label="Simulated time"
                    aria-valuetext={format_time(props.now)}
                    min="0" max={props.end.to_string()} step="any" value={props.now.to_string()}
