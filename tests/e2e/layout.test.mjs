@@ -175,3 +175,17 @@ test('timeline markers differ in shape as well as colour, and the legend matches
     'no lab-specific word (such as "elections") in a shared legend');
   await page.close();
 });
+
+test('click a server, then shift-click another: both are selected, and no page text is', async () => {
+  const page = await openPage(context, '#lab=raft');
+  await page.getByTestId('node-S1').waitFor({ timeout: 20_000 });
+  await page.getByTestId('node-S1').click();
+  await page.getByTestId('node-S2').click({ modifiers: ['Shift'] });
+  const group = page.getByTestId('group-tools');
+  await group.waitFor({ timeout: 5_000 });
+  const text = await group.textContent();
+  assert.match(text, /S1/);
+  assert.match(text, /S2/);
+  assert.equal(await page.evaluate(() => window.getSelection().toString()), '', 'the shift-click selected no text');
+  await page.close();
+});

@@ -383,6 +383,12 @@ impl Session {
             UiAction::Apply(action) => self.apply(action),
             UiAction::SelectNode { node, extend } => {
                 if extend {
+                    // Shift-click after a plain click: the server selected first joins too.
+                    if self.selection.group.is_empty() {
+                        if let Some(first) = self.selection.node.filter(|&n| n != node) {
+                            self.selection.group.insert(first);
+                        }
+                    }
                     if !self.selection.group.remove(&node) {
                         self.selection.group.insert(node);
                     }

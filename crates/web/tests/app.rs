@@ -162,6 +162,44 @@ async fn a_chapter_waits_for_its_moment_and_next_counts_it() {
     );
 }
 
+/// Click S1, then shift-click S2: both are selected (to partition them), and shift-clicking
+/// a member again takes it out.
+#[wasm_bindgen_test]
+fn shift_click_adds_to_the_server_clicked_first() {
+    let mut s = Session::open("raft", None, Some(3)).unwrap();
+    s.dispatch(UiAction::SelectNode {
+        node: 0,
+        extend: false,
+    });
+    assert!(s.selection.group.is_empty());
+    s.dispatch(UiAction::SelectNode {
+        node: 1,
+        extend: true,
+    });
+    assert_eq!(
+        s.selection.group.iter().copied().collect::<Vec<_>>(),
+        [0, 1]
+    );
+    s.dispatch(UiAction::SelectNode {
+        node: 2,
+        extend: true,
+    });
+    assert_eq!(s.selection.group.len(), 3);
+    s.dispatch(UiAction::SelectNode {
+        node: 1,
+        extend: true,
+    });
+    assert_eq!(
+        s.selection.group.iter().copied().collect::<Vec<_>>(),
+        [0, 2]
+    );
+    s.dispatch(UiAction::SelectNode {
+        node: 4,
+        extend: false,
+    });
+    assert!(s.selection.group.is_empty(), "a plain click starts again");
+}
+
 #[wasm_bindgen_test]
 fn the_session_steps_seeks_and_forks() {
     let mut s = Session::open("raft", None, Some(3)).unwrap();

@@ -193,6 +193,12 @@ fn render_node(props: &TopologyProps, node: &NodeView, at: Point, radius: f64, n
         e.stop_propagation();
         on_node.emit((id, e.shift_key() || e.ctrl_key() || e.meta_key()));
     });
+    // A shift-click must not also select the page's text.
+    let onmousedown = Callback::from(|e: MouseEvent| {
+        if e.shift_key() {
+            e.prevent_default();
+        }
+    });
     let on_node = props.on_node.clone();
     let onkeydown = Callback::from(move |e: KeyboardEvent| {
         if e.key() == "Enter" {
@@ -239,7 +245,7 @@ fn render_node(props: &TopologyProps, node: &NodeView, at: Point, radius: f64, n
            data-testid={format!("node-{}", node.name)} data-role={node.state.role.clone()} data-status={status}
            data-headline={node.state.headline.clone()} data-group={group.to_string()}
            role="button" tabindex="0" aria-label={label} aria-pressed={selected.to_string()}
-           onclick={onclick} onkeydown={onkeydown}>
+           onclick={onclick} {onmousedown} onkeydown={onkeydown}>
             if group != 0 {
                 <circle class={format!("group-halo group-{}", group % 6)} r={fmt(radius + 15.0)} />
             }
