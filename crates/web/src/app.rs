@@ -8,10 +8,11 @@
 //! `?embed` (or `embed` in the fragment) shows only the canvas and compact controls, for
 //! iframes; `autoplay` in the fragment starts it playing.
 
-use crate::compare_page::{ComparePage, Side};
+use crate::compare_page::{ComparePageProps, Side, COMPARE_PAGE};
 use crate::components::lab_picker::LabPicker;
 use crate::lab_loading::{loading_panel, use_labs, LabsState};
 use crate::lab_page::{LabPage, Source};
+use crate::lazy::Deferred;
 use gloo::events::EventListener;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -214,7 +215,10 @@ pub fn App() -> Html {
     let body = match (&*source, compare) {
         _ if labs != LabsState::Ready => loading_panel(&labs, retry),
         (_, Some((Some(left), Some(right)))) => {
-            html! { <ComparePage left={left} right={right} on_home={on_home.clone()} /> }
+            html! {
+                <Deferred<ComparePageProps> chunk={&COMPARE_PAGE}
+                    props={ComparePageProps { left, right, on_home: on_home.clone() }} />
+            }
         }
         (_, Some(_)) => link_error(
             "a comparison names two runs, as compare=lab/preset,lab/preset",

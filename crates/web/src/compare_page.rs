@@ -39,6 +39,9 @@ pub struct ComparePageProps {
     pub on_home: Callback<()>,
 }
 
+// Only the side-by-side route shows it: its code is a chunk of its own (see `crate::lazy`).
+crate::lazy_view!(pub COMPARE_PAGE: ComparePageProps => ComparePage, compare_page, "the side-by-side page");
+
 pub enum Msg {
     Frame(f64),
     Ui(UiAction),
