@@ -21,6 +21,8 @@ test('joining a server through the UI moves few keys on the ring and says how ma
   await page.getByTestId('verb-arg-server').selectOption('4');
   await page.getByTestId('verb-join').click();
   assert.equal(await ring.locator('[data-testid^="ring-owner-"]').count(), 5);
+  assert.equal(await page.getByTestId('live-region').textContent(), 'S5 joined the ring',
+    'the announcement reads like the page');
   const caption = await ring.getByTestId('picture-caption').textContent();
   const moved = Number(caption.match(/(\d+) of 200 keys moved/)[1]);
   const modN = Number(caption.match(/hash mod N would have moved (\d+)/)[1]);

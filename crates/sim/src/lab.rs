@@ -90,6 +90,37 @@ pub struct LabVerb {
     /// Its arguments, in the order `Action::Lab::args` takes them. Arguments of different
     /// verbs that share a `name` are one field in the form.
     pub args: &'static [VerbArg],
+    /// What happened, as the page announces it: `{name}` stands for the argument of that
+    /// name (a server by its name, a count as a number): "{server} joined the ring".
+    pub done: &'static str,
+}
+
+impl LabVerb {
+    /// The sentence for this verb applied to `args` (see [`LabVerb::done`]).
+    pub fn announce(&self, args: &[i64]) -> String {
+        let mut text = self.done.to_string();
+        for (arg, value) in self.args.iter().zip(args) {
+            let shown = match arg.kind {
+                VerbArgKind::Server => u16::try_from(*value)
+                    .map(crate::ids::node_name)
+                    .unwrap_or_else(|_| value.to_string()),
+                VerbArgKind::Count => value.to_string(),
+            };
+            text = text.replace(&format!("{{{}}}", arg.name), &shown);
+        }
+        text
+    }
+}
+
+/// An action in the page's words: a lab's own verb by its [`LabVerb::done`] sentence, every
+/// other action by [`Action::describe`].
+pub fn announce(lab: &dyn Lab, action: &crate::action::Action) -> String {
+    if let crate::action::Action::Lab { verb, args } = action {
+        if let Some(known) = lab.verbs().iter().find(|v| v.verb == verb) {
+            return known.announce(args);
+        }
+    }
+    action.describe()
 }
 
 /// One integer argument of a [`LabVerb`].

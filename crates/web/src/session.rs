@@ -455,7 +455,7 @@ impl Session {
                     self.markers_scanned = 0;
                     self.kinds_sent = 0;
                 }
-                self.live_text = action.describe();
+                self.live_text = failscope_sim::lab::announce(self.lab, &action);
                 self.notice = forks.then(|| Notice {
                     text: format!(
                         "You changed the past at {}: the recorded future was discarded and this run now continues from your action.",

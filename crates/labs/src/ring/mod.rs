@@ -135,12 +135,14 @@ const VERBS: &[LabVerb] = &[
         label: "Join",
         help: "Put the server on the ring with the default number of virtual nodes.",
         args: &[SERVER],
+        done: "{server} joined the ring",
     },
     LabVerb {
         verb: "leave",
         label: "Leave",
         help: "Take the server off the ring; its keys go to the next servers clockwise.",
         args: &[SERVER],
+        done: "{server} left the ring; its keys go to the next servers clockwise",
     },
     LabVerb {
         verb: "weight",
@@ -157,6 +159,7 @@ const VERBS: &[LabVerb] = &[
                 default: 128,
             },
         ],
+        done: "{server} now has {weight} virtual nodes",
     },
 ];
 

@@ -17,6 +17,7 @@ mod scenario;
 mod seek;
 mod shared_code;
 mod swarm;
+mod verbs;
 
 /// Tests that fail print the seed that reproduces them.
 pub fn seed_note(seed: u64) -> String {
