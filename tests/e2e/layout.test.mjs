@@ -189,3 +189,27 @@ test('click a server, then shift-click another: both are selected, and no page t
   assert.equal(await page.evaluate(() => window.getSelection().toString()), '', 'the shift-click selected no text');
   await page.close();
 });
+
+test('an impossible server count stays in its field, marked, with the range in words; nothing restarts', async () => {
+  const page = await openPage(context, '#lab=raft');
+  await page.getByTestId('canvas').waitFor({ timeout: 20_000 });
+  await page.getByTestId('tab-parameters').click();
+  const servers = page.getByTestId('setting-nodes');
+  await servers.waitFor({ timeout: 20_000 });
+  const nodes = () => page.locator('[data-testid=canvas] [data-testid^="node-S"]').count();
+  assert.equal(await nodes(), 5);
+  await servers.fill('40');
+  await page.getByTestId('apply-settings').click();
+  const error = page.getByTestId('setting-nodes-error');
+  await error.waitFor({ timeout: 5_000 });
+  assert.match(await error.textContent(), /^Servers must be a whole number from \d+ to \d+ \(not “40”\)\.$/);
+  assert.equal(await servers.inputValue(), '40', 'the value stays in the field');
+  assert.equal(await servers.getAttribute('aria-invalid'), 'true');
+  assert.equal(await nodes(), 5, 'the run was not restarted');
+  await servers.fill('7');
+  await page.getByTestId('apply-settings').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=canvas] [data-testid^="node-S"]').length === 7, null, { timeout: 20_000 });
+  assert.equal(await page.getByTestId('setting-nodes-error').count(), 0);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -104,24 +104,43 @@ pub fn ParamsPanel(props: &ParamsProps) -> Html {
         Latency::LongTail { min_us, max_us, .. } => (min_us, max_us),
     };
     let refs: Vec<NodeRef> = (0..6).map(|_| NodeRef::default()).collect();
+    // What is wrong with each field, by index: the run restarts only when nothing is.
+    let errors = use_state(Vec::<(usize, String)>::new);
+    let rules = cluster_rules(props.nodes);
     let on_restart = {
         let cb = props.on_restart.clone();
         let base = props.scenario.clone();
         let refs = refs.clone();
-        let nodes = props.nodes;
+        let errors = errors.clone();
         Callback::from(move |_: MouseEvent| {
-            let read = |i: usize| {
-                refs[i]
-                    .cast::<HtmlInputElement>()
-                    .and_then(|input| input.value().trim().parse::<f64>().ok())
-            };
+            let mut problems = Vec::new();
+            let values: Vec<Option<f64>> = rules
+                .iter()
+                .enumerate()
+                .map(|(i, rule)| {
+                    let text = refs[i]
+                        .cast::<HtmlInputElement>()
+                        .map(|input| input.value())
+                        .unwrap_or_default();
+                    rule.check(&text)
+                        .map_err(|message| problems.push((i, message)))
+                        .ok()
+                        .flatten()
+                })
+                .collect();
+            if !problems.is_empty() {
+                errors.set(problems);
+                return;
+            }
+            errors.set(Vec::new());
+            let read = |i: usize| values[i];
             let mut s = base.clone();
             s.actions.clear();
             if let Some(n) = read(0) {
-                s.n_nodes = (n as u16).clamp(nodes.min, nodes.max);
+                s.n_nodes = n as u16;
             }
-            let lo = read(1).map_or(lat_min, |v| (v.max(0.0) * MS as f64) as u64);
-            let hi = read(2).map_or(lat_max, |v| (v.max(0.0) * MS as f64) as u64);
+            let lo = read(1).map_or(lat_min, |v| (v * MS as f64) as u64);
+            let hi = read(2).map_or(lat_max, |v| (v * MS as f64) as u64);
             // Untouched fields keep the scenario's latency model (constant, long-tailed...).
             if (lo, hi) != (lat_min, lat_max) {
                 s.network.link.latency = Latency::Uniform {
@@ -130,23 +149,32 @@ pub fn ParamsPanel(props: &ParamsProps) -> Html {
                 };
             }
             if let Some(p) = read(3) {
-                s.network.link.loss_ppm = (p.clamp(0.0, 100.0) * 10_000.0) as u32;
+                s.network.link.loss_ppm = (p * 10_000.0) as u32;
             }
             if let Some(p) = read(4) {
-                s.network.link.duplicate_ppm = (p.clamp(0.0, 100.0) * 10_000.0) as u32;
+                s.network.link.duplicate_ppm = (p * 10_000.0) as u32;
             }
             if let Some(c) = read(5) {
-                s.clients.n_clients = c.clamp(0.0, 32.0) as u16;
+                s.clients.n_clients = c as u16;
             }
             cb.emit(s);
         })
     };
     let s = &props.scenario;
     let field = |i: usize, label: &str, value: String, testid: &str| {
+        let error = errors
+            .iter()
+            .find(|(at, _)| *at == i)
+            .map(|(_, m)| m.clone());
+        let error_id = format!("{testid}-error");
         html! {
-            <label class="param compact">
+            <label class={classes!("param", "compact", error.is_some().then_some("invalid"))}>
                 <span>{ label.to_string() }</span>
-                <input ref={refs[i].clone()} type="number" key={value.clone()} ~defaultValue={value} step="any" data-testid={testid.to_string()} />
+                <input ref={refs[i].clone()} type="number" key={value.clone()} ~defaultValue={value} step="any" data-testid={testid.to_string()}
+                       aria-invalid={error.is_some().then_some("true")} aria-describedby={error.is_some().then(|| error_id.clone())} />
+                if let Some(message) = error {
+                    <span class="field-error" id={error_id} role="alert" data-testid={format!("{testid}-error")}>{ message }</span>
+                }
             </label>
         }
     };
@@ -165,4 +193,73 @@ pub fn ParamsPanel(props: &ParamsProps) -> Html {
             <button class="btn" data-testid="apply-settings" onclick={on_restart}>{ "Restart with these settings" }</button>
         </section>
     }
+}
+
+/// What a cluster or network field accepts, in the field's own words and unit.
+struct Rule {
+    what: &'static str,
+    unit: &'static str,
+    min: f64,
+    max: f64,
+    whole: bool,
+}
+
+impl Rule {
+    /// The value typed (`None` for an empty field: keep what the run has), or what is wrong
+    /// with it and what it may be.
+    fn check(&self, text: &str) -> Result<Option<f64>, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let fits = |v: f64| v >= self.min && v <= self.max && (!self.whole || v.fract() == 0.0);
+        match text.parse::<f64>() {
+            Ok(v) if v.is_finite() && fits(v) => Ok(Some(v)),
+            _ => Err(format!(
+                "{} must be {} from {} to {}{} (not “{}”).",
+                self.what,
+                if self.whole {
+                    "a whole number"
+                } else {
+                    "a number"
+                },
+                self.min,
+                self.max,
+                self.unit,
+                text.chars().take(16).collect::<String>()
+            )),
+        }
+    }
+}
+
+/// The rules of the six cluster and network fields, in their order on the panel.
+fn cluster_rules(nodes: NodeRange) -> [Rule; 6] {
+    let latency_max = (failscope_sim::limits::MAX_LATENCY_US / MS) as f64;
+    let rule = |what, unit, min: f64, max: f64, whole| Rule {
+        what,
+        unit,
+        min,
+        max,
+        whole,
+    };
+    [
+        rule(
+            "Servers",
+            "",
+            f64::from(nodes.min),
+            f64::from(nodes.max),
+            true,
+        ),
+        rule("Latency min", " ms", 0.0, latency_max, false),
+        rule("Latency max", " ms", 0.0, latency_max, false),
+        rule("Message loss", " %", 0.0, 100.0, false),
+        rule("Duplication", " %", 0.0, 100.0, false),
+        rule(
+            "Clients",
+            "",
+            0.0,
+            f64::from(failscope_sim::limits::MAX_CLIENTS),
+            true,
+        ),
+    ]
 }
