@@ -145,8 +145,11 @@ test('absurd settings are refused with a reason and the run is kept', async () =
   await page.getByTestId('tab-parameters').click();
   await page.getByTestId('setting-latency-max').fill('99999999');
   await page.getByTestId('apply-settings').click();
-  await page.getByTestId('notice').waitFor();
-  assert.match(await page.getByTestId('notice').textContent(), /cannot run.*latency/);
+  // Said at the field, in its words and unit, and the value stays there.
+  const error = page.getByTestId('setting-latency-max-error');
+  await error.waitFor();
+  assert.match(await error.textContent(), /Latency max must be a number from 0 to 60000 ms \(not “99999999”\)/);
+  assert.equal(await page.getByTestId('setting-latency-max').inputValue(), '99999999');
   assert.equal(await simTime(page), before, 'the run is untouched');
   await page.getByTestId('param-heartbeat_ms').fill('0');
   await page.getByTestId('param-heartbeat_ms').press('Tab');
