@@ -48,7 +48,7 @@ for (const scheme of ['light', 'dark']) {
       if (!path) continue;
       const nodes = await page.$$eval('[data-testid=canvas] .node', (els) => els.map((el) => {
         const body = el.querySelector('.node-body');
-        return [...el.querySelectorAll('.node-name, .node-headline')].map((t) => ({
+        return [...el.querySelectorAll('.node-name')].map((t) => ({
           text: t.textContent, fill: getComputedStyle(body).fill, ink: getComputedStyle(t).fill,
         }));
       }).flat());

@@ -146,4 +146,13 @@ impl InvariantReport {
             Modality::Anomaly => true,
         }
     }
+
+    /// When it first fired: violated (`Always`) or observed (the other kinds). What a
+    /// chapter cued on it waits for.
+    pub fn fired_at(&self) -> Option<Time> {
+        match self.spec.modality {
+            Modality::Always => self.status.first_violation.as_ref().map(|v| v.time),
+            _ => self.status.observed_at(),
+        }
+    }
 }

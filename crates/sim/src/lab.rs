@@ -42,11 +42,42 @@ pub struct NodeRange {
     pub default: u16,
 }
 
-/// A step of a guided preset's narration, shown once the run reaches `at_us`.
+/// A step of a guided preset's narration, shown once the run reaches `at_us` and, if it
+/// has a cue, once the cued check has fired: a chapter that tells of a violation appears
+/// at the very event the Invariants tab reports, not at a guess of its time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Chapter {
     pub at_us: Time,
     pub text: String,
+    /// The name of the invariant whose first violation (or, for the kinds that are
+    /// observed, first observation) this chapter tells of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cue: Option<&'static str>,
+}
+
+impl Chapter {
+    pub fn at(at_us: Time, text: impl Into<String>) -> Chapter {
+        Chapter {
+            at_us,
+            text: text.into(),
+            cue: None,
+        }
+    }
+
+    /// Wait, from `at_us` on, for the check named `invariant` to fire.
+    pub fn on_check(mut self, invariant: &'static str) -> Chapter {
+        self.cue = Some(invariant);
+        self
+    }
+
+    /// When the chapter shows in a run where the checks report `fired` (an invariant name
+    /// to its first time): `None` while its cue has not fired.
+    pub fn shows_at(&self, fired: impl Fn(&str) -> Option<Time>) -> Option<Time> {
+        match self.cue {
+            None => Some(self.at_us),
+            Some(name) => fired(name).map(|t| t.max(self.at_us)),
+        }
+    }
 }
 
 /// A guided scenario: a reference result to watch happen, with narration.

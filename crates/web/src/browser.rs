@@ -93,7 +93,8 @@ impl Drop for OnScreen {
     }
 }
 
-/// Watches an element's width, calling back with its new width (CSS pixels) on every change.
+/// Watches an element's size, calling back with its new width and height (CSS pixels) on
+/// every change.
 pub struct OnResize {
     observer: web_sys::ResizeObserver,
     _callback: Closure<dyn FnMut(js_sys::Array)>,
@@ -102,11 +103,14 @@ pub struct OnResize {
 impl OnResize {
     pub fn observe(
         element: &web_sys::Element,
-        on_change: impl Fn(f64) + 'static,
+        on_change: impl Fn(f64, f64) + 'static,
     ) -> Option<OnResize> {
         let watched = element.clone();
         let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |_entries: js_sys::Array| {
-            on_change(f64::from(watched.client_width()));
+            on_change(
+                f64::from(watched.client_width()),
+                f64::from(watched.client_height()),
+            );
         });
         let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
         observer.observe(element);

@@ -91,3 +91,125 @@ impl std::fmt::Display for Coord {
 pub fn coord(v: f64) -> String {
     Coord(v).to_string()
 }
+
+/// The smallest text the app draws, in CSS pixels.
+pub const MIN_TEXT_PX: f64 = 11.0;
+/// A generous average glyph width, in ems, for deciding whether a label fits before it is
+/// drawn (digits and lower case of the UI font are about 0.55 em).
+const GLYPH_EM: f64 = 0.62;
+const HEADLINE_PX: f64 = 12.0;
+const ROLE_PX: f64 = 11.0;
+const LINE_GAP_PX: f64 = 2.0;
+
+/// How a node's words fit on the canvas at its drawn size. Everything that does not fit is
+/// left out of the picture rather than shrunk below [`MIN_TEXT_PX`] or overlapped: the
+/// node's tooltip, its ARIA label and the inspector always carry all of it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeLabels {
+    /// The name's font size inside the node, in canvas units.
+    pub name_size: Option<f64>,
+    /// The lines drawn beside the node, towards the centre of the circle: (text, font size
+    /// in canvas units, baseline offset from the node's centre).
+    pub lines: Vec<(String, f64, Point)>,
+    /// Canvas units per CSS pixel (for glyphs placed by the caller).
+    pub unit: f64,
+}
+
+fn text_width_px(text: &str, px: f64) -> f64 {
+    text.chars().count() as f64 * px * GLYPH_EM
+}
+
+/// Lay out node `index` of `n`'s labels for a canvas drawn at `scale` CSS pixels per unit.
+/// The block of lines sits inside the circle, next to the node, and is kept only if it
+/// fits between the node's neighbours (measured across the direction to the centre).
+pub fn node_labels(
+    n: usize,
+    index: usize,
+    scale: f64,
+    name: &str,
+    headline: &str,
+    role: &str,
+) -> NodeLabels {
+    let scale = if scale > 0.0 { scale } else { 0.5 };
+    let unit = 1.0 / scale;
+    let r_px = node_radius(n) * scale;
+    let name_px = (r_px * 0.8).clamp(MIN_TEXT_PX, 16.0);
+    let name_size = (name_px >= MIN_TEXT_PX && text_width_px(name, name_px) <= 1.9 * r_px)
+        .then_some(name_px * unit);
+    let wanted: Vec<(&str, f64)> = [(headline, HEADLINE_PX), (role, ROLE_PX)]
+        .into_iter()
+        .filter(|(t, _)| !t.is_empty())
+        .collect();
+    let positions = circle(n);
+    let at = positions.get(index).copied().unwrap_or(Point {
+        x: WIDTH / 2.0,
+        y: HEIGHT / 2.0,
+    });
+    // Towards the centre (below a lone node).
+    let (dx, dy) = (WIDTH / 2.0 - at.x, HEIGHT / 2.0 - at.y);
+    let length = (dx * dx + dy * dy).sqrt();
+    let (ux, uy) = if length < 1.0 {
+        (0.0, 1.0)
+    } else {
+        (dx / length, dy / length)
+    };
+    // Room along the way to the centre, in pixels (blocks of opposite nodes meet there).
+    let length_px = length * scale;
+    let along = if n < 2 {
+        f64::INFINITY
+    } else {
+        length_px - r_px - 10.0
+    };
+    // Room across, between the blocks of the two neighbours: blocks sit inside the circle,
+    // where neighbours are closer together than the nodes themselves.
+    let across = |reach_px: f64| {
+        if n < 2 {
+            f64::INFINITY
+        } else {
+            2.0 * (length_px - reach_px) * (std::f64::consts::PI / n as f64).sin() - 6.0
+        }
+    };
+    // Keep as many lines, in order, as fit.
+    for keep in (1..=wanted.len()).rev() {
+        let block = &wanted[..keep];
+        let w = block
+            .iter()
+            .map(|(t, px)| text_width_px(t, *px))
+            .fold(0.0, f64::max);
+        let h: f64 = block.iter().map(|(_, px)| px + LINE_GAP_PX).sum();
+        let across_extent = w * uy.abs() + h * ux.abs();
+        let along_extent = w * ux.abs() + h * uy.abs();
+        // The block's centre, just clear of the node's rim (and its timer arc).
+        let reach = r_px + 10.0 + along_extent / 2.0;
+        if across_extent > across(reach) || along_extent > along {
+            continue;
+        }
+        let (cx, cy) = (ux * reach, uy * reach);
+        let mut y = cy - h / 2.0;
+        let lines = block
+            .iter()
+            .map(|(t, px)| {
+                y += px + LINE_GAP_PX;
+                // Baselines sit a little above the line's bottom.
+                (
+                    t.to_string(),
+                    px * unit,
+                    Point {
+                        x: cx * unit,
+                        y: (y - LINE_GAP_PX - px * 0.2) * unit,
+                    },
+                )
+            })
+            .collect();
+        return NodeLabels {
+            name_size,
+            lines,
+            unit,
+        };
+    }
+    NodeLabels {
+        name_size,
+        lines: Vec::new(),
+        unit,
+    }
+}

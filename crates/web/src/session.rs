@@ -349,12 +349,68 @@ impl Session {
         let preset = self.preset.as_ref()?;
         let now = self.sim.now();
         // Before the first chapter's moment there is no chapter yet: its text describes an
-        // event that has not happened (the page shows the preset's summary meanwhile).
+        // event that has not happened (the page shows the preset's summary meanwhile). A
+        // chapter cued on a check waits for the check, as the Invariants tab reports it.
+        let moments = self.chapter_moments();
         preset
             .chapters
             .iter()
             .enumerate()
-            .rfind(|(_, c)| c.at_us <= now)
+            .rfind(|(i, _)| moments[*i].is_some_and(|t| t <= now))
+    }
+
+    /// When each of the preset's chapters shows in this run up to the cursor (`None`: its
+    /// cued check has not fired yet).
+    fn chapter_moments(&self) -> Vec<Option<Time>> {
+        let Some(preset) = self.preset.as_ref() else {
+            return Vec::new();
+        };
+        let reports = self.sim.invariants();
+        let fired = |name: &str| {
+            reports
+                .iter()
+                .find(|r| r.spec.name == name)
+                .and_then(|r| r.fired_at())
+        };
+        preset.chapters.iter().map(|c| c.shows_at(fired)).collect()
+    }
+
+    /// Whether a chapter follows the current one.
+    pub fn has_next_chapter(&self) -> bool {
+        let next = self.chapter().map_or(0, |(i, _)| i + 1);
+        self.preset
+            .as_ref()
+            .is_some_and(|p| next < p.chapters.len())
+    }
+
+    /// Move to the next chapter's moment: its time, or, for a chapter cued on a check, the
+    /// event at which the check fires (running on until then, at most to the preset's end).
+    fn next_chapter(&mut self) {
+        let Some(preset) = self.preset.clone() else {
+            return;
+        };
+        let next = self.chapter().map_or(0, |(i, _)| i + 1);
+        let Some(chapter) = preset.chapters.get(next) else {
+            return;
+        };
+        if chapter.at_us > self.sim.now() {
+            self.seek(chapter.at_us);
+        }
+        while self
+            .chapter_moments()
+            .get(next)
+            .copied()
+            .flatten()
+            .is_none()
+        {
+            let now = self.sim.now();
+            if now >= preset.duration_us || self.sim.halted().is_some() {
+                break;
+            }
+            // Millisecond steps: the check fires inside one, and the cursor stops there.
+            self.sim
+                .advance((now + MS).min(preset.duration_us), u64::MAX);
+        }
     }
 
     pub fn dispatch(&mut self, action: UiAction) {
@@ -407,15 +463,7 @@ impl Session {
                 self.highlight = None;
             }
             UiAction::JumpToViolation(index) => self.jump_to_violation(index),
-            UiAction::NextChapter => {
-                let next = self.preset.as_ref().and_then(|p| {
-                    let now = self.sim.now();
-                    p.chapters.iter().find(|c| c.at_us > now).map(|c| c.at_us)
-                });
-                if let Some(at) = next {
-                    self.seek(at);
-                }
-            }
+            UiAction::NextChapter => self.next_chapter(),
             UiAction::CloseNarration => self.narration_open = false,
             UiAction::DismissNotice => self.notice = None,
         }

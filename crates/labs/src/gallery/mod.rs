@@ -491,10 +491,10 @@ impl Lab for GalleryLab {
                 .with_fault(3 * SECOND, Action::Restart { node: 3 }),
             duration_us: 4 * SECOND,
             chapters: vec![
-                Chapter { at_us: 0, text: "Four servers ping one another ten times a second and time each answer. Every picture here is drawn from the notes they keep: round trips over time, answers per server, whom each hears fastest, one failure detector, a vote on who is alive, recent beats and each server's life.".into() },
-                Chapter { at_us: SECOND, text: "S2 freezes for 300 ms. Pings to it wait until it wakes, so the others see round trips far above the 60 ms line (red diamonds). S2 itself only learns of the freeze when its next beat comes late (orange triangle, and a paused span in its lane).".into() },
-                Chapter { at_us: 2 * SECOND, text: "S4 crashes. Its lane ends in an open down span that grows with the cursor. S1's detector suspects S4 after 250 ms of silence and declares it dead after 600 ms; the vote at S4 in the tree follows.".into() },
-                Chapter { at_us: 3 * SECOND, text: "S4 restarts from its journal. Its first answer moves S1's detector back to alive; the bars keep the answers S4 never gave.".into() },
+                Chapter::at(0, "Four servers ping one another ten times a second and time each answer. Every picture here is drawn from the notes they keep: round trips over time, answers per server, whom each hears fastest, one failure detector, a vote on who is alive, recent beats and each server's life."),
+                Chapter::at(SECOND, "S2 freezes for 300 ms. Pings to it wait until it wakes, so the others see round trips far above the 60 ms line (red diamonds). S2 itself only learns of the freeze when its next beat comes late (orange triangle, and a paused span in its lane)."),
+                Chapter::at(2 * SECOND, "S4 crashes. Its lane ends in an open down span that grows with the cursor. S1's detector suspects S4 after 250 ms of silence and declares it dead after 600 ms; the vote at S4 in the tree follows."),
+                Chapter::at(3 * SECOND, "S4 restarts from its journal. Its first answer moves S1's detector back to alive; the bars keep the answers S4 never gave."),
             ],
         }]
     }

@@ -9,15 +9,18 @@ use failscope_sim::world::NodeStatus;
 
 pub const ACCURACY: usize = 0;
 pub const COMPLETENESS: usize = 1;
+/// The checks' names, which the presets' narration is cued on.
+pub const ACCURACY_CHECK: &str = "Strong accuracy";
+pub const COMPLETENESS_CHECK: &str = "Completeness";
 
 const SPECS: &[InvariantSpec] = &[
     InvariantSpec {
-        name: "Strong accuracy",
+        name: ACCURACY_CHECK,
         modality: Modality::Always,
         description: "No node that has not crashed is ever suspected. No timeout can promise this when messages or nodes can be slow.",
     },
     InvariantSpec {
-        name: "Completeness",
+        name: COMPLETENESS_CHECK,
         modality: Modality::Sometimes,
         description: "A crashed node came to be suspected by every node that is up.",
     },

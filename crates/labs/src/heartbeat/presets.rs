@@ -1,6 +1,7 @@
 //! The guided presets: one per behaviour the lab exists to show, each with narration in our
 //! own words that hands over to free play at any moment.
 
+use super::checks::{ACCURACY_CHECK, COMPLETENESS_CHECK};
 use super::LAB_ID;
 use failscope_sim::action::Action;
 use failscope_sim::lab::{Chapter, Preset};
@@ -20,9 +21,9 @@ pub fn all() -> Vec<Preset> {
             scenario: scenario(1, 5).with_fault(SECOND, Action::Crash { node: 2 }),
             duration_us: 2 * SECOND,
             chapters: vec![
-                Chapter { at_us: 0, text: "Five nodes ping each other every 50 ms and answer every ping.".into() },
-                Chapter { at_us: SECOND, text: "S3 crashes. Pings to it go unanswered.".into() },
-                Chapter { at_us: SECOND + 200 * MS, text: "After 200 ms of silence each node suspects S3: the detector is complete, every crash is eventually noticed.".into() },
+                Chapter::at(0, "Five nodes ping each other every 50 ms and answer every ping."),
+                Chapter::at(SECOND, "S3 crashes. Pings to it go unanswered."),
+                Chapter::at(SECOND, "After 200 ms of silence each node suspects S3: the detector is complete, every crash is eventually noticed.").on_check(COMPLETENESS_CHECK),
             ],
         },
         Preset {
@@ -32,9 +33,9 @@ pub fn all() -> Vec<Preset> {
             scenario: scenario(2, 5).with_fault(SECOND, Action::Pause { node: 1, duration_us: 400 * MS }),
             duration_us: 2 * SECOND,
             chapters: vec![
-                Chapter { at_us: SECOND, text: "S2 freezes for 400 ms, as in a long garbage-collection pause. It is alive, but silent.".into() },
-                Chapter { at_us: SECOND + 250 * MS, text: "The others suspect it: a false suspicion. Strong accuracy is violated, and no timeout can prevent this when pauses can be longer than the timeout.".into() },
-                Chapter { at_us: SECOND + 400 * MS, text: "S2 wakes up, answers the queued pings, and the suspicion is withdrawn.".into() },
+                Chapter::at(SECOND, "S2 freezes for 400 ms, as in a long garbage-collection pause. It is alive, but silent."),
+                Chapter::at(SECOND, "The others suspect it: a false suspicion. Strong accuracy is violated, and no timeout can prevent this when pauses can be longer than the timeout.").on_check(ACCURACY_CHECK),
+                Chapter::at(SECOND + 400 * MS, "S2 wakes up, answers the queued pings, and the suspicion is withdrawn."),
             ],
         },
         Preset {
@@ -43,7 +44,7 @@ pub fn all() -> Vec<Preset> {
             summary: "2,450 pings every 50 ms: the rendering stress test.",
             scenario: scenario(3, 50),
             duration_us: 5 * SECOND,
-            chapters: vec![Chapter { at_us: 0, text: "Fifty nodes each ping the other forty-nine every 50 ms: more than a thousand messages are in flight at any moment.".into() }],
+            chapters: vec![Chapter::at(0, "Fifty nodes each ping the other forty-nine every 50 ms: more than a thousand messages are in flight at any moment.")],
         },
     ]
 }

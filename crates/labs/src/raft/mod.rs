@@ -144,7 +144,7 @@ fn first_note(scenario: &Scenario, until: Time, needle: &str) -> Option<Time> {
 }
 
 fn chapter(at_us: Time, text: String) -> Chapter {
-    Chapter { at_us, text }
+    Chapter::at(at_us, text)
 }
 
 fn election_preset() -> Preset {

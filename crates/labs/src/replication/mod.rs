@@ -277,10 +277,7 @@ pub fn cap_scenario(seed: u64, mode: Mode) -> Scenario {
 }
 
 fn chapter(at_us: Time, text: &str) -> Chapter {
-    Chapter {
-        at_us,
-        text: text.into(),
-    }
+    Chapter::at(at_us, text)
 }
 
 fn by_hand(s: Scenario, at_us: Time, node: u16, op: ClientOp) -> Scenario {
@@ -597,6 +594,9 @@ fn tradeoffs() -> Vec<Tradeoff> {
         let mut s = base_scenario(30).with_param("topology", topology);
         s.n_nodes = 5;
         s.clients.n_clients = 4;
+        // One hot key, read and written by every client: reads then often follow a write
+        // closely enough to meet a replica it has not reached yet.
+        s.clients.n_keys = 1;
         s.network.link.latency = Latency::Uniform {
             min_us: 5 * MS,
             max_us: 50 * MS,

@@ -199,10 +199,7 @@ fn with_faults(mut s: Scenario, faults: Vec<(Time, Action)>) -> Scenario {
 }
 
 fn chapter(at_us: Time, text: &str) -> Chapter {
-    Chapter {
-        at_us,
-        text: text.to_string(),
-    }
+    Chapter::at(at_us, text)
 }
 
 impl Lab for RingLab {

@@ -8,6 +8,7 @@ mod gallery;
 mod heartbeat;
 #[cfg(not(target_arch = "wasm32"))]
 mod link;
+mod narration;
 #[cfg(not(target_arch = "wasm32"))]
 mod properties;
 mod raft;

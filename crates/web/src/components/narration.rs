@@ -16,6 +16,10 @@ pub struct NarrationProps {
     /// The scenario has run its course: say so, and what to try next.
     #[prop_or_default]
     pub ended: bool,
+    /// The run has left the story (a deliberate bug is on, or a check fired that the story
+    /// does not tell of): said in place of the chapter's text, which assumes a healthy run.
+    #[prop_or_default]
+    pub departure: Option<String>,
     pub on_action: Callback<UiAction>,
 }
 
@@ -30,20 +34,25 @@ pub fn Narration(props: &NarrationProps) -> Html {
             <div class="narration-head">
                 <strong>{ &props.title }</strong>
                 <span class="muted small" data-testid="chapter-count">{ format!("{} / {}", props.chapter.map_or(0, |c| c + 1), props.chapters) }</span>
+                // In the heading row, so that a long text never pushes them out of view.
+                <div class="narration-actions">
+                if props.has_next {
+                    <button class="btn btn-primary small" data-testid="next-chapter" onclick={act(UiAction::NextChapter)}>{ "Next ▸" }</button>
+                }
+                <button class="btn small" data-testid="free-play" onclick={act(UiAction::CloseNarration)}>{ "Free play" }</button>
+                </div>
             </div>
-            <p data-testid="narration-text">{ &props.text }</p>
+            if let Some(departure) = &props.departure {
+                <p class="narration-departure" data-testid="narration-departure" role="status">{ departure }</p>
+            } else {
+                <p data-testid="narration-text">{ &props.text }</p>
+            }
             if props.ended {
                 <p class="narration-end" data-testid="preset-ended">
                     <strong>{ "The scenario has ended." }</strong>
                     { " Rewind with the timeline, run it again with a new seed, turn on a deliberate bug under Parameters, or pick another scenario." }
                 </p>
             }
-            <div class="narration-actions">
-                if props.has_next {
-                    <button class="btn btn-primary small" data-testid="next-chapter" onclick={act(UiAction::NextChapter)}>{ "Next ▸" }</button>
-                }
-                <button class="btn small" data-testid="free-play" onclick={act(UiAction::CloseNarration)}>{ "Free play" }</button>
-            </div>
         </aside>
     }
 }

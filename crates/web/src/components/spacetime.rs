@@ -206,25 +206,46 @@ pub struct SpaceTimeProps {
     pub on_action: Callback<UiAction>,
 }
 
-const WIDTH: f64 = 1000.0;
+/// The width drawn before the diagram has been measured.
+const DEFAULT_WIDTH: f64 = 1000.0;
 const LEFT: f64 = 44.0;
 const RIGHT: f64 = 12.0;
 
 #[component]
 pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
     let d = &props.diagram;
+    // Drawn in CSS pixels (the viewBox is the measured width), so that the lane labels are
+    // the 11 px the stylesheet says at any screen width.
+    let svg_ref = use_node_ref();
+    let measured = use_state_eq(|| 0.0f64);
+    {
+        let svg_ref = svg_ref.clone();
+        let measured = measured.setter();
+        use_effect_with((), move |_| {
+            let watcher = svg_ref.cast::<web_sys::Element>().and_then(|svg| {
+                measured.set(f64::from(svg.client_width()));
+                crate::browser::OnResize::observe(&svg, move |w, _| measured.set(w))
+            });
+            move || drop(watcher)
+        });
+    }
+    let width = if *measured > 2.0 * LEFT {
+        measured.round()
+    } else {
+        DEFAULT_WIDTH
+    };
     let n = usize::from(d.n_nodes.max(1));
     let lane = if n > 16 { 10.0 } else { 26.0 };
     let top = 18.0;
     let height = top + lane * n as f64 + 14.0;
     let span = (d.to - d.from).max(1) as f64;
     let x =
-        |t: Time| LEFT + (t.saturating_sub(d.from) as f64 / span).min(1.5) * (WIDTH - LEFT - RIGHT);
+        |t: Time| LEFT + (t.saturating_sub(d.from) as f64 / span).min(1.5) * (width - LEFT - RIGHT);
     let y = |node: NodeId| top + lane * (f64::from(node) + 0.5);
     let lanes = (0..d.n_nodes).map(|node| {
         html! {
             <g class="lane">
-                <line x1={f(LEFT)} x2={f(WIDTH - RIGHT)} y1={f(y(node))} y2={f(y(node))} />
+                <line x1={f(LEFT)} x2={f(width - RIGHT)} y1={f(y(node))} y2={f(y(node))} />
                 if lane > 12.0 {
                     <text x="4" y={f(y(node) + 4.0)}>{ node_name(node) }</text>
                 }
@@ -331,7 +352,7 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
                 <button class="btn small" aria-label="Show a shorter stretch of time" onclick={zoom_in}>{ "+" }</button>
                 <button class="btn small" aria-label="Show a longer stretch of time" onclick={zoom_out}>{ "−" }</button>
             </div>
-            <svg viewBox={format!("0 0 {WIDTH} {}", f(height))} role="img"
+            <svg ref={svg_ref} viewBox={format!("0 0 {width} {}", f(height))} role="img"
                  aria-label={format!("Messages between {} servers over the last {}", d.n_nodes, format_time(d.to - d.from))}>
                 { for outages }
                 { for lanes }

@@ -2,6 +2,7 @@
 //! dots flying along the links, dropped messages falling away, partitions as cut links.
 
 use super::message_layer::MessageLayer;
+use crate::browser;
 use crate::layout::{self, Point};
 use crate::session::{Highlight, Selection};
 use crate::shared::Shared;
@@ -68,6 +69,25 @@ pub fn Topology(props: &TopologyProps) -> Html {
     let positions = layout::circle(n);
     let radius = layout::node_radius(n);
     let now = view.time;
+    // Labels are laid out for the size the canvas is drawn at (see `layout::node_labels`).
+    let svg_ref = use_node_ref();
+    let scale = use_state_eq(|| 0.0f64);
+    {
+        let svg_ref = svg_ref.clone();
+        let scale = scale.setter();
+        use_effect_with((), move |_| {
+            let fit = |w: f64, h: f64| (w / layout::WIDTH).min(h / layout::HEIGHT);
+            let watcher = svg_ref.cast::<web_sys::Element>().and_then(|svg| {
+                scale.set(fit(
+                    f64::from(svg.client_width()),
+                    f64::from(svg.client_height()),
+                ));
+                browser::OnResize::observe(&svg, move |w, h| scale.set(fit(w, h)))
+            });
+            move || drop(watcher)
+        });
+    }
+    let scale = *scale;
     // A click on empty canvas may be aimed at a painted message: the page finds the nearest.
     let on_background = {
         let on_point = props.on_point.clone();
@@ -83,7 +103,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
         .iter()
         .map(|node| {
             let at = positions[usize::from(node.id)];
-            render_node(props, node, at, radius, now)
+            render_node(props, node, at, radius, now, scale)
         })
         .collect();
     let dot = if n > 20 { 4.0 } else { 7.0 };
@@ -131,7 +151,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
         .collect();
     html! {
         <div class="canvas-box">
-        <svg class="canvas" data-testid="canvas" role="group" aria-label="Cluster topology: servers and messages in flight"
+        <svg class="canvas" data-testid="canvas" ref={svg_ref} role="group" aria-label="Cluster topology: servers and messages in flight"
              viewBox={format!("0 0 {} {}", layout::WIDTH, layout::HEIGHT)} preserveAspectRatio="xMidYMid meet">
             <rect class="canvas-bg" x="0" y="0" width={fmt(layout::WIDTH)} height={fmt(layout::HEIGHT)} onclick={on_background} />
             <g class="edges">{ edges }</g>
@@ -173,7 +193,14 @@ fn edges(view: &View, positions: &[Point]) -> Html {
     lines.into_iter().collect()
 }
 
-fn render_node(props: &TopologyProps, node: &NodeView, at: Point, radius: f64, now: Time) -> Html {
+fn render_node(
+    props: &TopologyProps,
+    node: &NodeView,
+    at: Point,
+    radius: f64,
+    now: Time,
+    scale: f64,
+) -> Html {
     let id = node.id;
     let selected = props.selection.node == Some(id);
     let grouped = props.selection.group.contains(&id);
@@ -239,13 +266,30 @@ fn render_node(props: &TopologyProps, node: &NodeView, at: Point, radius: f64, n
             format!(", {}", node.state.headline)
         }
     );
-    let small = radius < 20.0;
+    let labels = layout::node_labels(
+        props.view.nodes.len(),
+        usize::from(id),
+        scale,
+        &node.name,
+        &node.state.headline,
+        &node.state.role,
+    );
+    let unit = labels.unit;
+    let name = labels.name_size.map(|size| {
+        html! { <text class="node-name" y={fmt(size * 0.35)} style={format!("font-size:{}px", fmt(size))}>{ &node.name }</text> }
+    });
+    let lines = labels.lines.iter().map(|(text, size, at)| {
+        html! {
+            <text class="node-label" x={fmt(at.x)} y={fmt(at.y)} style={format!("font-size:{}px", fmt(*size))}>{ text }</text>
+        }
+    });
     html! {
         <g key={id} class={class} transform={format!("translate({} {})", fmt(at.x), fmt(at.y))}
            data-testid={format!("node-{}", node.name)} data-role={node.state.role.clone()} data-status={status}
            data-headline={node.state.headline.clone()} data-group={group.to_string()}
-           role="button" tabindex="0" aria-label={label} aria-pressed={selected.to_string()}
+           role="button" tabindex="0" aria-label={label.clone()} aria-pressed={selected.to_string()}
            onclick={onclick} {onmousedown} onkeydown={onkeydown}>
+            <title>{ label }</title>
             if group != 0 {
                 <circle class={format!("group-halo group-{}", group % 6)} r={fmt(radius + 15.0)} />
             }
@@ -255,13 +299,10 @@ fn render_node(props: &TopologyProps, node: &NodeView, at: Point, radius: f64, n
                 <path class="node-x" d={format!("M {a} {a} L {b} {b} M {b} {a} L {a} {b}", a = fmt(-radius * 0.5), b = fmt(radius * 0.5))} />
             }
             if matches!(node.status, NodeStatus::Paused { .. }) {
-                <text class="node-glyph" y={fmt(-radius - 14.0)}>{ "❚❚ paused" }</text>
+                <text class="node-glyph" y={fmt(-radius - 6.0 * unit)} style={format!("font-size:{}px", fmt(12.0 * unit))}>{ "❚❚ paused" }</text>
             }
-            if !small {
-                <text class="node-name" y="-4">{ &node.name }</text>
-                <text class="node-headline" y="13">{ &node.state.headline }</text>
-                <text class="node-role" y={fmt(radius + 22.0)}>{ &node.state.role }</text>
-            }
+            { name }
+            { for lines }
         </g>
     }
 }

@@ -137,9 +137,10 @@ impl LabPage {
             Some((index, chapter)) => (Some(index), chapter.text.clone()),
             None => (None, preset.summary.to_string()),
         };
+        let departure = departure(session, preset);
         Some(html! {
-            <Narration title={preset.title.to_string()} {text} {chapter} ended={now >= preset.duration_us}
-                       chapters={preset.chapters.len()} has_next={preset.chapters.iter().any(|c| c.at_us > now)}
+            <Narration title={preset.title.to_string()} {text} {chapter} ended={now >= preset.duration_us} {departure}
+                       chapters={preset.chapters.len()} has_next={session.has_next_chapter()}
                        {on_action} />
         })
     }
@@ -323,6 +324,39 @@ impl LabPage {
             </div>
         }
     }
+}
+
+/// What the narration says instead of the healthy story when the run has left it: a check
+/// fired that no chapter tells of, or a deliberate bug is on.
+fn departure(session: &Session, preset: &failscope_sim::lab::Preset) -> Option<String> {
+    let sim = session.sim();
+    let untold = sim.invariants().into_iter().find(|r| {
+        r.spec.modality == failscope_sim::invariant::Modality::Always
+            && !preset.chapters.iter().any(|c| c.cue == Some(r.spec.name))
+            && r.status.first_violation.is_some()
+    });
+    if let Some(report) = untold {
+        let v = report.status.first_violation.as_ref()?;
+        return Some(format!(
+            "“{}” was violated at {}: {}. The run has left this scenario's story, which describes a correct protocol; the Invariants tab shows the moment, and the timeline marks it.",
+            report.spec.name,
+            format_time(v.time),
+            v.detail
+        ));
+    }
+    let bug = session.lab.params().iter().find(|p| p.key == "bug")?;
+    let value = *sim.scenario().params.get("bug").unwrap_or(&bug.default);
+    if value == bug.default {
+        return None;
+    }
+    let name = match bug.unit {
+        failscope_sim::lab::Unit::Choice(names) => names.get(value as usize).copied(),
+        _ => None,
+    }
+    .unwrap_or("a deliberate bug");
+    Some(format!(
+        "A deliberate bug is on: “{name}”. This scenario's story describes the correct protocol, so watch the Invariants tab instead: a check turns red when the bug does harm."
+    ))
 }
 
 /// Links to watch the current preset side by side with its counterpart.

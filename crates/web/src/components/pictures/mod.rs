@@ -52,7 +52,7 @@ pub fn PictureFrame(props: &PictureFrameProps) -> Html {
         use_effect_with((), move |_| {
             let watcher = body_ref.cast::<web_sys::Element>().and_then(|body| {
                 measured.set(f64::from(body.client_width()));
-                browser::OnResize::observe(&body, move |w| measured.set(w))
+                browser::OnResize::observe(&body, move |w, _| measured.set(w))
             });
             move || drop(watcher)
         });
