@@ -11,7 +11,7 @@
 
 use crate::ids::NodeId;
 use crate::invariant::{InvariantReport, Modality};
-use crate::lab::{Lab, Unit};
+use crate::lab::{Lab, Unit, BUG_PARAM};
 use crate::scenario::Params;
 use crate::time::Time;
 use serde::Serialize;
@@ -105,14 +105,14 @@ pub fn reports(specs: &[ChallengeSpec], invariants: &[InvariantReport]) -> Vec<C
         .collect()
 }
 
-/// The choice of the lab's "Deliberate bug" parameter (key `bug`) in force, if the lab has
+/// The choice of the lab's "Deliberate bug" parameter ([`BUG_PARAM`]) in force, if the lab has
 /// one and a bug is switched on (choice 0 is "none").
 pub fn bug_in_force(lab: &dyn Lab, params: &Params) -> Option<&'static str> {
-    let spec = lab.params().iter().find(|p| p.key == "bug")?;
+    let spec = lab.params().iter().find(|p| p.key == BUG_PARAM)?;
     let Unit::Choice(names) = spec.unit else {
         return None;
     };
-    let index = params.get("bug").copied().unwrap_or(spec.default);
+    let index = params.get(BUG_PARAM).copied().unwrap_or(spec.default);
     if index <= 0 {
         return None;
     }

@@ -107,6 +107,50 @@ pub struct Tradeoff {
     pub duration_us: Time,
 }
 
+/// The key of a lab's "Deliberate bug" parameter: a `Unit::Choice` whose choice 0 is "none"
+/// and each other choice switches on one mistake.
+pub const BUG_PARAM: &str = "bug";
+
+/// A scenario that shows one of a lab's deliberate bugs being caught: a preset with the bug
+/// switched on (and, only where the preset alone does not expose it, another seed or a few
+/// parameters), in which the named `Always` check fires before the preset's duration. A lab
+/// has one for each choice of its bug parameter (`failscope-labs`' `tests/it/bug_demos.rs`
+/// holds every lab to that).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct BugDemo {
+    /// The choice of the lab's [`BUG_PARAM`] parameter.
+    pub bug: i64,
+    /// The preset's id.
+    pub preset: &'static str,
+    /// Replaces the preset's seed, if set.
+    pub seed: Option<u64>,
+    /// Further parameters set on top of the preset's (usually none).
+    pub params: &'static [(&'static str, i64)],
+    /// Index of the checker property that fires (as in [`ChallengeSpec::property`]).
+    pub check: usize,
+    /// What to watch for in this exact run, in one sentence (the preset's narration is
+    /// written for the correct protocol).
+    pub note: &'static str,
+}
+
+impl BugDemo {
+    /// The demo's preset with the bug switched on and the demo's seed and parameters in
+    /// place; duration and chapters are the preset's. The app and the tests build a demo
+    /// this way. `None` if the lab has no preset by that id.
+    pub fn preset_with_bug(&self, lab: &dyn Lab) -> Option<Preset> {
+        let mut preset = lab.presets().into_iter().find(|p| p.id == self.preset)?;
+        let scenario = &mut preset.scenario;
+        scenario.params.insert(BUG_PARAM.into(), self.bug);
+        for &(key, value) in self.params {
+            scenario.params.insert(key.into(), value);
+        }
+        if let Some(seed) = self.seed {
+            scenario.seed = seed;
+        }
+        Some(preset)
+    }
+}
+
 /// A lab-specific change a person can make mid-run (a server joining a hash ring): the
 /// `Action::Lab` verb with its arguments described, so the app renders one shared form for
 /// every lab's verbs. The lab still checks the arguments when the action is applied.
@@ -201,6 +245,11 @@ pub trait Lab: Sync {
     /// Things to try to make happen, each decided by one of the checker's properties (see
     /// [`crate::challenge`]). None by default.
     fn challenges(&self) -> &'static [ChallengeSpec] {
+        &[]
+    }
+    /// One scenario per deliberate bug that shows a check catching it; none by default
+    /// (a lab without a [`BUG_PARAM`] parameter has none).
+    fn bug_demos(&self) -> &'static [BugDemo] {
         &[]
     }
     /// The lab-specific changes a person can make mid-run (`Action::Lab`); none by default.

@@ -10,7 +10,7 @@ pub mod quorum;
 use failscope_sim::action::Action;
 use failscope_sim::challenge::{ChallengeSpec, Possibility};
 use failscope_sim::ids::{node_name, NodeId};
-use failscope_sim::lab::{Chapter, Lab, NodeRange, ParamSpec, Preset, Unit};
+use failscope_sim::lab::{BugDemo, Chapter, Lab, NodeRange, ParamSpec, Preset, Unit, BUG_PARAM};
 use failscope_sim::network::Latency;
 use failscope_sim::run::{LabRun, Simulation};
 use failscope_sim::scenario::{Scenario, ScenarioError};
@@ -67,7 +67,7 @@ const PARAMS: &[ParamSpec] = &[
         unit: Unit::Count,
     },
     ParamSpec {
-        key: "bug",
+        key: BUG_PARAM,
         label: "Deliberate bug",
         help: "Break the implementation on purpose and watch the safety checks catch it.",
         min: 0,
@@ -97,6 +97,52 @@ pub const CHALLENGES: &[ChallengeSpec] = &[
         hint: "Five servers survive two crashes; what about three? Or take the randomness out of the election timeouts (Parameters).",
         possible: Possibility::Possible,
         property: checks::LEADERLESS,
+    },
+];
+
+/// Each deliberate bug caught in a preset (times are for exactly these runs).
+pub const BUG_DEMOS: &[BugDemo] = &[
+    BugDemo {
+        bug: Bug::VoteTwice as i64,
+        preset: "split-votes",
+        seed: None,
+        params: &[],
+        check: checks::ELECTION_SAFETY,
+        note: "All five stand for term 1 at 150 ms and each grants every vote it is asked for, so S5 wins the term at 0.17 s and S1 wins the same term 2 ms later.",
+    },
+    BugDemo {
+        bug: Bug::KeepConflictingTail as i64,
+        preset: "partition",
+        seed: None,
+        // With the default 8 entries per message, the first repair overwrites the stranded
+        // leader's whole divergent tail (4 entries), so nothing stale is kept behind it.
+        params: &[("max_batch", 1)],
+        check: checks::LOG_MATCHING,
+        note: "After the heal at 6 s, S2 takes entry 44 from the new leader S5 but keeps its own entries 45 to 47 of term 1, so S2 and S3 hold the same entry 45 on top of different histories.",
+    },
+    BugDemo {
+        bug: Bug::AcceptStaleLeader as i64,
+        preset: "partition",
+        seed: None,
+        params: &[],
+        check: checks::LEADER_APPEND_ONLY,
+        note: "After the heal at 6 s, S1, leader of term 2, obeys a term-1 AppendEntries from the deposed S2 and discards its own entries from index 44 on.",
+    },
+    BugDemo {
+        bug: Bug::IgnoreLogFreshness as i64,
+        preset: "rejoin",
+        seed: None,
+        params: &[],
+        check: checks::LEADER_COMPLETENESS,
+        note: "After the heal at 4.5 s, S4, whose log stopped at entry 12 when it was cut off, still gets the votes it asks for and leads term 15 without the 35 entries the others committed.",
+    },
+    BugDemo {
+        bug: Bug::CommitWithoutMajority as i64,
+        preset: "partition",
+        seed: None,
+        params: &[],
+        check: checks::LEADER_COMPLETENESS,
+        note: "Cut off with only S3 at 2 s, S2 goes on committing entries 44 to 48 on two of five servers, and at 2.19 s S5 wins term 2 without them.",
     },
 ];
 
@@ -359,6 +405,9 @@ impl Lab for RaftLab {
     }
     fn challenges(&self) -> &'static [ChallengeSpec] {
         CHALLENGES
+    }
+    fn bug_demos(&self) -> &'static [BugDemo] {
+        BUG_DEMOS
     }
     fn build(&self, scenario: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError> {
         Ok(Box::new(LabRun::<Raft>::new(&RaftLab, scenario)?))

@@ -79,7 +79,7 @@ pub fn configure(params: &Params, n_nodes: u16) -> Result<RaftConfig, String> {
         heartbeat_us: get("heartbeat_ms") as Time * MS,
         randomized: get("randomized") != 0,
         max_batch: get("max_batch").max(1) as usize,
-        bug: Bug::from_index(get("bug")),
+        bug: Bug::from_index(get(failscope_sim::lab::BUG_PARAM)),
     };
     if config.election_min_us > config.election_max_us {
         return Err(format!(

@@ -179,7 +179,7 @@ impl Config {
             abd: get("abd") != 0,
             request_timeout_us: ms("request_timeout_ms").max(MS),
             anti_entropy_us: ms("anti_entropy_ms"),
-            bug: Bug::from_index(get("bug")),
+            bug: Bug::from_index(get(failscope_sim::lab::BUG_PARAM)),
             n_nodes,
         };
         let topology = Topology::NAMES[match c.topology {

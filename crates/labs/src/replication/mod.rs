@@ -28,7 +28,9 @@ pub use config::{Bug, Config, Mode, Resolution, Topology};
 use failscope_sim::action::Action;
 use failscope_sim::challenge::{ChallengeSpec, Possibility};
 use failscope_sim::client::{ClientOp, ClientTarget};
-use failscope_sim::lab::{Chapter, Lab, NodeRange, ParamSpec, Preset, Tradeoff, Unit};
+use failscope_sim::lab::{
+    BugDemo, Chapter, Lab, NodeRange, ParamSpec, Preset, Tradeoff, Unit, BUG_PARAM,
+};
 use failscope_sim::network::{Latency, LinkConfig, LinkOverride};
 use failscope_sim::run::{LabRun, Simulation};
 use failscope_sim::scenario::{ClockSetting, Scenario, ScenarioError};
@@ -183,7 +185,7 @@ const PARAMS: &[ParamSpec] = &[
         unit: Unit::Ms,
     },
     ParamSpec {
-        key: "bug",
+        key: BUG_PARAM,
         label: "Deliberate bug",
         help: "Break the implementation on purpose and watch the checks catch it.",
         min: 0,
@@ -210,6 +212,26 @@ pub const CHALLENGES: &[ChallengeSpec] = &[
         hint: "Asynchronous replication acknowledges a write before any follower has it: what if the leader dies then? Or let two leaders' clocks disagree under last write wins.",
         possible: Possibility::Possible,
         property: checks::WRITE_LOST,
+    },
+];
+
+/// Each deliberate bug caught in a preset (times are for exactly these runs).
+pub const BUG_DEMOS: &[BugDemo] = &[
+    BugDemo {
+        bug: Bug::TwoLeaders as i64,
+        preset: "async-failover",
+        seed: None,
+        params: &[],
+        check: checks::NO_SPLIT_BRAIN,
+        note: "When S1's links clog at 1.5 s, S2 and S3 both hear nothing for 500 ms and both promote themselves to lead epoch 1, within 3 ms of each other.",
+    },
+    BugDemo {
+        bug: Bug::AckEarly as i64,
+        preset: "quorums",
+        seed: None,
+        params: &[],
+        check: checks::ACKED_DURABLE,
+        note: "At 66 ms S2 tells a client its write of k2 succeeded before any of the key's replicas has stored it, where W = 2 copies were promised.",
     },
 ];
 
@@ -710,6 +732,9 @@ impl Lab for ReplicationLab {
     }
     fn challenges(&self) -> &'static [ChallengeSpec] {
         CHALLENGES
+    }
+    fn bug_demos(&self) -> &'static [BugDemo] {
+        BUG_DEMOS
     }
     fn build(&self, scenario: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError> {
         Ok(Box::new(LabRun::<Replica>::new(&ReplicationLab, scenario)?))

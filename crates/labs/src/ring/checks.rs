@@ -5,7 +5,7 @@ use super::node::CacheNode;
 use failscope_sim::ids::{node_name, NodeId};
 use failscope_sim::invariant::{Checker, Finding, InvariantSpec, Modality, Nodes};
 
-const WRITE_QUORUM: usize = 0;
+pub const WRITE_QUORUM: usize = 0;
 const HIT: usize = 1;
 const FALLBACK: usize = 2;
 

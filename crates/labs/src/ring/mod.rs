@@ -15,7 +15,8 @@ pub mod placement;
 
 use failscope_sim::action::Action;
 use failscope_sim::lab::{
-    Chapter, Lab, LabVerb, NodeRange, ParamSpec, Preset, Unit, VerbArg, VerbArgKind,
+    BugDemo, Chapter, Lab, LabVerb, NodeRange, ParamSpec, Preset, Unit, VerbArg, VerbArgKind,
+    BUG_PARAM,
 };
 use failscope_sim::run::{LabRun, Simulation};
 use failscope_sim::scenario::{Scenario, ScenarioError};
@@ -108,7 +109,7 @@ const PARAMS: &[ParamSpec] = &[
         unit: Unit::Ms,
     },
     ParamSpec {
-        key: "bug",
+        key: BUG_PARAM,
         label: "Deliberate bug",
         help: "Acknowledge puts before the write quorum has them, and watch the check catch it.",
         min: 0,
@@ -117,6 +118,16 @@ const PARAMS: &[ParamSpec] = &[
         unit: Unit::Choice(&["none", "acknowledge puts early"]),
     },
 ];
+
+/// The deliberate bug caught in a preset (the time is for exactly this run).
+const BUG_DEMOS: &[BugDemo] = &[BugDemo {
+    bug: 1,
+    preset: "owner-crash",
+    seed: None,
+    params: &[],
+    check: checks::WRITE_QUORUM,
+    note: "At 70 ms S4 acknowledges a put of k19 after only one of the key's two replicas has stored it.",
+}];
 
 /// The server a membership change is about.
 const SERVER: VerbArg = VerbArg {
@@ -289,6 +300,9 @@ impl Lab for RingLab {
     }
     fn verbs(&self) -> &'static [LabVerb] {
         VERBS
+    }
+    fn bug_demos(&self) -> &'static [BugDemo] {
+        BUG_DEMOS
     }
     fn build(&self, scenario: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError> {
         Ok(Box::new(LabRun::<CacheNode>::new(&RingLab, scenario)?))

@@ -112,7 +112,7 @@ impl RingConfig {
             epsilon_per_mille: get("epsilon_per_mille").max(0) as u32,
             request_timeout_us: get("request_timeout_ms").max(1) as Time * MS,
             n_keys: get("keys").clamp(1, i64::from(failscope_sim::limits::MAX_KEYS)) as u32,
-            ack_early: get("bug") == 1,
+            ack_early: get(failscope_sim::lab::BUG_PARAM) == 1,
             prefill: get("prefill") != 0,
             version: 0,
             placed: Placed::empty(),

@@ -1,5 +1,6 @@
 //! The engine's integration tests: one binary, one module per area.
 
+mod bug_demos;
 mod catalogue;
 mod challenges;
 mod determinism;
