@@ -61,3 +61,33 @@ for (const scheme of ['light', 'dark']) {
     await page.close();
   });
 }
+
+test('the keyboard: help keeps the focus and lists every key; a server\'s actions are no Tab away', async () => {
+  const page = await openPage(context, '#lab=raft&preset=election');
+  await page.getByTestId('narration').waitFor({ timeout: 20_000 });
+  await page.getByTestId('play-pause').click();
+  await page.keyboard.press('?');
+  await page.getByTestId('help-close').waitFor();
+  const inHelp = () => page.evaluate(() => document.activeElement?.closest('[data-testid=help]') != null);
+  assert.ok(await inHelp(), 'the help takes the focus');
+  for (const key of ['Tab', 'Tab', 'Shift+Tab']) {
+    await page.keyboard.press(key);
+    assert.ok(await inHelp(), `${key} stays in the help`);
+  }
+  const text = await page.getByTestId('help').textContent();
+  for (const key of ['space', '→', '←', ']', '[', 'Tab', 'Enter', 'shift-Enter', 'shift-click', 'Esc', '?']) {
+    assert.ok(text.includes(key), `the help lists ${key}`);
+  }
+  await page.keyboard.press('Escape');
+  assert.equal(await page.getByTestId('help').count(), 0, 'Esc closes the help');
+  // Enter on a server selects it and moves to its actions.
+  await page.getByTestId('node-S2').focus();
+  await page.keyboard.press('Enter');
+  let presses = 0;
+  const inTools = () => page.evaluate(() => document.activeElement?.closest('[data-testid=node-tools]') != null);
+  while (!(await inTools()) && presses < 3) { await page.keyboard.press('Tab'); presses += 1; }
+  assert.ok(await inTools(), 'the server\'s actions are within three Tab presses');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'crash');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -42,6 +42,18 @@ test('the PACELC chart measures every configuration without freezing the page', 
   const text = await page.getByTestId('tradeoff-table').textContent();
   assert.match(text, /PC\/EC/);
   assert.match(text, /PA\/EL/);
+  // The lesson of the lagging follower holds on the chart too: reads anywhere are stale.
+  const anywhere = await page.locator('[data-testid=tradeoff-table] tbody tr', { hasText: 'asynchronous, reads anywhere' }).textContent();
+  assert.doesNotMatch(anywhere, /\b0\.0%/, `asynchronous reads anywhere: ${anywhere}`);
+  // Points do not smear into each other, and both axes are graduated.
+  const boxes = await page.$$eval('[data-testid^="tradeoff-"] circle', (els) => els.map((el) => el.getBoundingClientRect().toJSON()));
+  for (const [i, a] of boxes.entries()) {
+    for (const b of boxes.slice(i + 1)) {
+      const apart = a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+      assert.ok(apart, `two points overlap: ${JSON.stringify([a, b])}`);
+    }
+  }
+  assert.ok(await page.locator('.tradeoff-chart .tick text').count() >= 4, 'ticks with numbers on the axes');
   await screenshot(page, 'pacelc');
   assert.deepEqual(page.errors, []);
   await page.close();

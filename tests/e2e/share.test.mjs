@@ -103,6 +103,23 @@ test('the embed demo page shows two working embeds, driven by postMessage', asyn
   await page.close();
 });
 
+test('an embed\'s "Open in Failscope" opens the same run at the same moment', async () => {
+  const page = await openPage(context, '?embed#lab=raft&preset=leader-crash');
+  await page.getByTestId('canvas').waitFor({ timeout: 20_000 });
+  await setSpeed(page, '1×');
+  await play(page);
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=sim-time]').dataset.us) >= 1_200_000, null, { timeout: 30_000 });
+  await pause(page);
+  const [at, seen] = [await simTime(page), await nodes(page)];
+  const [full] = await Promise.all([context.waitForEvent('page'), page.getByTestId('open-in-failscope').click()]);
+  await full.getByTestId('tab-inspector').waitFor({ timeout: 20_000 }); // the full page, not an embed
+  await full.waitForFunction((t) => Number(document.querySelector('[data-testid=sim-time]')?.dataset.us) === t, at, { timeout: 30_000 });
+  assert.deepEqual(await nodes(full), seen, 'the same servers in the same states');
+  await full.close();
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('malformed host messages are ignored', async () => {
   const page = await openPage(context, '?embed#lab=raft');
   await page.getByTestId('canvas').waitFor();

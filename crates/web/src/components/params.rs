@@ -7,7 +7,7 @@
 
 use crate::session::UiAction;
 use failscope_sim::action::Action;
-use failscope_sim::lab::{NodeRange, ParamSpec, Unit};
+use failscope_sim::lab::{NodeRange, ParamSpec, Unit, BUG_PARAM};
 use failscope_sim::network::Latency;
 use failscope_sim::scenario::Params;
 use failscope_sim::time::MS;
@@ -23,6 +23,13 @@ pub struct ParamsProps {
     pub nodes: NodeRange,
     pub on_action: Callback<UiAction>,
     pub on_restart: Callback<Scenario>,
+    /// For each choice of the deliberate-bug parameter, the title of the scenario that
+    /// exposes it (see `BugDemo`).
+    #[prop_or_default]
+    pub bug_demos: Vec<(i64, &'static str)>,
+    /// Open the scenario that exposes this bug, with the bug on.
+    #[prop_or_default]
+    pub on_show_bug: Callback<i64>,
 }
 
 fn set_param(cb: &Callback<UiAction>, key: &'static str, value: i64) {
@@ -32,7 +39,69 @@ fn set_param(cb: &Callback<UiAction>, key: &'static str, value: i64) {
     }));
 }
 
-fn param_input(spec: &'static ParamSpec, value: i64, cb: Callback<UiAction>) -> Html {
+/// What a number parameter may be, in its own words and unit.
+fn range_message(spec: &ParamSpec) -> String {
+    let unit = match spec.unit {
+        Unit::Ms => " ms",
+        Unit::Ppm => " ppm",
+        _ => "",
+    };
+    format!(
+        "{} takes a whole number from {}{unit} to {}{unit}.",
+        spec.label, spec.min, spec.max
+    )
+}
+
+#[derive(Properties, PartialEq)]
+struct NumberParamProps {
+    spec: &'static ParamSpec,
+    value: i64,
+    on_action: Callback<UiAction>,
+}
+
+/// A number parameter. A value out of its range stays in the field, marked, with what it may
+/// be; the run keeps the value in force until the field holds a good one.
+#[component]
+fn NumberParam(props: &NumberParamProps) -> Html {
+    let spec = props.spec;
+    let id = format!("param-{}", spec.key);
+    let error = use_state_eq(|| None::<String>);
+    let onchange = {
+        let cb = props.on_action.clone();
+        let error = error.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            match input.value().trim().parse::<i64>() {
+                Ok(v) if (spec.min..=spec.max).contains(&v) => {
+                    error.set(None);
+                    set_param(&cb, spec.key, v);
+                }
+                _ => error.set(Some(range_message(spec))),
+            }
+        })
+    };
+    let unit = match spec.unit {
+        Unit::Ms => " ms",
+        Unit::Ppm => " ppm",
+        _ => "",
+    };
+    let error_id = format!("{id}-error");
+    html! {
+        <>
+            <span class="inline">
+                <input id={id.clone()} type="number" key={props.value.to_string()} ~defaultValue={props.value.to_string()}
+                       min={spec.min.to_string()} max={spec.max.to_string()} onchange={onchange} data-testid={id.clone()}
+                       aria-invalid={error.is_some().then_some("true")} aria-describedby={error.is_some().then(|| error_id.clone())} />{ unit }
+            </span>
+            if let Some(message) = &*error {
+                <span class="field-error" id={error_id.clone()} role="alert" data-testid={error_id.clone()}>{ message }</span>
+            }
+        </>
+    }
+}
+
+fn param_input(spec: &'static ParamSpec, value: i64, props: &ParamsProps) -> Html {
+    let cb = props.on_action.clone();
     let id = format!("param-{}", spec.key);
     let control = match spec.unit {
         Unit::Bool => {
@@ -58,33 +127,28 @@ fn param_input(spec: &'static ParamSpec, value: i64, cb: Callback<UiAction>) -> 
             }
         }
         Unit::Ms | Unit::Count | Unit::Ppm => {
-            let onchange = Callback::from(move |e: Event| {
-                let input: HtmlInputElement = e.target_unchecked_into();
-                if let Ok(v) = input.value().trim().parse::<i64>() {
-                    set_param(&cb, spec.key, v);
-                }
-                // Show the value in force again: an accepted value re-creates this field
-                // (it is keyed by its value), a refused one leaves the old value and a notice.
-                input.set_value(&value.to_string());
-            });
-            let unit = match spec.unit {
-                Unit::Ms => " ms",
-                Unit::Ppm => " ppm",
-                _ => "",
-            };
-            html! {
-                <span class="inline">
-                    <input id={id.clone()} type="number" key={value.to_string()} ~defaultValue={value.to_string()} min={spec.min.to_string()}
-                           max={spec.max.to_string()} onchange={onchange} data-testid={id.clone()} />{ unit }
-                </span>
-            }
+            html! { <NumberParam {spec} {value} on_action={props.on_action.clone()} /> }
         }
     };
+    // The scenario that exposes the chosen bug, one click away.
+    let demo = (spec.key == BUG_PARAM && value != spec.default)
+        .then(|| props.bug_demos.iter().find(|(bug, _)| *bug == value))
+        .flatten()
+        .map(|&(bug, title)| {
+            let cb = props.on_show_bug.clone();
+            html! {
+                <p class="bug-demo small">
+                    { format!("The “{title}” scenario exposes this bug. ") }
+                    <button class="btn small" data-testid="show-bug" onclick={Callback::from(move |_: MouseEvent| cb.emit(bug))}>{ "Show me this bug" }</button>
+                </p>
+            }
+        });
     html! {
         <div class="param">
             <label for={id} title={spec.help}>{ spec.label }</label>
             { control }
             <p class="muted small">{ spec.help }</p>
+            { for demo }
         </div>
     }
 }
@@ -96,7 +160,7 @@ crate::lazy_view!(pub PARAMS_PANEL: ParamsProps => ParamsPanel, params_panel, "t
 pub fn ParamsPanel(props: &ParamsProps) -> Html {
     let live = props.specs.iter().map(|spec| {
         let value = props.values.get(spec.key).copied().unwrap_or(spec.default);
-        param_input(spec, value, props.on_action.clone())
+        param_input(spec, value, props)
     });
     let (lat_min, lat_max) = match props.scenario.network.link.latency {
         Latency::Constant { us } => (us, us),

@@ -11,6 +11,7 @@ use failscope_sim::protocol::Tone;
 use failscope_sim::time::Time;
 use failscope_sim::view::{NodeView, View};
 use failscope_sim::world::NodeStatus;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// A message that was dropped recently, drawn falling away from where it vanished.
@@ -231,6 +232,9 @@ fn render_node(
         if e.key() == "Enter" {
             e.prevent_default();
             on_node.emit((id, e.shift_key()));
+            if !e.shift_key() {
+                focus_node_tools();
+            }
         }
     });
     let status = status_name(node.status);
@@ -305,6 +309,21 @@ fn render_node(
             { for lines }
         </g>
     }
+}
+
+/// A server chosen with the keyboard: its actions (crash, pause...) take the focus once they
+/// are drawn, so that they are no Tab presses away (Escape clears the selection).
+fn focus_node_tools() {
+    yew::platform::spawn_local(async {
+        gloo::timers::future::TimeoutFuture::new(0).await;
+        let first = gloo::utils::document()
+            .query_selector("[data-testid=node-tools] button:not([disabled])")
+            .ok()
+            .flatten();
+        if let Some(button) = first.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = button.focus();
+        }
+    });
 }
 
 /// Coordinates with one decimal: enough for the screen, short in the DOM.

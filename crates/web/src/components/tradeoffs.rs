@@ -121,40 +121,70 @@ fn TradeoffPlot(props: &PlotProps) -> Html {
     }
 }
 
+/// Ticks for an axis from 0 to `max`, in steps of a nice multiple of `unit`.
+fn ticks(max: f64, unit: f64) -> Vec<f64> {
+    let step = super::pictures::axis::nice_step((max / unit).ceil() as i64, 5) as f64 * unit;
+    (0..)
+        .map(|i| f64::from(i) * step)
+        .take_while(|v| *v <= max)
+        .collect()
+}
+
 fn chart(results: &[Measured]) -> Html {
-    const W: f64 = 460.0;
-    const H: f64 = 260.0;
+    // Small enough to be drawn at full size on a phone: the text stays at its 12 px.
+    const W: f64 = 340.0;
+    const H: f64 = 240.0;
     const L: f64 = 44.0;
-    const B: f64 = 30.0;
+    const B: f64 = 40.0;
+    const R: f64 = 9.0;
     let max_latency = results.iter().map(|r| r.p99_ms).fold(1.0, f64::max) * 1.15;
-    let max_stale = results.iter().map(|r| r.stale_percent).fold(5.0, f64::max) * 1.15;
-    let x = |ms: f64| L + ms / max_latency * (W - L - 10.0);
-    let y = |stale: f64| H - B - stale / max_stale * (H - B - 10.0);
+    let max_stale = results.iter().map(|r| r.stale_percent).fold(1.0, f64::max) * 1.15;
+    let x = |ms: f64| L + ms / max_latency * (W - L - 14.0);
+    let y = |stale: f64| H - B - stale / max_stale * (H - B - 14.0);
+    let c = |v: f64| Coord(v).to_string();
+    let x_ticks = ticks(max_latency, 1.0).into_iter().map(|ms| html! {
+        <g class="tick"><line x1={c(x(ms))} x2={c(x(ms))} y1={c(H - B)} y2={c(H - B + 4.0)} />
+            <text x={c(x(ms))} y={c(H - B + 16.0)} text-anchor="middle">{ format!("{ms:.0}") }</text></g>
+    });
+    let y_ticks = ticks(max_stale, 0.1).into_iter().map(|p| html! {
+        <g class="tick"><line x1={c(L - 4.0)} x2={c(L)} y1={c(y(p))} y2={c(y(p))} />
+            <text x={c(L - 7.0)} y={c(y(p) + 4.0)} text-anchor="end">{ format!("{p:.1}") }</text></g>
+    });
+    // Points are numbered, the numbers keyed in the table below: names beside the points
+    // would run into each other. A point that would cover an earlier one steps aside.
+    let mut placed: Vec<(f64, f64)> = Vec::new();
     let points = results.iter().enumerate().map(|(i, r)| {
         let class = if r.class.starts_with("PC") { "pc" } else { "pa" };
+        let (mut px, py) = (x(r.p99_ms), y(r.stale_percent));
+        while placed.iter().any(|&(qx, qy)| (qx - px).hypot(qy - py) < 2.0 * R + 1.0) {
+            px += 2.0 * R + 1.0;
+        }
+        placed.push((px, py));
         html! {
             <g class={format!("tradeoff-point {class}")} data-testid={format!("tradeoff-{i}")}>
-                <circle cx={Coord(x(r.p99_ms)).to_string()} cy={Coord(y(r.stale_percent)).to_string()} r="6" />
-                <text x={Coord(x(r.p99_ms) + 9.0).to_string()} y={Coord(y(r.stale_percent) + 4.0).to_string()}>{ r.label }</text>
-                <title>{ format!("{}: p99 {:.1} ms, {:.1}% stale reads ({})", r.label, r.p99_ms, r.stale_percent, r.class) }</title>
+                <circle cx={c(px)} cy={c(py)} r={c(R)} />
+                <text x={c(px)} y={c(py + 4.0)} text-anchor="middle">{ i + 1 }</text>
+                <title>{ format!("{}. {}: p99 {:.1} ms, {:.1}% stale reads ({})", i + 1, r.label, r.p99_ms, r.stale_percent, r.class) }</title>
             </g>
         }
-    });
+    }).collect::<Html>();
     html! {
         <>
-            <svg class="tradeoff-chart" viewBox={format!("0 0 {W} {H}")} role="img" aria-label="Latency against stale reads per configuration">
-                <line class="axis" x1={L.to_string()} y1={(H - B).to_string()} x2={W.to_string()} y2={(H - B).to_string()} />
-                <line class="axis" x1={L.to_string()} y1="0" x2={L.to_string()} y2={(H - B).to_string()} />
-                <text class="axis-label" x={(W / 2.0).to_string()} y={(H - 6.0).to_string()}>{ format!("latency p99 (ms, up to {max_latency:.0})") }</text>
-                <text class="axis-label" x="10" y={(H / 2.0).to_string()} transform={format!("rotate(-90 10 {})", H / 2.0)}>{ "stale reads (%)" }</text>
-                { for points }
+            <svg class="tradeoff-chart" viewBox={format!("0 0 {W} {H}")} role="img" aria-label="Latency against stale reads per configuration, numbered as in the table">
+                <line class="axis" x1={c(L)} y1={c(H - B)} x2={c(W)} y2={c(H - B)} />
+                <line class="axis" x1={c(L)} y1="0" x2={c(L)} y2={c(H - B)} />
+                { for x_ticks }
+                { for y_ticks }
+                <text class="axis-label" x={c((L + W) / 2.0)} y={c(H - 4.0)} text-anchor="middle">{ "99th-percentile latency (ms)" }</text>
+                <text class="axis-label" x="12" y={c((H - B) / 2.0)} text-anchor="middle" transform={format!("rotate(-90 12 {})", c((H - B) / 2.0))}>{ "stale reads (%)" }</text>
+                { points }
             </svg>
             <table class="tradeoff-table" data-testid="tradeoff-table">
-                <thead><tr><th>{ "configuration" }</th><th>{ "PACELC" }</th><th>{ "p50 / p99" }</th><th>{ "stale" }</th><th>{ "like" }</th></tr></thead>
+                <thead><tr><th>{ "#" }</th><th>{ "configuration" }</th><th>{ "PACELC" }</th><th>{ "p50 / p99" }</th><th>{ "stale" }</th><th>{ "like" }</th></tr></thead>
                 <tbody>
-                    { for results.iter().map(|r| html! {
+                    { for results.iter().enumerate().map(|(i, r)| html! {
                         <tr title={r.explanation}>
-                            <td>{ r.label }</td><td>{ r.class }</td>
+                            <td>{ i + 1 }</td><td>{ r.label }</td><td>{ r.class }</td>
                             <td>{ format!("{:.1} / {:.1} ms", r.p50_ms, r.p99_ms) }</td>
                             <td>{ format!("{:.1}%", r.stale_percent) }</td>
                             <td class="muted">{ r.systems }</td>

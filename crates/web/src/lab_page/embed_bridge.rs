@@ -148,9 +148,13 @@ fn needs_loading(link: &str) -> bool {
 fn open_full(session: &Session) -> Callback<MouseEvent> {
     let run = session.shared_run(None);
     Callback::from(move |e: MouseEvent| {
+        // Yew delegates events to its root, so `current_target` is not the link: find it
+        // from the element clicked.
         if let Some(anchor) = e
-            .current_target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("a").ok().flatten())
+            .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
         {
             anchor.set_href(&format!("{}#s={}", browser::base_url(), link::encode(&run)));
         }

@@ -205,6 +205,11 @@ impl LabPage {
                     nodes: lab.nodes(),
                     on_action: on_action.clone(),
                     on_restart: link.callback(|s| Msg::RestartWith(Box::new(s))),
+                    bug_demos: lab.bug_demos().iter().filter_map(|d| {
+                        let title = lab.presets().into_iter().find(|p| p.id == d.preset)?.title;
+                        Some((d.bug, title))
+                    }).collect(),
+                    on_show_bug: link.callback(Msg::ShowBug),
                 }} />
             },
             Tab::Events => html! {
@@ -326,37 +331,53 @@ impl LabPage {
     }
 }
 
-/// What the narration says instead of the healthy story when the run has left it: a check
-/// fired that no chapter tells of, or a deliberate bug is on.
+/// What the narration says instead of the healthy story when the run has left it: a
+/// deliberate bug is on (with what to watch for, when this is the scenario that exposes
+/// it), and a check fired that no chapter tells of (the bug caught, or a fault's harm).
 fn departure(session: &Session, preset: &failscope_sim::lab::Preset) -> Option<String> {
     let sim = session.sim();
+    let lab = session.lab;
+    let bug = lab
+        .params()
+        .iter()
+        .find(|p| p.key == failscope_sim::lab::BUG_PARAM)
+        .and_then(|spec| {
+            let value = *sim.scenario().params.get(spec.key).unwrap_or(&spec.default);
+            let failscope_sim::lab::Unit::Choice(names) = spec.unit else {
+                return None;
+            };
+            (value != spec.default).then(|| {
+                let name = names.get(value as usize).copied().unwrap_or("unknown");
+                let watch = lab
+                    .bug_demos()
+                    .iter()
+                    .find(|d| d.bug == value && d.preset == preset.id)
+                    .map_or("This scenario's story describes the correct protocol: watch the Invariants tab for the check that catches it.", |d| d.note);
+                format!("A deliberate bug is on: “{name}”. {watch}")
+            })
+        });
     let untold = sim.invariants().into_iter().find(|r| {
         r.spec.modality == failscope_sim::invariant::Modality::Always
-            && !preset.chapters.iter().any(|c| c.cue == Some(r.spec.name))
             && r.status.first_violation.is_some()
+            && !preset.chapters.iter().any(|c| c.cue == Some(r.spec.name))
     });
-    if let Some(report) = untold {
+    let caught = untold.and_then(|report| {
         let v = report.status.first_violation.as_ref()?;
-        return Some(format!(
-            "“{}” was violated at {}: {}. The run has left this scenario's story, which describes a correct protocol; the Invariants tab shows the moment, and the timeline marks it.",
+        Some(format!(
+            "“{}” was violated at {}: {}.",
             report.spec.name,
             format_time(v.time),
             v.detail
-        ));
+        ))
+    });
+    match (bug, caught) {
+        (Some(bug), Some(caught)) => Some(format!("{bug} Caught: {caught}")),
+        (Some(bug), None) => Some(bug),
+        (None, Some(caught)) => Some(format!(
+            "{caught} The run has left this scenario's story, which describes a correct run; the Invariants tab and the timeline mark the moment."
+        )),
+        (None, None) => None,
     }
-    let bug = session.lab.params().iter().find(|p| p.key == "bug")?;
-    let value = *sim.scenario().params.get("bug").unwrap_or(&bug.default);
-    if value == bug.default {
-        return None;
-    }
-    let name = match bug.unit {
-        failscope_sim::lab::Unit::Choice(names) => names.get(value as usize).copied(),
-        _ => None,
-    }
-    .unwrap_or("a deliberate bug");
-    Some(format!(
-        "A deliberate bug is on: “{name}”. This scenario's story describes the correct protocol, so watch the Invariants tab instead: a check turns red when the bug does harm."
-    ))
 }
 
 /// Links to watch the current preset side by side with its counterpart.

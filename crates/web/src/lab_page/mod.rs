@@ -73,6 +73,8 @@ pub enum Msg {
     Restart(u64),
     NewSeed,
     RestartWith(Box<Scenario>),
+    /// Open the scenario that exposes this choice of the lab's deliberate bug.
+    ShowBug(i64),
     Visibility,
     OnScreen(bool),
     Key(KeyboardEvent),
@@ -176,6 +178,31 @@ impl LabPage {
         }
     }
 
+    /// Start the scenario that exposes a deliberate bug, guided by its preset, and show
+    /// the Invariants tab, where the check that catches it turns red.
+    fn show_bug(&mut self, bug: i64) {
+        let Ok(session) = self.session.as_ref() else {
+            return;
+        };
+        let lab = session.lab;
+        let Some(preset) = lab
+            .bug_demos()
+            .iter()
+            .find(|d| d.bug == bug)
+            .and_then(|d| d.preset_with_bug(lab))
+        else {
+            return;
+        };
+        let speed = session.speed;
+        if let Ok(mut session) = Session::new(&preset.scenario.clone(), Some(preset)) {
+            session.speed = speed;
+            session.playing = true;
+            self.session = Ok(session);
+            self.forget_run();
+            self.tab = Tab::Invariants;
+        }
+    }
+
     /// The scenario a restart starts from: the run's scenario without the user's actions.
     fn base_scenario(&self) -> Option<Scenario> {
         let session = self.session.as_ref().ok()?;
@@ -258,6 +285,7 @@ impl Component for LabPage {
                 }
             }
             Msg::RestartWith(scenario) => self.restart(&scenario),
+            Msg::ShowBug(bug) => self.show_bug(bug),
             Msg::Visibility => self.frames.visibility_changed(),
             Msg::OnScreen(visible) => self.frames.set_on_screen(visible),
             Msg::Key(e) => {
