@@ -213,3 +213,21 @@ test('an impossible server count stays in its field, marked, with the range in w
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('the share menu and a notice float over the page: nothing under the pointer moves', async () => {
+  const page = await openPage(context, '#lab=raft&preset=leader-crash');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.getByTestId('narration').waitFor({ timeout: 20_000 });
+  await page.getByTestId('play-pause').click();
+  const ids = ['canvas', 'timeline', 'play-pause', 'narration'];
+  const before = await boxes(page, ids);
+  await page.getByTestId('share-button').click();
+  await page.getByTestId('share-menu').waitFor();
+  assert.deepEqual(await boxes(page, ids), before, 'the share menu moved nothing');
+  await page.getByTestId('import-scenario').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"lab": 7}') });
+  await page.getByTestId('notice').waitFor();
+  assert.deepEqual(await boxes(page, ids), before, 'the notice moved nothing');
+  await page.keyboard.press('Escape');
+  assert.deepEqual(await boxes(page, ids), before);
+  await page.close();
+});

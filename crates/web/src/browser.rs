@@ -127,7 +127,8 @@ impl Drop for OnResize {
     }
 }
 
-fn now_ms() -> f64 {
+/// Milliseconds on the page's monotonic clock.
+pub fn now_ms() -> f64 {
     gloo::utils::window().performance().map_or(0.0, |p| p.now())
 }
 

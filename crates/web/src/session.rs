@@ -35,8 +35,12 @@ pub const SPEEDS: &[(u64, &str)] = &[
 /// 1/20×: a 12 ms message takes a quarter of a second to cross the screen.
 pub const DEFAULT_SPEED: usize = 5;
 
-/// Most queue events processed in one animation frame (keeps frames short at high speed).
-const EVENTS_PER_FRAME: u64 = 200_000;
+/// Most wall time one animation frame spends advancing the simulation: the rest of the
+/// frame is the page's, to draw and to answer clicks and keys at once. At high speed a big
+/// run then plays slower than asked rather than freezing the page.
+const SIM_BUDGET_MS: f64 = 6.0;
+/// Queue events advanced between looks at the clock.
+const EVENTS_PER_SLICE: u64 = 500;
 /// Longest wall time one frame may account for (after a stall, do not jump ahead).
 const MAX_FRAME_MS: f64 = 100.0;
 
@@ -248,7 +252,10 @@ impl Session {
         self.carry_us = owed - whole;
         let before = self.sim.now();
         let target = before.saturating_add(whole as Time);
-        self.sim.advance(target, EVENTS_PER_FRAME);
+        let started = crate::browser::now_ms();
+        while self.sim.advance(target, EVENTS_PER_SLICE) == failscope_sim::run::Advance::Budget
+            && crate::browser::now_ms() - started < SIM_BUDGET_MS
+        {}
         if let Some(reason) = self.sim.halted() {
             self.playing = false;
             self.notice = Some(Notice {

@@ -53,6 +53,8 @@ pub struct CacheNode {
     pub(crate) hits: u64,
     misses: u64,
     pub(crate) fallbacks: u64,
+    /// The membership version this server last saw (see `on_config_change`).
+    seen_version: u64,
 }
 
 /// Most coordinated requests remembered for the checker (the newest are kept).
@@ -310,6 +312,16 @@ impl Protocol for CacheNode {
         // Keys this server no longer holds are simply unreachable now: a cache does not
         // migrate data, it refills.
         let me = ctx.id();
+        // Each server counts the keys that came to it at a membership change: summed over
+        // the servers, the keys moved (the figure the side-by-side page compares).
+        let version = ctx.config().version;
+        if version != self.seen_version {
+            self.seen_version = version;
+            let moved = ctx.config().geometry().moved_to.get(&me).copied();
+            if let Some(moved) = moved {
+                ctx.count("keys_moved", moved as i64);
+            }
+        }
         let role = ctx.config().is_member(me);
         if !role {
             self.store.clear();

@@ -50,6 +50,8 @@ pub struct Geometry {
     pub load: Picture,
     /// Only after a membership change.
     pub moved: Option<Picture>,
+    /// Keys whose owner changed at the last membership change, by their new owner.
+    pub moved_to: BTreeMap<NodeId, usize>,
 }
 
 /// One key's placement now and before the last change.
@@ -95,6 +97,12 @@ impl Geometry {
             })
             .collect();
         let moved = keys.iter().filter(|k| k.moved).count();
+        let mut moved_to = BTreeMap::new();
+        for key in keys.iter().filter(|k| k.moved) {
+            if let Some(&owner) = key.replicas.first() {
+                *moved_to.entry(owner).or_insert(0) += 1;
+            }
+        }
         // The rings already built for the placement where there are; others are built only
         // to compare with after a change.
         let ring = config.placed_ring();
@@ -161,6 +169,7 @@ impl Geometry {
             ring: ring_picture,
             load: load_picture(config, &members, &keys, ring, version),
             moved: comparison.map(|c| moved_picture(config, &c, version)),
+            moved_to,
         }
     }
 }

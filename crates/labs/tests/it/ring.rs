@@ -62,6 +62,29 @@ fn adding_a_server_keeps_a_ring_cache_warm_but_empties_a_mod_n_one() {
     );
 }
 
+/// The "keys moved" counter the side-by-side page shows agrees with the ring's own
+/// picture of the change: a fifth of the keys under consistent hashing, most under mod N.
+#[test]
+fn the_keys_moved_counter_matches_the_placement() {
+    let keys = |id: &str| {
+        let scenario = preset("hash-ring", id).unwrap().scenario;
+        let n_keys = scenario.clients.n_keys as f64;
+        let run = run(&scenario, 4 * SECOND);
+        run.metrics().custom("keys_moved") as f64 / n_keys
+    };
+    let (ring, mod_n) = (keys("add-node"), keys("mod-n"));
+    // Adding the fifth server: 1/5 of the keys move to it under consistent hashing (in
+    // expectation; 256 virtual nodes keep it close), 4/5 move somewhere under mod N.
+    assert!(
+        (0.12..=0.28).contains(&ring),
+        "ring moved {ring:.2} of the keys"
+    );
+    assert!(
+        (0.7..=0.9).contains(&mod_n),
+        "mod N moved {mod_n:.2} of the keys"
+    );
+}
+
 #[test]
 fn replicas_cover_for_a_crashed_owner_and_a_single_copy_does_not() {
     let with_replicas = run(
