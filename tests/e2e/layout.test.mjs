@@ -214,7 +214,7 @@ test('an impossible server count stays in its field, marked, with the range in w
   await page.close();
 });
 
-test('the share menu and a notice float over the page: nothing under the pointer moves', async () => {
+test('the share menu and its error float over the page: nothing under the pointer moves', async () => {
   const page = await openPage(context, '#lab=raft&preset=leader-crash');
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.getByTestId('narration').waitFor({ timeout: 20_000 });
@@ -225,8 +225,8 @@ test('the share menu and a notice float over the page: nothing under the pointer
   await page.getByTestId('share-menu').waitFor();
   assert.deepEqual(await boxes(page, ids), before, 'the share menu moved nothing');
   await page.getByTestId('import-scenario').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"lab": 7}') });
-  await page.getByTestId('notice').waitFor();
-  assert.deepEqual(await boxes(page, ids), before, 'the notice moved nothing');
+  await page.getByTestId('share-status').filter({ hasText: 'cannot be opened' }).waitFor();
+  assert.deepEqual(await boxes(page, ids), before, 'the error message moved nothing');
   await page.keyboard.press('Escape');
   assert.deepEqual(await boxes(page, ids), before);
   await page.close();

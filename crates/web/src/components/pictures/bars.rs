@@ -79,9 +79,11 @@ pub fn BarsView(props: &BarsProps) -> Html {
     let right = width - 8.0;
 
     let mut items = Vec::new();
-    if let Some((_, label)) = &data.reference {
+    // The reference line is named, with its value, in the legend rather than on the line,
+    // where its label would run into the values over the bars.
+    if let Some((value, label)) = &data.reference {
         items.push(LegendItem {
-            label: label.clone(),
+            label: format!("{label} {}", data.y.format(*value)),
             class: classes!("pic-reference"),
             swatch: Box::new(|x, y| {
                 html! { <line x1={coord(x - 10.0)} y1={coord(y)} x2={coord(x + 10.0)} y2={coord(y)} /> }
@@ -142,15 +144,10 @@ pub fn BarsView(props: &BarsProps) -> Html {
 
     let reference = data.reference.as_ref().map(|(value, label)| {
         let ry = y.at(*value as f64);
-        let text = format!("{label} {}", data.y.format(*value));
-        let (text, _) = axis::fit(&text, right - left - 4.0, SMALL);
-        let w = axis::text_width(&text, SMALL);
         html! {
             <g class="pic-reference" data-testid="reference" tabindex="0">
                 <title>{ format!("{label}: {}", data.y.format(*value)) }</title>
                 <line x1={coord(left)} y1={coord(ry)} x2={coord(right)} y2={coord(ry)} />
-                <rect class="pic-label-bg" x={coord(right - w - 4.0)} y={coord(ry - SMALL - 5.0)} width={coord(w + 4.0)} height={coord(SMALL + 3.0)} />
-                <text x={coord(right - 2.0)} y={coord(ry - 5.0)} text-anchor="end" font-size={SMALL.to_string()}>{ text }</text>
             </g>
         }
     });
