@@ -151,11 +151,12 @@ test('absurd settings are refused with a reason and the run is kept', async () =
   assert.match(await error.textContent(), /Latency max must be a number from 0 to 60000 ms \(not “99999999”\)/);
   assert.equal(await page.getByTestId('setting-latency-max').inputValue(), '99999999');
   assert.equal(await simTime(page), before, 'the run is untouched');
+  // A lab parameter out of its range is refused at its own field, in its words and unit.
   await page.getByTestId('param-heartbeat_ms').fill('0');
   await page.getByTestId('param-heartbeat_ms').press('Tab');
-  // The parameter notice replaces the settings notice on the next render.
-  await page.waitForFunction(() =>
-    /outside its range/.test(document.querySelector('[data-testid=notice]')?.textContent ?? ''));
+  await page.getByTestId('param-heartbeat_ms-error').waitFor();
+  assert.match(await page.getByTestId('param-heartbeat_ms-error').textContent(), /Heartbeat interval takes a whole number from \d+ ms to \d+ ms/);
+  assert.equal(await simTime(page), before, 'the run is untouched');
   assert.equal((await nodes(page)).length, 5);
   assert.deepEqual(page.errors, []);
   await page.close();
@@ -174,9 +175,11 @@ test('a parameter typed while the run plays takes effect, and the field shows th
   assert.equal(await page.getByTestId('param-heartbeat_ms').inputValue(), '70');
   await page.getByTestId('param-heartbeat_ms').fill('0');
   await page.getByTestId('param-heartbeat_ms').press('Tab');
-  await page.waitForFunction(() =>
-    /outside its range/.test(document.querySelector('[data-testid=notice]')?.textContent ?? ''));
-  assert.equal(await page.getByTestId('param-heartbeat_ms').inputValue(), '70', 'a refused value is not left in the field');
+  await page.getByTestId('param-heartbeat_ms-error').waitFor();
+  await page.waitForTimeout(200); // frames re-render the page meanwhile
+  assert.equal(await page.getByTestId('param-heartbeat_ms').inputValue(), '0', 'a refused value stays where it was typed, marked');
+  assert.equal(await page.getByTestId('param-heartbeat_ms').getAttribute('aria-invalid'), 'true');
+  assert.doesNotMatch(await page.getByTestId('live-region').textContent(), /set to 0/, 'and is not applied');
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -2,7 +2,7 @@
 // light and the dark theme. Each is screenshotted under target/e2e/tour/ and checked: no
 // text drawn under 11 px (node labels, space-time lanes, pictures: labels that do not fit
 // are left to tooltips, never shrunk), no horizontal overflow, and play on the first screen
-// (on a desktop, the whole player). One browser, one page, the lab chunks fetched once.
+// (on a desktop, the whole player); then the side-by-side pages the presets link to. One browser, one page, the lab chunks fetched once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -45,6 +45,7 @@ test('every guided scenario, at both sizes and in both themes: legible, no overf
   const presets = await page.$$eval('[data-testid^="preset-link-"]', (els) => els.map((el) => new URL(el.href).hash.slice(1)));
   assert.ok(presets.length >= 27, `the home page lists ${presets.length} scenarios`);
   const problems = [];
+  const comparisons = new Set();
   for (const scheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme: scheme });
     for (const [width, height] of SIZES) {
@@ -66,7 +67,24 @@ test('every guided scenario, at both sizes and in both themes: legible, no overf
           if (!box || box.y < 0 || box.y + box.height > height + 0.5) problems.push(`${name}: ${id} is off the first screen`);
         }
         await page.screenshot({ path: join(dir, `${name}.png`) });
+        const compare = page.getByTestId('compare-link');
+        if (await compare.count()) comparisons.add(new URL(await compare.first().evaluate((a) => a.href)).hash.slice(1));
       }
+    }
+  }
+  // The side-by-side pages, where two pictures share the width.
+  assert.ok(comparisons.size >= 2, `side-by-side pages found: ${[...comparisons]}`);
+  for (const [width, height] of SIZES) {
+    await page.setViewportSize({ width, height });
+    for (const hash of comparisons) {
+      const name = `compare-${decodeURIComponent(hash.split('=')[1]).replace(/[^a-z0-9-]+/g, '_')}-${width}x${height}`;
+      await page.evaluate((hash) => { location.hash = hash; }, hash);
+      await page.getByTestId('compare-page').waitFor({ timeout: 20_000 });
+      await page.waitForTimeout(300);
+      for (const t of await tinyText(page)) problems.push(`${name}: text of ${t}`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (overflow > 0) problems.push(`${name}: ${overflow} px wider than the screen`);
+      await page.screenshot({ path: join(dir, `${name}.png`) });
     }
   }
   assert.deepEqual(problems, []);

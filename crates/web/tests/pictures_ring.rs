@@ -121,7 +121,7 @@ async fn the_load_bars_have_an_axis_a_mean_and_the_busiest_highlighted() {
     assert_eq!(total, 200, "every key is owned once");
     assert!(count(&host, ".pic-bar.highlight") >= 1);
     // The mean is named with its value in the legend, not on its line among the bar values.
-    assert!(text(&host, "[data-testid=reference]").contains("mean: 40.0"));
+    assert!(text(&host, "[data-testid=reference]").contains("mean 40.0"));
     assert!(text(&host, "[data-testid=legend-item]").contains("mean 40.0"));
     assert_eq!(count(&host, "[data-testid=reference] text"), 0);
     assert!(count(&host, ".pic-tick") >= 2, "a value axis with ticks");

@@ -79,11 +79,11 @@ pub fn BarsView(props: &BarsProps) -> Html {
     let right = width - 8.0;
 
     let mut items = Vec::new();
-    // The reference line is named, with its value, in the legend rather than on the line,
-    // where its label would run into the values over the bars.
-    if let Some((value, label)) = &data.reference {
+    // The reference line is named in the legend (labs put its value in the label: "mean
+    // 40.0") rather than on the line, where it would run into the values over the bars.
+    if let Some((_, label)) = &data.reference {
         items.push(LegendItem {
-            label: format!("{label} {}", data.y.format(*value)),
+            label: label.clone(),
             class: classes!("pic-reference"),
             swatch: Box::new(|x, y| {
                 html! { <line x1={coord(x - 10.0)} y1={coord(y)} x2={coord(x + 10.0)} y2={coord(y)} /> }
