@@ -25,14 +25,10 @@ fn unpack_link(text: Box<String>) -> Result<Box<Result<SharedRun, LinkError>>, C
     wasm_split_helpers::wasm_split(codec, fallible)
 )]
 fn parse_scenario_json(text: Box<String>) -> Result<Box<Result<Scenario, String>>, ChunkFailed> {
-    // `from_slice`, as the link reader uses: one instantiation of the whole deserializer
-    // (`from_str` would add a second copy of it, about half this chunk, for the same result).
-    Ok(Box::new(serde_json::from_slice(text.as_bytes()).map_err(
-        |e| {
-            let detail = e.to_string();
-            format!("this file is not a Failscope scenario ({detail})")
-        },
-    )))
+    Ok(Box::new(
+        failscope_sim::json::from_slice(text.as_bytes())
+            .map_err(|e| format!("this file is not a Failscope scenario ({e})")),
+    ))
 }
 
 /// Fetch the link and file reader (once; a failure is retried on the next call).

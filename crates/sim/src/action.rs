@@ -4,6 +4,7 @@
 
 use crate::client::ClientOp;
 use crate::ids::{MsgId, NodeId};
+use crate::json::{unknown_variant, variant, Fields, FromJson, Json, JsonError};
 use crate::time::Time;
 use serde::{Deserialize, Serialize};
 
@@ -146,6 +147,82 @@ impl Action {
     }
 }
 
+impl FromJson for Action {
+    fn from_json(value: &Json) -> Result<Action, JsonError> {
+        let (name, f) = variant(value)?;
+        Ok(match name {
+            "crash" => Action::Crash {
+                node: f.req("node")?,
+            },
+            "restart" => Action::Restart {
+                node: f.req("node")?,
+            },
+            "pause" => Action::Pause {
+                node: f.req("node")?,
+                duration_us: f.req("duration_us")?,
+            },
+            "clock_jump" => Action::ClockJump {
+                node: f.req("node")?,
+                delta_us: f.req("delta_us")?,
+            },
+            "clock_drift" => Action::ClockDrift {
+                node: f.req("node")?,
+                ppm: f.req("ppm")?,
+            },
+            "partition" => Action::Partition {
+                groups: f.req("groups")?,
+            },
+            "cut" => Action::Cut {
+                from: f.req("from")?,
+                to: f.req("to")?,
+            },
+            "clog" => Action::Clog {
+                from: f.req("from")?,
+                to: f.req("to")?,
+            },
+            "unclog" => Action::Unclog {
+                from: f.req("from")?,
+                to: f.req("to")?,
+            },
+            "heal" => Action::Heal,
+            "drop_message" => Action::DropMessage { msg: f.req("msg")? },
+            "duplicate_message" => Action::DuplicateMessage { msg: f.req("msg")? },
+            "client_request" => Action::ClientRequest {
+                node: f.req("node")?,
+                op: f.req("op")?,
+            },
+            "set_param" => Action::SetParam {
+                key: f.req("key")?,
+                value: f.req("value")?,
+            },
+            "lab" => Action::Lab {
+                verb: f.req("verb")?,
+                args: f.req("args")?,
+            },
+            _ => return Err(unknown_variant("action", name, ACTION_NAMES)),
+        })
+    }
+}
+
+/// Every action's name in JSON, in declaration order.
+const ACTION_NAMES: &[&str] = &[
+    "crash",
+    "restart",
+    "pause",
+    "clock_jump",
+    "clock_drift",
+    "partition",
+    "cut",
+    "clog",
+    "unclog",
+    "heal",
+    "drop_message",
+    "duplicate_message",
+    "client_request",
+    "set_param",
+    "lab",
+];
+
 /// A fault written into a scenario, applied at a simulated time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScheduledFault {
@@ -160,6 +237,27 @@ pub struct ActionRecord {
     pub at_event: u64,
     pub at_us: Time,
     pub action: Action,
+}
+
+impl FromJson for ScheduledFault {
+    fn from_json(value: &Json) -> Result<ScheduledFault, JsonError> {
+        let f = Fields::of(value)?;
+        Ok(ScheduledFault {
+            at_us: f.req("at_us")?,
+            action: f.req("action")?,
+        })
+    }
+}
+
+impl FromJson for ActionRecord {
+    fn from_json(value: &Json) -> Result<ActionRecord, JsonError> {
+        let f = Fields::of(value)?;
+        Ok(ActionRecord {
+            at_event: f.req("at_event")?,
+            at_us: f.req("at_us")?,
+            action: f.req("action")?,
+        })
+    }
 }
 
 /// Why an action cannot be applied now.

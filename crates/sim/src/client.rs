@@ -3,6 +3,7 @@
 //! history for consistency checking is read (see `history`).
 
 use crate::ids::{ClientId, NodeId};
+use crate::json::{unknown_variant, variant, Fields, FromJson, Json, JsonError};
 use crate::limits::{MAX_CLIENTS, MAX_DURATION_US, MAX_KEYS};
 use crate::network::Latency;
 use crate::time::{Time, MS};
@@ -37,6 +38,28 @@ impl ClientOp {
 
     pub fn is_read(&self) -> bool {
         matches!(self, ClientOp::Read { .. })
+    }
+}
+
+impl FromJson for ClientOp {
+    fn from_json(value: &Json) -> Result<ClientOp, JsonError> {
+        let (name, f) = variant(value)?;
+        Ok(match name {
+            "read" => ClientOp::Read { key: f.req("key")? },
+            "write" => ClientOp::Write {
+                key: f.req("key")?,
+                value: f.req("value")?,
+            },
+            "cas" => ClientOp::Cas {
+                key: f.req("key")?,
+                from: f.req("from")?,
+                to: f.req("to")?,
+            },
+            _ => {
+                let known = ["read", "write", "cas"];
+                return Err(unknown_variant("client operation", name, &known));
+            }
+        })
     }
 }
 
@@ -141,6 +164,39 @@ impl Default for ClientConfig {
             max_redirects: 5,
             stop_at_us: None,
         }
+    }
+}
+
+impl FromJson for ClientTarget {
+    fn from_json(value: &Json) -> Result<ClientTarget, JsonError> {
+        match variant(value)?.0 {
+            "random" => Ok(ClientTarget::Random),
+            "sticky" => Ok(ClientTarget::Sticky),
+            name => Err(unknown_variant(
+                "client target",
+                name,
+                &["random", "sticky"],
+            )),
+        }
+    }
+}
+
+impl FromJson for ClientConfig {
+    fn from_json(value: &Json) -> Result<ClientConfig, JsonError> {
+        let f = Fields::of(value)?;
+        Ok(ClientConfig {
+            n_clients: f.req("n_clients")?,
+            think_min_us: f.req("think_min_us")?,
+            think_max_us: f.req("think_max_us")?,
+            timeout_us: f.req("timeout_us")?,
+            n_keys: f.req("n_keys")?,
+            read_ppm: f.req("read_ppm")?,
+            cas_ppm: f.or_default("cas_ppm")?,
+            latency: f.req("latency")?,
+            target: f.or_default("target")?,
+            max_redirects: f.req("max_redirects")?,
+            stop_at_us: f.or_default("stop_at_us")?,
+        })
     }
 }
 

@@ -1,5 +1,6 @@
 //! Identifiers shared by every part of the engine.
 
+use crate::json::{FromJson, Json, JsonError};
 use serde::{Deserialize, Serialize};
 
 /// A node (server) of the simulated system: an index `0..n_nodes`. Shown to people as `S1`, `S2`...
@@ -12,6 +13,12 @@ pub type ClientId = u16;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct MsgId(pub u64);
+
+impl FromJson for MsgId {
+    fn from_json(value: &Json) -> Result<MsgId, JsonError> {
+        u64::from_json(value).map(MsgId)
+    }
+}
 
 /// `S1` for node 0: people count from one.
 pub fn node_name(node: NodeId) -> String {

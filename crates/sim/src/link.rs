@@ -8,6 +8,7 @@
 //! inflated data each have a size limit (no compression bombs), and the scenario inside is
 //! validated like any other. Every failure is a [`LinkError`] that says what is wrong.
 
+use crate::json::{Fields, FromJson, Json, JsonError};
 use crate::lab::Catalogue;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::time::Time;
@@ -43,6 +44,28 @@ pub struct SharedRun {
     pub cursor_us: Time,
     #[serde(default)]
     pub view: ViewOptions,
+}
+
+impl FromJson for ViewOptions {
+    fn from_json(value: &Json) -> Result<ViewOptions, JsonError> {
+        let f = Fields::of(value)?;
+        Ok(ViewOptions {
+            preset: f.or_default("preset")?,
+            speed: f.or_default("speed")?,
+            tab: f.or_default("tab")?,
+        })
+    }
+}
+
+impl FromJson for SharedRun {
+    fn from_json(value: &Json) -> Result<SharedRun, JsonError> {
+        let f = Fields::of(value)?;
+        Ok(SharedRun {
+            scenario: f.req("scenario")?,
+            cursor_us: f.or_default("cursor_us")?,
+            view: f.or_default("view")?,
+        })
+    }
 }
 
 /// Why a link cannot be opened, in words a person can act on.
@@ -151,7 +174,7 @@ fn decode_v1(data: &str) -> Result<SharedRun, LinkError> {
             miniz_oxide::inflate::TINFLStatus::HasMoreOutput => LinkError::TooBig,
             _ => LinkError::Corrupted,
         })?;
-    serde_json::from_slice(&json).map_err(|e| LinkError::NotAScenario(short(&e.to_string())))
+    crate::json::from_slice(&json).map_err(|e| LinkError::NotAScenario(e.to_string()))
 }
 
 /// The part of `text` after `s=` in a fragment or URL, or `text` itself.
@@ -163,15 +186,6 @@ fn extract_payload(text: &str) -> &str {
         }
     }
     fragment
-}
-
-fn short(s: &str) -> String {
-    let cut: String = s.chars().take(120).collect();
-    if cut.len() < s.len() {
-        format!("{cut}…")
-    } else {
-        cut
-    }
 }
 
 /// base64url without padding (RFC 4648 §5): safe in URL fragments as is.

@@ -3,6 +3,7 @@
 //! message delay.
 
 use crate::ids::NodeId;
+use crate::json::{unknown_variant, variant, Fields, FromJson, Json, JsonError};
 use crate::limits::MAX_LATENCY_US;
 use crate::rng::Rng;
 use crate::time::{Time, MS};
@@ -87,6 +88,28 @@ impl Latency {
     }
 }
 
+impl FromJson for Latency {
+    fn from_json(value: &Json) -> Result<Latency, JsonError> {
+        let (name, f) = variant(value)?;
+        Ok(match name {
+            "constant" => Latency::Constant { us: f.req("us")? },
+            "uniform" => Latency::Uniform {
+                min_us: f.req("min_us")?,
+                max_us: f.req("max_us")?,
+            },
+            "long_tail" => Latency::LongTail {
+                min_us: f.req("min_us")?,
+                median_us: f.req("median_us")?,
+                max_us: f.req("max_us")?,
+            },
+            _ => {
+                let known = ["constant", "uniform", "long_tail"];
+                return Err(unknown_variant("latency", name, &known));
+            }
+        })
+    }
+}
+
 /// How one directed link behaves.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkConfig {
@@ -113,6 +136,18 @@ impl Default for LinkConfig {
             duplicate_ppm: 0,
             reorder_ppm: 0,
         }
+    }
+}
+
+impl FromJson for LinkConfig {
+    fn from_json(value: &Json) -> Result<LinkConfig, JsonError> {
+        let f = Fields::of(value)?;
+        Ok(LinkConfig {
+            latency: f.req("latency")?,
+            loss_ppm: f.or_default("loss_ppm")?,
+            duplicate_ppm: f.or_default("duplicate_ppm")?,
+            reorder_ppm: f.or_default("reorder_ppm")?,
+        })
     }
 }
 
@@ -172,6 +207,57 @@ pub struct LinkOverride {
     pub from: NodeId,
     pub to: NodeId,
     pub link: LinkConfig,
+}
+
+impl FromJson for NetworkMode {
+    fn from_json(value: &Json) -> Result<NetworkMode, JsonError> {
+        let (name, f) = variant(value)?;
+        Ok(match name {
+            "realistic" => NetworkMode::Realistic,
+            "synchronous" => NetworkMode::Synchronous {
+                bound_us: f.req("bound_us")?,
+            },
+            "partially_synchronous" => NetworkMode::PartiallySynchronous {
+                gst_us: f.req("gst_us")?,
+                bound_us: f.req("bound_us")?,
+                pre_gst_extra_us: f.req("pre_gst_extra_us")?,
+            },
+            "asynchronous" => NetworkMode::Asynchronous {
+                extra_max_us: f.req("extra_max_us")?,
+            },
+            _ => {
+                let known = [
+                    "realistic",
+                    "synchronous",
+                    "partially_synchronous",
+                    "asynchronous",
+                ];
+                return Err(unknown_variant("network mode", name, &known));
+            }
+        })
+    }
+}
+
+impl FromJson for NetworkConfig {
+    fn from_json(value: &Json) -> Result<NetworkConfig, JsonError> {
+        let f = Fields::of(value)?;
+        Ok(NetworkConfig {
+            mode: f.or_default("mode")?,
+            link: f.or_default("link")?,
+            overrides: f.or_default("overrides")?,
+        })
+    }
+}
+
+impl FromJson for LinkOverride {
+    fn from_json(value: &Json) -> Result<LinkOverride, JsonError> {
+        let f = Fields::of(value)?;
+        Ok(LinkOverride {
+            from: f.req("from")?,
+            to: f.req("to")?,
+            link: f.req("link")?,
+        })
+    }
 }
 
 impl NetworkConfig {

@@ -4,6 +4,7 @@ use crate::action::{Action, ActionRecord, ScheduledFault};
 use crate::client::ClientConfig;
 use crate::clock::MAX_DRIFT_PPM;
 use crate::ids::{node_name, NodeId};
+use crate::json::{Fields, FromJson, Json, JsonError};
 use crate::lab::{Catalogue, Lab, ParamSpec};
 use crate::limits::*;
 use crate::network::NetworkConfig;
@@ -45,6 +46,35 @@ pub struct Scenario {
     pub faults: Vec<ScheduledFault>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub actions: Vec<ActionRecord>,
+}
+
+impl FromJson for ClockSetting {
+    fn from_json(value: &Json) -> Result<ClockSetting, JsonError> {
+        let f = Fields::of(value)?;
+        Ok(ClockSetting {
+            node: f.req("node")?,
+            offset_us: f.or_default("offset_us")?,
+            drift_ppm: f.or_default("drift_ppm")?,
+        })
+    }
+}
+
+impl FromJson for Scenario {
+    fn from_json(value: &Json) -> Result<Scenario, JsonError> {
+        let f = Fields::of(value)?;
+        Ok(Scenario {
+            version: f.req("version")?,
+            lab: f.req("lab")?,
+            seed: f.req("seed")?,
+            n_nodes: f.req("n_nodes")?,
+            params: f.or_default("params")?,
+            network: f.or_default("network")?,
+            clients: f.or_default("clients")?,
+            clocks: f.or_default("clocks")?,
+            faults: f.or_default("faults")?,
+            actions: f.or_default("actions")?,
+        })
+    }
 }
 
 /// Why a scenario cannot run, in words a person can act on.

@@ -11,6 +11,8 @@ mod link;
 #[cfg(not(target_arch = "wasm32"))]
 mod properties;
 mod raft;
+#[cfg(not(target_arch = "wasm32"))]
+mod reader;
 mod replication;
 mod ring;
 mod scenario;
