@@ -6,11 +6,11 @@ use crate::client::ClientOp;
 use crate::ids::{MsgId, NodeId};
 use crate::json::{unknown_variant, variant, Fields, FromJson, Json, JsonError};
 use crate::time::Time;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-// Externally tagged (`{"crash": {"node": 2}}`): the compact form serde decodes without
-// buffering, which keeps the browser bundle small.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+// Externally tagged (`{"crash": {"node": 2}}`, `"heal"`), the form every link has used; read
+// back by the `FromJson` impl below.
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Stop the node; its volatile state is lost, its durable state kept.
@@ -224,7 +224,7 @@ const ACTION_NAMES: &[&str] = &[
 ];
 
 /// A fault written into a scenario, applied at a simulated time.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ScheduledFault {
     pub at_us: Time,
     pub action: Action,
@@ -232,7 +232,7 @@ pub struct ScheduledFault {
 
 /// An action a person took, recorded so the session replays exactly: it is applied after
 /// `at_event` queue events have been processed, at simulated time `at_us`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ActionRecord {
     pub at_event: u64,
     pub at_us: Time,

@@ -7,11 +7,11 @@ use crate::json::{unknown_variant, variant, Fields, FromJson, Json, JsonError};
 use crate::limits::{MAX_CLIENTS, MAX_DURATION_US, MAX_KEYS};
 use crate::network::Latency;
 use crate::time::{Time, MS};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// One operation on a key-value store of `u32` values (the register every lab with clients
 /// shares, so one consistency checker serves them all).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClientOp {
     Read {
@@ -74,21 +74,21 @@ impl std::fmt::Display for ClientOp {
 }
 
 /// Names one request: the client and its per-client sequence number.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct RequestId {
     pub client: ClientId,
     pub seq: u32,
 }
 
 /// A request as a node receives it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct ClientRequest {
     pub id: RequestId,
     pub op: ClientOp,
 }
 
 /// A node's answer to a request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ClientReply {
     /// Done; a read carries the value it saw (`None`: the key was never written).
     Ok { value: Option<u32> },
@@ -99,7 +99,7 @@ pub enum ClientReply {
 }
 
 /// How an operation ended, as the client saw it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Outcome {
     Ok {
@@ -111,7 +111,7 @@ pub enum Outcome {
 }
 
 /// Which node a client sends to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum ClientTarget {
     /// A random node each time (then follow redirects, remembering the leader).
@@ -122,7 +122,7 @@ pub enum ClientTarget {
 }
 
 /// The client workload of a scenario.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ClientConfig {
     pub n_clients: u16,
     pub think_min_us: Time,
@@ -133,16 +133,13 @@ pub struct ClientConfig {
     /// Share of reads among operations, in parts per million.
     pub read_ppm: u32,
     /// Share of compare-and-sets among writes, in parts per million.
-    #[serde(default)]
     pub cas_ppm: u32,
     /// One-way delay between a client and a node.
     pub latency: Latency,
-    #[serde(default)]
     pub target: ClientTarget,
     /// Redirects followed before the operation fails.
     pub max_redirects: u8,
     /// Stop issuing new operations at this time (`None`: never).
-    #[serde(default)]
     pub stop_at_us: Option<Time>,
 }
 

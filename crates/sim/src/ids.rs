@@ -1,7 +1,7 @@
 //! Identifiers shared by every part of the engine.
 
 use crate::json::{FromJson, Json, JsonError};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// A node (server) of the simulated system: an index `0..n_nodes`. Shown to people as `S1`, `S2`...
 pub type NodeId = u16;
@@ -10,7 +10,7 @@ pub type NodeId = u16;
 pub type ClientId = u16;
 
 /// A message, numbered in send order from 1 within a run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct MsgId(pub u64);
 

@@ -12,7 +12,7 @@ use crate::json::{Fields, FromJson, Json, JsonError};
 use crate::lab::Catalogue;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::time::Time;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The link format this engine writes.
 pub const LINK_VERSION: u32 = 1;
@@ -22,27 +22,25 @@ pub const MAX_LINK_CHARS: usize = 64 * 1024;
 pub const MAX_INFLATED_BYTES: usize = 1024 * 1024;
 
 /// How the session was being looked at when the link was made.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ViewOptions {
     /// The guided preset being followed, if any (for its narration).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub preset: Option<String>,
     /// Index into the app's playback speeds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub speed: Option<u8>,
     /// The panel that was open.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tab: Option<String>,
 }
 
 /// Everything a link carries.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SharedRun {
     pub scenario: Scenario,
     /// Where the cursor was: the link opens paused here.
-    #[serde(default)]
     pub cursor_us: Time,
-    #[serde(default)]
     pub view: ViewOptions,
 }
 

@@ -7,11 +7,11 @@ use crate::json::{unknown_variant, variant, Fields, FromJson, Json, JsonError};
 use crate::limits::MAX_LATENCY_US;
 use crate::rng::Rng;
 use crate::time::{Time, MS};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeSet;
 
 /// How long a message takes on a link.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Latency {
     /// Always the same delay.
@@ -111,17 +111,14 @@ impl FromJson for Latency {
 }
 
 /// How one directed link behaves.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LinkConfig {
     pub latency: Latency,
     /// Chance a message is lost, in parts per million.
-    #[serde(default)]
     pub loss_ppm: u32,
     /// Chance a message is delivered twice, in parts per million.
-    #[serde(default)]
     pub duplicate_ppm: u32,
     /// Chance a message is held back by up to twice its delay (overtaken by later ones).
-    #[serde(default)]
     pub reorder_ppm: u32,
 }
 
@@ -170,7 +167,7 @@ impl LinkConfig {
 }
 
 /// The timing model: what the network promises about delay.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum NetworkMode {
     /// Delays follow the link configuration (the usual case).
@@ -191,18 +188,16 @@ pub enum NetworkMode {
 }
 
 /// The network part of a scenario.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Default)]
 pub struct NetworkConfig {
-    #[serde(default)]
     pub mode: NetworkMode,
-    #[serde(default)]
     pub link: LinkConfig,
     /// Overrides for particular directed links `(from, to)`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub overrides: Vec<LinkOverride>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LinkOverride {
     pub from: NodeId,
     pub to: NodeId,

@@ -9,7 +9,7 @@ use crate::lab::{Catalogue, Lab, ParamSpec};
 use crate::limits::*;
 use crate::network::NetworkConfig;
 use crate::time::Time;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The scenario format this engine writes. Older versions are upgraded on load.
@@ -19,32 +19,27 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub type Params = BTreeMap<String, i64>;
 
 /// A node's clock at the start of the run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ClockSetting {
     pub node: NodeId,
-    #[serde(default)]
     pub offset_us: i64,
-    #[serde(default)]
     pub drift_ppm: i32,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Scenario {
     pub version: u32,
     pub lab: String,
     pub seed: u64,
     pub n_nodes: u16,
-    #[serde(default)]
     pub params: Params,
-    #[serde(default)]
     pub network: NetworkConfig,
-    #[serde(default)]
     pub clients: ClientConfig,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub clocks: Vec<ClockSetting>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub faults: Vec<ScheduledFault>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub actions: Vec<ActionRecord>,
 }
 

@@ -8,9 +8,11 @@
 //! `the field “faults[2].at_us” should be a whole number from 0 to 18446744073709551615, not
 //! text`.
 //!
-//! It accepts what serde accepted for every document our serializer (still serde) writes:
-//! the same field names, absent fields with `#[serde(default)]` take their default, unknown
-//! fields are ignored, enums are externally tagged (`{"crash": {"node": 2}}`, `"heal"`).
+//! It reads every document our serializer (still serde) writes, as serde's derived
+//! deserializers did before it replaced them: the same field names, absent optional fields
+//! take their defaults, unknown fields are ignored, enums are externally tagged
+//! (`{"crash": {"node": 2}}`, `"heal"`). What it does not take from serde: a struct written
+//! as a list of its fields, which our serializer never writes.
 //! Integers are read exactly (never through a float). Native code and the browser use this
 //! one reader, so they cannot disagree about a link.
 

@@ -43,7 +43,7 @@ impl<'v> Fields<'v> {
         read.map_err(|e| self.locate(e, name))
     }
 
-    /// A field that takes `T`'s default when absent (serde's `#[serde(default)]`).
+    /// A field that takes `T`'s default when absent (what `#[serde(default)]` did).
     pub fn or_default<T: FromJson + Default>(&self, name: &str) -> Result<T, JsonError> {
         match self.get(name) {
             Some(value) => T::from_json(value).map_err(|e| self.locate(e, name)),
