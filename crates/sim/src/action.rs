@@ -4,7 +4,7 @@
 
 use crate::client::ClientOp;
 use crate::ids::{MsgId, NodeId};
-use crate::json::{unknown_variant, variant, Fields, FromJson, Json, JsonError};
+use crate::json::{unknown_variant, variant, Fields, FromJson, Json, Reader};
 use crate::time::Time;
 use serde::Serialize;
 
@@ -148,59 +148,66 @@ impl Action {
 }
 
 impl FromJson for Action {
-    fn from_json(value: &Json) -> Result<Action, JsonError> {
-        let (name, f) = variant(value)?;
-        Ok(match name {
+    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> Action {
+        let (name, f) = variant(r, value);
+        match name {
             "crash" => Action::Crash {
-                node: f.req("node")?,
+                node: f.req(r, "node"),
             },
             "restart" => Action::Restart {
-                node: f.req("node")?,
+                node: f.req(r, "node"),
             },
             "pause" => Action::Pause {
-                node: f.req("node")?,
-                duration_us: f.req("duration_us")?,
+                node: f.req(r, "node"),
+                duration_us: f.req(r, "duration_us"),
             },
             "clock_jump" => Action::ClockJump {
-                node: f.req("node")?,
-                delta_us: f.req("delta_us")?,
+                node: f.req(r, "node"),
+                delta_us: f.req(r, "delta_us"),
             },
             "clock_drift" => Action::ClockDrift {
-                node: f.req("node")?,
-                ppm: f.req("ppm")?,
+                node: f.req(r, "node"),
+                ppm: f.req(r, "ppm"),
             },
             "partition" => Action::Partition {
-                groups: f.req("groups")?,
+                groups: f.req(r, "groups"),
             },
             "cut" => Action::Cut {
-                from: f.req("from")?,
-                to: f.req("to")?,
+                from: f.req(r, "from"),
+                to: f.req(r, "to"),
             },
             "clog" => Action::Clog {
-                from: f.req("from")?,
-                to: f.req("to")?,
+                from: f.req(r, "from"),
+                to: f.req(r, "to"),
             },
             "unclog" => Action::Unclog {
-                from: f.req("from")?,
-                to: f.req("to")?,
+                from: f.req(r, "from"),
+                to: f.req(r, "to"),
             },
             "heal" => Action::Heal,
-            "drop_message" => Action::DropMessage { msg: f.req("msg")? },
-            "duplicate_message" => Action::DuplicateMessage { msg: f.req("msg")? },
+            "drop_message" => Action::DropMessage {
+                msg: f.req(r, "msg"),
+            },
+            "duplicate_message" => Action::DuplicateMessage {
+                msg: f.req(r, "msg"),
+            },
             "client_request" => Action::ClientRequest {
-                node: f.req("node")?,
-                op: f.req("op")?,
+                node: f.req(r, "node"),
+                op: f.req(r, "op"),
             },
             "set_param" => Action::SetParam {
-                key: f.req("key")?,
-                value: f.req("value")?,
+                key: f.req(r, "key"),
+                value: f.req(r, "value"),
             },
             "lab" => Action::Lab {
-                verb: f.req("verb")?,
-                args: f.req("args")?,
+                verb: f.req(r, "verb"),
+                args: f.req(r, "args"),
             },
-            _ => return Err(unknown_variant("action", name, ACTION_NAMES)),
-        })
+            _ => {
+                unknown_variant(r, "action", name, ACTION_NAMES);
+                Action::Heal
+            }
+        }
     }
 }
 
@@ -240,23 +247,23 @@ pub struct ActionRecord {
 }
 
 impl FromJson for ScheduledFault {
-    fn from_json(value: &Json) -> Result<ScheduledFault, JsonError> {
-        let f = Fields::of(value)?;
-        Ok(ScheduledFault {
-            at_us: f.req("at_us")?,
-            action: f.req("action")?,
-        })
+    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> ScheduledFault {
+        let f = Fields::of(r, value);
+        ScheduledFault {
+            at_us: f.req(r, "at_us"),
+            action: f.req(r, "action"),
+        }
     }
 }
 
 impl FromJson for ActionRecord {
-    fn from_json(value: &Json) -> Result<ActionRecord, JsonError> {
-        let f = Fields::of(value)?;
-        Ok(ActionRecord {
-            at_event: f.req("at_event")?,
-            at_us: f.req("at_us")?,
-            action: f.req("action")?,
-        })
+    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> ActionRecord {
+        let f = Fields::of(r, value);
+        ActionRecord {
+            at_event: f.req(r, "at_event"),
+            at_us: f.req(r, "at_us"),
+            action: f.req(r, "action"),
+        }
     }
 }
 

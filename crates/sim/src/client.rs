@@ -3,7 +3,7 @@
 //! history for consistency checking is read (see `history`).
 
 use crate::ids::{ClientId, NodeId};
-use crate::json::{unknown_variant, variant, Fields, FromJson, Json, JsonError};
+use crate::json::{unknown_variant, variant, Fields, FromJson, Json, Reader};
 use crate::limits::{MAX_CLIENTS, MAX_DURATION_US, MAX_KEYS};
 use crate::network::Latency;
 use crate::time::{Time, MS};
@@ -42,24 +42,27 @@ impl ClientOp {
 }
 
 impl FromJson for ClientOp {
-    fn from_json(value: &Json) -> Result<ClientOp, JsonError> {
-        let (name, f) = variant(value)?;
-        Ok(match name {
-            "read" => ClientOp::Read { key: f.req("key")? },
+    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> ClientOp {
+        let (name, f) = variant(r, value);
+        match name {
+            "read" => ClientOp::Read {
+                key: f.req(r, "key"),
+            },
             "write" => ClientOp::Write {
-                key: f.req("key")?,
-                value: f.req("value")?,
+                key: f.req(r, "key"),
+                value: f.req(r, "value"),
             },
             "cas" => ClientOp::Cas {
-                key: f.req("key")?,
-                from: f.req("from")?,
-                to: f.req("to")?,
+                key: f.req(r, "key"),
+                from: f.req(r, "from"),
+                to: f.req(r, "to"),
             },
             _ => {
                 let known = ["read", "write", "cas"];
-                return Err(unknown_variant("client operation", name, &known));
+                unknown_variant(r, "client operation", name, &known);
+                ClientOp::Read { key: 0 }
             }
-        })
+        }
     }
 }
 
@@ -165,35 +168,34 @@ impl Default for ClientConfig {
 }
 
 impl FromJson for ClientTarget {
-    fn from_json(value: &Json) -> Result<ClientTarget, JsonError> {
-        match variant(value)?.0 {
-            "random" => Ok(ClientTarget::Random),
-            "sticky" => Ok(ClientTarget::Sticky),
-            name => Err(unknown_variant(
-                "client target",
-                name,
-                &["random", "sticky"],
-            )),
+    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> ClientTarget {
+        match variant(r, value).0 {
+            "random" => ClientTarget::Random,
+            "sticky" => ClientTarget::Sticky,
+            name => {
+                unknown_variant(r, "client target", name, &["random", "sticky"]);
+                ClientTarget::Random
+            }
         }
     }
 }
 
 impl FromJson for ClientConfig {
-    fn from_json(value: &Json) -> Result<ClientConfig, JsonError> {
-        let f = Fields::of(value)?;
-        Ok(ClientConfig {
-            n_clients: f.req("n_clients")?,
-            think_min_us: f.req("think_min_us")?,
-            think_max_us: f.req("think_max_us")?,
-            timeout_us: f.req("timeout_us")?,
-            n_keys: f.req("n_keys")?,
-            read_ppm: f.req("read_ppm")?,
-            cas_ppm: f.or_default("cas_ppm")?,
-            latency: f.req("latency")?,
-            target: f.or_default("target")?,
-            max_redirects: f.req("max_redirects")?,
-            stop_at_us: f.or_default("stop_at_us")?,
-        })
+    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> ClientConfig {
+        let f = Fields::of(r, value);
+        ClientConfig {
+            n_clients: f.req(r, "n_clients"),
+            think_min_us: f.req(r, "think_min_us"),
+            think_max_us: f.req(r, "think_max_us"),
+            timeout_us: f.req(r, "timeout_us"),
+            n_keys: f.req(r, "n_keys"),
+            read_ppm: f.req(r, "read_ppm"),
+            cas_ppm: f.or_default(r, "cas_ppm"),
+            latency: f.req(r, "latency"),
+            target: f.or_default(r, "target"),
+            max_redirects: f.req(r, "max_redirects"),
+            stop_at_us: f.or_default(r, "stop_at_us"),
+        }
     }
 }
 

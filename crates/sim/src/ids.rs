@@ -1,6 +1,6 @@
 //! Identifiers shared by every part of the engine.
 
-use crate::json::{FromJson, Json, JsonError};
+use crate::json::{FromJson, Json, Reader};
 use serde::Serialize;
 
 /// A node (server) of the simulated system: an index `0..n_nodes`. Shown to people as `S1`, `S2`...
@@ -15,8 +15,8 @@ pub type ClientId = u16;
 pub struct MsgId(pub u64);
 
 impl FromJson for MsgId {
-    fn from_json(value: &Json) -> Result<MsgId, JsonError> {
-        u64::from_json(value).map(MsgId)
+    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> MsgId {
+        MsgId(u64::from_json(r, value))
     }
 }
 

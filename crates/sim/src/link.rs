@@ -8,7 +8,7 @@
 //! inflated data each have a size limit (no compression bombs), and the scenario inside is
 //! validated like any other. Every failure is a [`LinkError`] that says what is wrong.
 
-use crate::json::{Fields, FromJson, Json, JsonError};
+use crate::json::{Fields, FromJson, Json, Reader};
 use crate::lab::Catalogue;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::time::Time;
@@ -45,24 +45,24 @@ pub struct SharedRun {
 }
 
 impl FromJson for ViewOptions {
-    fn from_json(value: &Json) -> Result<ViewOptions, JsonError> {
-        let f = Fields::of(value)?;
-        Ok(ViewOptions {
-            preset: f.or_default("preset")?,
-            speed: f.or_default("speed")?,
-            tab: f.or_default("tab")?,
-        })
+    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> ViewOptions {
+        let f = Fields::of(r, value);
+        ViewOptions {
+            preset: f.or_default(r, "preset"),
+            speed: f.or_default(r, "speed"),
+            tab: f.or_default(r, "tab"),
+        }
     }
 }
 
 impl FromJson for SharedRun {
-    fn from_json(value: &Json) -> Result<SharedRun, JsonError> {
-        let f = Fields::of(value)?;
-        Ok(SharedRun {
-            scenario: f.req("scenario")?,
-            cursor_us: f.or_default("cursor_us")?,
-            view: f.or_default("view")?,
-        })
+    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> SharedRun {
+        let f = Fields::of(r, value);
+        SharedRun {
+            scenario: f.req(r, "scenario"),
+            cursor_us: f.or_default(r, "cursor_us"),
+            view: f.or_default(r, "view"),
+        }
     }
 }
 

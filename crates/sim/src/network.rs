@@ -3,7 +3,7 @@
 //! message delay.
 
 use crate::ids::NodeId;
-use crate::json::{unknown_variant, variant, Fields, FromJson, Json, JsonError};
+use crate::json::{unknown_variant, variant, Fields, FromJson, Json, Reader};
 use crate::limits::MAX_LATENCY_US;
 use crate::rng::Rng;
 use crate::time::{Time, MS};
@@ -89,24 +89,25 @@ impl Latency {
 }
 
 impl FromJson for Latency {
-    fn from_json(value: &Json) -> Result<Latency, JsonError> {
-        let (name, f) = variant(value)?;
-        Ok(match name {
-            "constant" => Latency::Constant { us: f.req("us")? },
+    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> Latency {
+        let (name, f) = variant(r, value);
+        match name {
+            "constant" => Latency::Constant { us: f.req(r, "us") },
             "uniform" => Latency::Uniform {
-                min_us: f.req("min_us")?,
-                max_us: f.req("max_us")?,
+                min_us: f.req(r, "min_us"),
+                max_us: f.req(r, "max_us"),
             },
             "long_tail" => Latency::LongTail {
-                min_us: f.req("min_us")?,
-                median_us: f.req("median_us")?,
-                max_us: f.req("max_us")?,
+                min_us: f.req(r, "min_us"),
+                median_us: f.req(r, "median_us"),
+                max_us: f.req(r, "max_us"),
             },
             _ => {
                 let known = ["constant", "uniform", "long_tail"];
-                return Err(unknown_variant("latency", name, &known));
+                unknown_variant(r, "latency", name, &known);
+                Latency::Constant { us: 0 }
             }
-        })
+        }
     }
 }
 
@@ -137,14 +138,14 @@ impl Default for LinkConfig {
 }
 
 impl FromJson for LinkConfig {
-    fn from_json(value: &Json) -> Result<LinkConfig, JsonError> {
-        let f = Fields::of(value)?;
-        Ok(LinkConfig {
-            latency: f.req("latency")?,
-            loss_ppm: f.or_default("loss_ppm")?,
-            duplicate_ppm: f.or_default("duplicate_ppm")?,
-            reorder_ppm: f.or_default("reorder_ppm")?,
-        })
+    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> LinkConfig {
+        let f = Fields::of(r, value);
+        LinkConfig {
+            latency: f.req(r, "latency"),
+            loss_ppm: f.or_default(r, "loss_ppm"),
+            duplicate_ppm: f.or_default(r, "duplicate_ppm"),
+            reorder_ppm: f.or_default(r, "reorder_ppm"),
+        }
     }
 }
 
@@ -205,20 +206,20 @@ pub struct LinkOverride {
 }
 
 impl FromJson for NetworkMode {
-    fn from_json(value: &Json) -> Result<NetworkMode, JsonError> {
-        let (name, f) = variant(value)?;
-        Ok(match name {
+    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> NetworkMode {
+        let (name, f) = variant(r, value);
+        match name {
             "realistic" => NetworkMode::Realistic,
             "synchronous" => NetworkMode::Synchronous {
-                bound_us: f.req("bound_us")?,
+                bound_us: f.req(r, "bound_us"),
             },
             "partially_synchronous" => NetworkMode::PartiallySynchronous {
-                gst_us: f.req("gst_us")?,
-                bound_us: f.req("bound_us")?,
-                pre_gst_extra_us: f.req("pre_gst_extra_us")?,
+                gst_us: f.req(r, "gst_us"),
+                bound_us: f.req(r, "bound_us"),
+                pre_gst_extra_us: f.req(r, "pre_gst_extra_us"),
             },
             "asynchronous" => NetworkMode::Asynchronous {
-                extra_max_us: f.req("extra_max_us")?,
+                extra_max_us: f.req(r, "extra_max_us"),
             },
             _ => {
                 let known = [
@@ -227,31 +228,32 @@ impl FromJson for NetworkMode {
                     "partially_synchronous",
                     "asynchronous",
                 ];
-                return Err(unknown_variant("network mode", name, &known));
+                unknown_variant(r, "network mode", name, &known);
+                NetworkMode::Realistic
             }
-        })
+        }
     }
 }
 
 impl FromJson for NetworkConfig {
-    fn from_json(value: &Json) -> Result<NetworkConfig, JsonError> {
-        let f = Fields::of(value)?;
-        Ok(NetworkConfig {
-            mode: f.or_default("mode")?,
-            link: f.or_default("link")?,
-            overrides: f.or_default("overrides")?,
-        })
+    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> NetworkConfig {
+        let f = Fields::of(r, value);
+        NetworkConfig {
+            mode: f.or_default(r, "mode"),
+            link: f.or_default(r, "link"),
+            overrides: f.or_default(r, "overrides"),
+        }
     }
 }
 
 impl FromJson for LinkOverride {
-    fn from_json(value: &Json) -> Result<LinkOverride, JsonError> {
-        let f = Fields::of(value)?;
-        Ok(LinkOverride {
-            from: f.req("from")?,
-            to: f.req("to")?,
-            link: f.req("link")?,
-        })
+    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> LinkOverride {
+        let f = Fields::of(r, value);
+        LinkOverride {
+            from: f.req(r, "from"),
+            to: f.req(r, "to"),
+            link: f.req(r, "link"),
+        }
     }
 }
 

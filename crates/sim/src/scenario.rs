@@ -4,7 +4,7 @@ use crate::action::{Action, ActionRecord, ScheduledFault};
 use crate::client::ClientConfig;
 use crate::clock::MAX_DRIFT_PPM;
 use crate::ids::{node_name, NodeId};
-use crate::json::{Fields, FromJson, Json, JsonError};
+use crate::json::{Fields, FromJson, Json, Reader};
 use crate::lab::{Catalogue, Lab, ParamSpec};
 use crate::limits::*;
 use crate::network::NetworkConfig;
@@ -44,31 +44,31 @@ pub struct Scenario {
 }
 
 impl FromJson for ClockSetting {
-    fn from_json(value: &Json) -> Result<ClockSetting, JsonError> {
-        let f = Fields::of(value)?;
-        Ok(ClockSetting {
-            node: f.req("node")?,
-            offset_us: f.or_default("offset_us")?,
-            drift_ppm: f.or_default("drift_ppm")?,
-        })
+    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> ClockSetting {
+        let f = Fields::of(r, value);
+        ClockSetting {
+            node: f.req(r, "node"),
+            offset_us: f.or_default(r, "offset_us"),
+            drift_ppm: f.or_default(r, "drift_ppm"),
+        }
     }
 }
 
 impl FromJson for Scenario {
-    fn from_json(value: &Json) -> Result<Scenario, JsonError> {
-        let f = Fields::of(value)?;
-        Ok(Scenario {
-            version: f.req("version")?,
-            lab: f.req("lab")?,
-            seed: f.req("seed")?,
-            n_nodes: f.req("n_nodes")?,
-            params: f.or_default("params")?,
-            network: f.or_default("network")?,
-            clients: f.or_default("clients")?,
-            clocks: f.or_default("clocks")?,
-            faults: f.or_default("faults")?,
-            actions: f.or_default("actions")?,
-        })
+    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> Scenario {
+        let f = Fields::of(r, value);
+        Scenario {
+            version: f.req(r, "version"),
+            lab: f.req(r, "lab"),
+            seed: f.req(r, "seed"),
+            n_nodes: f.req(r, "n_nodes"),
+            params: f.or_default(r, "params"),
+            network: f.or_default(r, "network"),
+            clients: f.or_default(r, "clients"),
+            clocks: f.or_default(r, "clocks"),
+            faults: f.or_default(r, "faults"),
+            actions: f.or_default(r, "actions"),
+        }
     }
 }
 

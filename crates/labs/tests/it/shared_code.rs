@@ -80,13 +80,14 @@ fn offenders(root: &Path) -> Vec<String> {
 
 /// Whether `code` quotes `id` other than as a JSON field name: a scenario has a field
 /// "clocks", which is also a planned lab's id. A field name is a key (`"clocks":`) or read by
-/// the JSON reader (`f.or_default("clocks")`).
+/// the JSON reader (`f.or_default(r, "clocks")`).
 fn names(code: &str, id: &str) -> bool {
     let quoted = format!("\"{id}\"");
     code.match_indices(&quoted).any(|(at, _)| {
         let (before, after) = (&code[..at], &code[at + quoted.len()..]);
-        let field =
-            after.starts_with(':') || before.ends_with(".req(") || before.ends_with(".or_default(");
+        let field = after.starts_with(':')
+            || before.ends_with(".req(r, ")
+            || before.ends_with(".or_default(r, ");
         !field
     })
 }
@@ -117,8 +118,8 @@ fn the_check_catches_a_lab_named_in_shared_code() {
         web.join("page.rs"),
         "// \"raft\" in a comment is fine\nlet lab = \"raft\";\nuse failscope_labs::raft::Role;\n\
          // a field that shares a lab's id is fine too\n\
-         clocks: f.or_default(\"clocks\")?, r#\"{\"clocks\": []}\"#\n\
-         f.req(\"clocks\")?; let lab = \"clocks\";\n",
+         clocks: f.or_default(r, \"clocks\"), r#\"{\"clocks\": []}\"#\n\
+         f.req(r, \"clocks\"); let lab = \"clocks\";\n",
     )
     .unwrap();
     let found = offenders(&dir);

@@ -19,7 +19,7 @@
 mod parse;
 mod read;
 
-pub use read::{unknown_variant, variant, Fields, FromJson};
+pub use read::{unknown_variant, variant, Fields, FromJson, Reader};
 
 /// Deepest nesting of arrays and objects accepted (a scenario needs 6).
 pub const MAX_DEPTH: usize = 64;
@@ -41,7 +41,7 @@ pub enum Json {
 
 /// Read a `T` from JSON text. Never panics, whatever the bytes.
 pub fn from_slice<T: FromJson>(bytes: &[u8]) -> Result<T, JsonError> {
-    T::from_json(&parse_document(bytes)?)
+    Reader::read(&parse_document(bytes)?)
 }
 
 /// Parse JSON text into a tree, checking its size and encoding first.
@@ -100,30 +100,6 @@ impl JsonError {
             problem,
             line: before.iter().filter(|&&b| b == b'\n').count() + 1,
             column: column + 1,
-        }
-    }
-
-    /// The same error, seen from the object holding `field`.
-    pub fn in_field(self, field: &str) -> JsonError {
-        self.prefixed(clip(field))
-    }
-
-    /// The same error, seen from the list holding it at `index`.
-    pub fn at_index(self, index: usize) -> JsonError {
-        self.prefixed(format!("[{index}]"))
-    }
-
-    fn prefixed(self, step: String) -> JsonError {
-        match self {
-            JsonError::Value { path, problem } => {
-                let path = if path.is_empty() || path.starts_with('[') {
-                    step + &path
-                } else {
-                    step + "." + &path
-                };
-                JsonError::Value { path, problem }
-            }
-            syntax => syntax,
         }
     }
 }

@@ -221,13 +221,13 @@ impl Parser<'_> {
                         self.pos += 2;
                         let low = self.hex4()?;
                         if !(0xDC00..0xE000).contains(&low) {
-                            return Err(self.unpaired_surrogate(first));
+                            return Err(self.unpaired_surrogate());
                         }
                         0x10000 + ((first - 0xD800) << 10) + (low - 0xDC00)
                     }
                     _ => first,
                 };
-                return char::from_u32(code).ok_or_else(|| self.unpaired_surrogate(first));
+                return char::from_u32(code).ok_or_else(|| self.unpaired_surrogate());
             }
             _ => return Err(self.unexpected()),
         };
@@ -248,8 +248,8 @@ impl Parser<'_> {
         Ok(code)
     }
 
-    fn unpaired_surrogate(&self, code: u32) -> JsonError {
-        self.error(format!("an unpaired surrogate “\\u{code:04x}”"))
+    fn unpaired_surrogate(&self) -> JsonError {
+        self.error("half of a surrogate pair in a “\\u” escape".to_string())
     }
 
     /// What is at the current position, as the reason the text is not JSON.
@@ -260,8 +260,13 @@ impl Parser<'_> {
             .and_then(|rest| rest.chars().next())
         {
             None => "the text ends too soon".to_string(),
-            Some(c) if c.is_control() => format!("unexpected control character U+{:04X}", c as u32),
-            Some(c) => format!("unexpected “{c}”"),
+            Some(c) if c.is_control() => "unexpected control character".to_string(),
+            Some(c) => {
+                let mut problem = String::from("unexpected “");
+                problem.push(c);
+                problem.push('”');
+                problem
+            }
         };
         self.error(problem)
     }

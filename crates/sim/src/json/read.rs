@@ -2,15 +2,68 @@
 //! standard types, and the two helpers every hand-written impl uses, [`Fields`] (a struct)
 //! and [`variant`] (an externally tagged enum).
 //!
-//! Errors are built where a value is wrong, without its place; each enclosing object and
-//! list adds its step on the way out, so the message names the whole path.
+//! A wrong value does not end the reading: it is reported to the [`Reader`], which keeps the
+//! first report with the path where it happened, and a stand-in is returned in its place (the
+//! whole result is then discarded). So an impl is a plain struct literal of field reads, with
+//! no early return per field: that, more than anything, keeps the code small in the browser.
 
 use super::{clip, Json, JsonError};
 use std::collections::BTreeMap;
 
 /// A type that can be read from a JSON value.
 pub trait FromJson: Sized {
-    fn from_json(value: &Json) -> Result<Self, JsonError>;
+    /// Read `value`. If it is wrong, report why to `r` and return any value of the type.
+    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> Self;
+}
+
+/// Where the reading is (the path from the root) and the first thing found wrong.
+#[derive(Debug, Default)]
+pub struct Reader<'v> {
+    path: Vec<Step<'v>>,
+    error: Option<JsonError>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Step<'v> {
+    Field(&'v str),
+    Index(usize),
+}
+
+impl<'v> Reader<'v> {
+    /// Read a `T` from a whole document's tree.
+    pub fn read<T: FromJson>(tree: &'v Json) -> Result<T, JsonError> {
+        let mut r = Reader::default();
+        let value = T::from_json(&mut r, tree);
+        r.error.map_or(Ok(value), Err)
+    }
+
+    /// Report that the value here `problem` ("is missing", "should be text, not 5"); only
+    /// the first report counts.
+    pub fn fail(&mut self, problem: String) {
+        if self.error.is_none() {
+            let mut path = String::new();
+            for step in &self.path {
+                match *step {
+                    Step::Field(name) => {
+                        if !path.is_empty() {
+                            path.push('.');
+                        }
+                        path.push_str(&clip(name));
+                    }
+                    Step::Index(index) => path = format!("{path}[{index}]"),
+                }
+            }
+            self.error = Some(JsonError::Value { path, problem });
+        }
+    }
+
+    /// Read `value` as a `T` one step further down the path.
+    fn inside<T: FromJson>(&mut self, step: Step<'v>, value: &'v Json) -> T {
+        self.path.push(step);
+        let read = T::from_json(self, value);
+        self.path.pop();
+        read
+    }
 }
 
 /// The fields of one object (or of one enum variant), read by name. Unknown fields are
@@ -23,31 +76,31 @@ pub struct Fields<'v> {
 }
 
 impl<'v> Fields<'v> {
-    /// The fields of `value`, which must be an object.
-    pub fn of(value: &'v Json) -> Result<Fields<'v>, JsonError> {
-        match value {
-            Json::Object(entries) => Ok(Fields {
-                entries,
-                variant: None,
-            }),
-            other => Err(expected("an object", other)),
+    /// The fields of `value`, which should be an object (if not: reported, and no fields).
+    pub fn of(r: &mut Reader<'v>, value: &'v Json) -> Fields<'v> {
+        let entries = match value {
+            Json::Object(entries) => entries,
+            other => {
+                r.fail(expected("an object", other));
+                &[][..]
+            }
+        };
+        Fields {
+            entries,
+            variant: None,
         }
     }
 
     /// A field that must be present.
-    pub fn req<T: FromJson>(&self, name: &str) -> Result<T, JsonError> {
-        let read = match self.get(name) {
-            Some(value) => T::from_json(value),
-            None => Err(problem("is missing".into())),
-        };
-        read.map_err(|e| self.locate(e, name))
+    pub fn req<T: FromJson>(&self, r: &mut Reader<'v>, name: &'v str) -> T {
+        self.read(r, name, self.get(name))
     }
 
-    /// A field that takes `T`'s default when absent (what `#[serde(default)]` did).
-    pub fn or_default<T: FromJson + Default>(&self, name: &str) -> Result<T, JsonError> {
+    /// A field that takes `T`'s default when absent (as `#[serde(default)]` did).
+    pub fn or_default<T: FromJson + Default>(&self, r: &mut Reader<'v>, name: &'v str) -> T {
         match self.get(name) {
-            Some(value) => T::from_json(value).map_err(|e| self.locate(e, name)),
-            None => Ok(T::default()),
+            Some(value) => self.read(r, name, Some(value)),
+            None => T::default(),
         }
     }
 
@@ -58,20 +111,42 @@ impl<'v> Fields<'v> {
             .map(|(_, value)| value)
     }
 
-    fn locate(&self, error: JsonError, name: &str) -> JsonError {
-        let error = error.in_field(name);
-        match self.variant {
-            Some(variant) => error.in_field(variant),
-            None => error,
-        }
+    /// Read field `name` (its `value`, if present) with the path pointing at it.
+    fn read<T: FromJson>(&self, r: &mut Reader<'v>, name: &'v str, value: Option<&'v Json>) -> T {
+        let (depth, value) = self.enter(r, name, value);
+        let read = T::from_json(r, value);
+        r.path.truncate(depth);
+        read
+    }
+
+    /// Point the path at field `name` (reporting it if it is missing): the part of
+    /// [`Fields::read`] that does not depend on `T`, so that it is not repeated for each.
+    fn enter(
+        &self,
+        r: &mut Reader<'v>,
+        name: &'v str,
+        value: Option<&'v Json>,
+    ) -> (usize, &'v Json) {
+        let depth = r.path.len();
+        r.path.extend(self.variant.map(Step::Field));
+        r.path.push(Step::Field(name));
+        let value = value.unwrap_or_else(|| {
+            r.fail("is missing".into());
+            &NULL
+        });
+        (depth, value)
     }
 }
 
+/// What an absent required field is read as, once reported.
+static NULL: Json = Json::Null;
+
 /// An externally tagged enum value: its variant's name and fields. A variant without
 /// fields is written `"heal"` (also accepted: `{"heal": null}`), one with fields
-/// `{"crash": {"node": 2}}`. The caller matches the name and ends with
-/// [`unknown_variant`].
-pub fn variant(value: &Json) -> Result<(&str, Fields<'_>), JsonError> {
+/// `{"crash": {"node": 2}}`. The caller matches the name and, for any other, calls
+/// [`unknown_variant`] (also what happens after a wrong value was reported here: the name
+/// is then empty).
+pub fn variant<'v>(r: &mut Reader<'v>, value: &'v Json) -> (&'v str, Fields<'v>) {
     let (name, entries): (&str, &[(String, Json)]) = match value {
         Json::String(name) => (name, &[]),
         Json::Object(tagged) if tagged.len() == 1 => {
@@ -79,41 +154,40 @@ pub fn variant(value: &Json) -> Result<(&str, Fields<'_>), JsonError> {
             match body {
                 Json::Null => (name, &[]),
                 Json::Object(entries) => (name, entries),
-                other => return Err(expected("an object", other).in_field(name)),
+                other => {
+                    r.path.push(Step::Field(name));
+                    r.fail(expected("an object", other));
+                    r.path.pop();
+                    ("", &[])
+                }
             }
         }
         other => {
-            return Err(expected(
+            r.fail(expected(
                 "a name, or an object with one field named after its kind",
                 other,
-            ))
+            ));
+            ("", &[])
         }
     };
     let fields = Fields {
         entries,
         variant: Some(name),
     };
-    Ok((name, fields))
+    (name, fields)
 }
 
-/// The error for a variant name that is none of `known` (a `noun` such as "action").
-pub fn unknown_variant(noun: &str, name: &str, known: &[&str]) -> JsonError {
-    problem(format!(
+/// Report a variant name that is none of `known` (a `noun` such as "action").
+pub fn unknown_variant(r: &mut Reader<'_>, noun: &str, name: &str, known: &[&str]) {
+    r.fail(format!(
         "names an unknown {noun} “{}” (expected one of: {})",
         clip(name),
         known.join(", ")
-    ))
-}
-
-fn problem(problem: String) -> JsonError {
-    JsonError::Value {
-        path: String::new(),
-        problem,
-    }
+    ));
 }
 
 /// "should be `what`, not <what `value` is>".
-fn expected(what: &str, value: &Json) -> JsonError {
+fn expected(what: &str, value: &Json) -> String {
     let found = match value {
         Json::Null => "null".to_string(),
         Json::Bool(b) => b.to_string(),
@@ -122,43 +196,45 @@ fn expected(what: &str, value: &Json) -> JsonError {
         Json::Array(_) => "a list".to_string(),
         Json::Object(_) => "an object".to_string(),
     };
-    problem(format!("should be {what}, not {found}"))
+    format!("should be {what}, not {found}")
 }
 
-/// A whole number in `min..=max`, read from its decimal text without rounding.
-fn whole_number(value: &Json, min: i128, max: i128) -> Result<i128, JsonError> {
-    let parsed = match value {
-        Json::Number(text) => {
-            let (negative, digits) = match text.strip_prefix('-') {
-                Some(digits) => (true, digits),
-                None => (false, text.as_str()),
-            };
-            // A fraction or an exponent (`1.0`, `1e3`) is no whole number, as for serde.
-            digits
-                .bytes()
-                .try_fold(0i128, |n, b| {
-                    let digit = char::from(b).to_digit(10)?;
-                    n.checked_mul(10)?.checked_add(i128::from(digit))
-                })
-                .map(|n| if negative { -n } else { n })
+/// A whole number in `min..=max`, read exactly from its decimal text, as the bits of a
+/// two's-complement `u64` (so each integer type takes it with `as`). Reports anything else.
+fn whole_number(r: &mut Reader<'_>, value: &Json, min: i64, max: u64) -> u64 {
+    if let Json::Number(text) = value {
+        let (negative, digits) = match text.strip_prefix('-') {
+            Some(digits) => (true, digits),
+            None => (false, text.as_str()),
+        };
+        // A fraction or an exponent (`1.0`, `1e3`) is no whole number, as for serde.
+        let magnitude = digits.bytes().try_fold(0u64, |n, b| {
+            let digit = u64::from(char::from(b).to_digit(10)?);
+            (n <= (u64::MAX - digit) / 10).then(|| n * 10 + digit)
+        });
+        let limit = if negative { min.unsigned_abs() } else { max };
+        match magnitude {
+            // `-0` is 0, whatever the range.
+            Some(0) => return 0,
+            Some(n) if n <= limit && (!negative || min < 0) => {
+                return if negative { n.wrapping_neg() } else { n };
+            }
+            _ => {}
         }
-        _ => None,
-    };
-    match parsed {
-        Some(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(expected(
-            &format!("a whole number from {min} to {max}"),
-            value,
-        )),
     }
+    r.fail(expected(
+        &format!("a whole number from {min} to {max}"),
+        value,
+    ));
+    0
 }
 
 macro_rules! integers {
     ($($t:ty)*) => {$(
         impl FromJson for $t {
-            fn from_json(value: &Json) -> Result<$t, JsonError> {
-                // In range, so the conversion is exact.
-                whole_number(value, <$t>::MIN.into(), <$t>::MAX.into()).map(|n| n as $t)
+            fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> $t {
+                // Every bound fits both casts; a number in range converts exactly.
+                whole_number(r, value, <$t>::MIN as i64, <$t>::MAX as u64) as $t
             }
         }
     )*};
@@ -167,59 +243,64 @@ macro_rules! integers {
 integers!(u8 u16 u32 u64 i32 i64);
 
 impl FromJson for bool {
-    fn from_json(value: &Json) -> Result<bool, JsonError> {
+    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> bool {
         match value {
-            Json::Bool(b) => Ok(*b),
-            other => Err(expected("true or false", other)),
+            Json::Bool(b) => *b,
+            other => {
+                r.fail(expected("true or false", other));
+                false
+            }
         }
     }
 }
 
 impl FromJson for String {
-    fn from_json(value: &Json) -> Result<String, JsonError> {
+    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> String {
         match value {
-            Json::String(text) => Ok(text.clone()),
-            other => Err(expected("text", other)),
+            Json::String(text) => text.clone(),
+            other => {
+                r.fail(expected("text", other));
+                String::new()
+            }
         }
     }
 }
 
 impl<T: FromJson> FromJson for Vec<T> {
-    fn from_json(value: &Json) -> Result<Vec<T>, JsonError> {
+    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> Vec<T> {
         let Json::Array(items) = value else {
-            return Err(expected("a list", value));
+            r.fail(expected("a list", value));
+            return Vec::new();
         };
         let mut out = Vec::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
-            out.push(T::from_json(item).map_err(|e| e.at_index(index))?);
+            out.push(r.inside(Step::Index(index), item));
         }
-        Ok(out)
+        out
     }
 }
 
 /// `null` is `None`. (An absent field is `None` too, through [`Fields::or_default`].)
 impl<T: FromJson> FromJson for Option<T> {
-    fn from_json(value: &Json) -> Result<Option<T>, JsonError> {
+    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> Option<T> {
         match value {
-            Json::Null => Ok(None),
-            other => T::from_json(other).map(Some),
+            Json::Null => None,
+            other => Some(T::from_json(r, other)),
         }
     }
 }
 
 /// An object whose every field is a `V`. A repeated key keeps its last value, as serde's did.
 impl<V: FromJson> FromJson for BTreeMap<String, V> {
-    fn from_json(value: &Json) -> Result<BTreeMap<String, V>, JsonError> {
-        let Json::Object(entries) = value else {
-            return Err(expected("an object", value));
-        };
+    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> BTreeMap<String, V> {
         let mut map = BTreeMap::new();
+        let Json::Object(entries) = value else {
+            r.fail(expected("an object", value));
+            return map;
+        };
         for (key, item) in entries {
-            map.insert(
-                key.clone(),
-                V::from_json(item).map_err(|e| e.in_field(key))?,
-            );
+            map.insert(key.clone(), r.inside(Step::Field(key), item));
         }
-        Ok(map)
+        map
     }
 }
