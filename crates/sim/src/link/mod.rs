@@ -4,14 +4,19 @@
 //! never disagree about a link (`failscope run '<link>'` replays a bug report).
 //!
 //! Format, version 1: `1.` followed by base64url (no padding) of the raw-deflate-compressed
-//! JSON of [`SharedRun`]. Decoding is defensive: the text, the compressed data and the
-//! inflated data each have a size limit (no compression bombs), and the scenario inside is
-//! validated like any other. Every failure is a [`LinkError`] that says what is wrong.
+//! JSON of [`SharedRun`]. Links are written with serde_json and miniz_oxide, and read with
+//! the engine's own small decoders (`inflate` below, [`crate::json`]), which keep the browser's
+//! link reader small. Decoding is defensive: the text, the compressed data and the inflated
+//! data each have a size limit (no compression bombs), and the scenario inside is validated
+//! like any other. Every failure is a [`LinkError`] that says what is wrong.
+
+mod inflate;
 
 use crate::json::{Fields, FromJson, Json, Reader};
 use crate::lab::Catalogue;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::time::Time;
+use inflate::InflateError;
 use serde::Serialize;
 
 /// The link format this engine writes.
@@ -167,11 +172,10 @@ pub fn unpack(text: &str) -> Result<SharedRun, LinkError> {
 
 fn decode_v1(data: &str) -> Result<SharedRun, LinkError> {
     let compressed = base64url::decode(data).ok_or(LinkError::NotBase64)?;
-    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, MAX_INFLATED_BYTES)
-        .map_err(|e| match e.status {
-            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => LinkError::TooBig,
-            _ => LinkError::Corrupted,
-        })?;
+    let json = inflate::inflate(&compressed, MAX_INFLATED_BYTES).map_err(|e| match e {
+        InflateError::TooBig => LinkError::TooBig,
+        InflateError::Corrupted => LinkError::Corrupted,
+    })?;
     crate::json::from_slice(&json).map_err(|e| LinkError::NotAScenario(e.to_string()))
 }
 
