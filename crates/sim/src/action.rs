@@ -148,7 +148,7 @@ impl Action {
 }
 
 impl FromJson for Action {
-    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> Action {
+    fn from_json(r: &mut Reader, value: &Json) -> Action {
         let (name, f) = variant(r, value);
         match name {
             "crash" => Action::Crash {
@@ -247,7 +247,7 @@ pub struct ActionRecord {
 }
 
 impl FromJson for ScheduledFault {
-    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> ScheduledFault {
+    fn from_json(r: &mut Reader, value: &Json) -> ScheduledFault {
         let f = Fields::of(r, value);
         ScheduledFault {
             at_us: f.req(r, "at_us"),
@@ -257,7 +257,7 @@ impl FromJson for ScheduledFault {
 }
 
 impl FromJson for ActionRecord {
-    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> ActionRecord {
+    fn from_json(r: &mut Reader, value: &Json) -> ActionRecord {
         let f = Fields::of(r, value);
         ActionRecord {
             at_event: f.req(r, "at_event"),

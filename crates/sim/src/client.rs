@@ -42,7 +42,7 @@ impl ClientOp {
 }
 
 impl FromJson for ClientOp {
-    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> ClientOp {
+    fn from_json(r: &mut Reader, value: &Json) -> ClientOp {
         let (name, f) = variant(r, value);
         match name {
             "read" => ClientOp::Read {
@@ -168,7 +168,7 @@ impl Default for ClientConfig {
 }
 
 impl FromJson for ClientTarget {
-    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> ClientTarget {
+    fn from_json(r: &mut Reader, value: &Json) -> ClientTarget {
         match variant(r, value).0 {
             "random" => ClientTarget::Random,
             "sticky" => ClientTarget::Sticky,
@@ -181,7 +181,7 @@ impl FromJson for ClientTarget {
 }
 
 impl FromJson for ClientConfig {
-    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> ClientConfig {
+    fn from_json(r: &mut Reader, value: &Json) -> ClientConfig {
         let f = Fields::of(r, value);
         ClientConfig {
             n_clients: f.req(r, "n_clients"),

@@ -15,7 +15,7 @@ pub type ClientId = u16;
 pub struct MsgId(pub u64);
 
 impl FromJson for MsgId {
-    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> MsgId {
+    fn from_json(r: &mut Reader, value: &Json) -> MsgId {
         MsgId(u64::from_json(r, value))
     }
 }

@@ -89,7 +89,7 @@ impl Latency {
 }
 
 impl FromJson for Latency {
-    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> Latency {
+    fn from_json(r: &mut Reader, value: &Json) -> Latency {
         let (name, f) = variant(r, value);
         match name {
             "constant" => Latency::Constant { us: f.req(r, "us") },
@@ -138,7 +138,7 @@ impl Default for LinkConfig {
 }
 
 impl FromJson for LinkConfig {
-    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> LinkConfig {
+    fn from_json(r: &mut Reader, value: &Json) -> LinkConfig {
         let f = Fields::of(r, value);
         LinkConfig {
             latency: f.req(r, "latency"),
@@ -206,7 +206,7 @@ pub struct LinkOverride {
 }
 
 impl FromJson for NetworkMode {
-    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> NetworkMode {
+    fn from_json(r: &mut Reader, value: &Json) -> NetworkMode {
         let (name, f) = variant(r, value);
         match name {
             "realistic" => NetworkMode::Realistic,
@@ -236,7 +236,7 @@ impl FromJson for NetworkMode {
 }
 
 impl FromJson for NetworkConfig {
-    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> NetworkConfig {
+    fn from_json(r: &mut Reader, value: &Json) -> NetworkConfig {
         let f = Fields::of(r, value);
         NetworkConfig {
             mode: f.or_default(r, "mode"),
@@ -247,7 +247,7 @@ impl FromJson for NetworkConfig {
 }
 
 impl FromJson for LinkOverride {
-    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> LinkOverride {
+    fn from_json(r: &mut Reader, value: &Json) -> LinkOverride {
         let f = Fields::of(r, value);
         LinkOverride {
             from: f.req(r, "from"),

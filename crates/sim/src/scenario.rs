@@ -44,7 +44,7 @@ pub struct Scenario {
 }
 
 impl FromJson for ClockSetting {
-    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> ClockSetting {
+    fn from_json(r: &mut Reader, value: &Json) -> ClockSetting {
         let f = Fields::of(r, value);
         ClockSetting {
             node: f.req(r, "node"),
@@ -55,7 +55,7 @@ impl FromJson for ClockSetting {
 }
 
 impl FromJson for Scenario {
-    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> Scenario {
+    fn from_json(r: &mut Reader, value: &Json) -> Scenario {
         let f = Fields::of(r, value);
         Scenario {
             version: f.req(r, "version"),

@@ -124,9 +124,19 @@ impl std::error::Error for JsonError {}
 
 /// At most 40 characters of text from the document, for a message.
 fn clip(text: &str) -> String {
+    let mut clipped = String::new();
+    push_clipped(&mut clipped, text);
+    clipped
+}
+
+/// Append at most 40 characters of `text` to `out` (and `…` if there were more).
+fn push_clipped(out: &mut String, text: &str) {
     match text.char_indices().nth(40) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_string(),
+        Some((end, _)) => {
+            out.push_str(&text[..end]);
+            out.push('…');
+        }
+        None => out.push_str(text),
     }
 }
 

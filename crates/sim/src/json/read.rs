@@ -7,31 +7,26 @@
 //! whole result is then discarded). So an impl is a plain struct literal of field reads, with
 //! no early return per field: that, more than anything, keeps the code small in the browser.
 
-use super::{clip, Json, JsonError};
+use super::{clip, push_clipped, Json, JsonError};
 use std::collections::BTreeMap;
 
 /// A type that can be read from a JSON value.
 pub trait FromJson: Sized {
     /// Read `value`. If it is wrong, report why to `r` and return any value of the type.
-    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> Self;
+    fn from_json(r: &mut Reader, value: &Json) -> Self;
 }
 
-/// Where the reading is (the path from the root) and the first thing found wrong.
+/// Where the reading is and the first thing found wrong.
 #[derive(Debug, Default)]
-pub struct Reader<'v> {
-    path: Vec<Step<'v>>,
+pub struct Reader {
+    /// The path from the root, as the message will show it: `faults[2].action`.
+    path: String,
     error: Option<JsonError>,
 }
 
-#[derive(Clone, Copy, Debug)]
-enum Step<'v> {
-    Field(&'v str),
-    Index(usize),
-}
-
-impl<'v> Reader<'v> {
+impl Reader {
     /// Read a `T` from a whole document's tree.
-    pub fn read<T: FromJson>(tree: &'v Json) -> Result<T, JsonError> {
+    pub fn read<T: FromJson>(tree: &Json) -> Result<T, JsonError> {
         let mut r = Reader::default();
         let value = T::from_json(&mut r, tree);
         r.error.map_or(Ok(value), Err)
@@ -41,27 +36,29 @@ impl<'v> Reader<'v> {
     /// the first report counts.
     pub fn fail(&mut self, problem: String) {
         if self.error.is_none() {
-            let mut path = String::new();
-            for step in &self.path {
-                match *step {
-                    Step::Field(name) => {
-                        if !path.is_empty() {
-                            path.push('.');
-                        }
-                        path.push_str(&clip(name));
-                    }
-                    Step::Index(index) => path = format!("{path}[{index}]"),
-                }
-            }
+            let path = self.path.clone();
             self.error = Some(JsonError::Value { path, problem });
         }
     }
 
-    /// Read `value` as a `T` one step further down the path.
-    fn inside<T: FromJson>(&mut self, step: Step<'v>, value: &'v Json) -> T {
-        self.path.push(step);
-        let read = T::from_json(self, value);
-        self.path.pop();
+    /// Extend the path by field `name`; returns the length to cut it back to.
+    fn enter_field(&mut self, name: &str) -> usize {
+        let depth = self.path.len();
+        if depth > 0 {
+            self.path.push('.');
+        }
+        push_clipped(&mut self.path, name);
+        depth
+    }
+
+    /// Read `item` as a `T`, at `index` of the list the path points at.
+    fn item<T: FromJson>(&mut self, index: usize, item: &Json) -> T {
+        let depth = self.path.len();
+        self.path.push('[');
+        self.path.push_str(&index.to_string());
+        self.path.push(']');
+        let read = T::from_json(self, item);
+        self.path.truncate(depth);
         read
     }
 }
@@ -77,7 +74,7 @@ pub struct Fields<'v> {
 
 impl<'v> Fields<'v> {
     /// The fields of `value`, which should be an object (if not: reported, and no fields).
-    pub fn of(r: &mut Reader<'v>, value: &'v Json) -> Fields<'v> {
+    pub fn of(r: &mut Reader, value: &'v Json) -> Fields<'v> {
         let entries = match value {
             Json::Object(entries) => entries,
             other => {
@@ -92,12 +89,12 @@ impl<'v> Fields<'v> {
     }
 
     /// A field that must be present.
-    pub fn req<T: FromJson>(&self, r: &mut Reader<'v>, name: &'v str) -> T {
+    pub fn req<T: FromJson>(&self, r: &mut Reader, name: &str) -> T {
         self.read(r, name, self.get(name))
     }
 
     /// A field that takes `T`'s default when absent (as `#[serde(default)]` did).
-    pub fn or_default<T: FromJson + Default>(&self, r: &mut Reader<'v>, name: &'v str) -> T {
+    pub fn or_default<T: FromJson + Default>(&self, r: &mut Reader, name: &str) -> T {
         match self.get(name) {
             Some(value) => self.read(r, name, Some(value)),
             None => T::default(),
@@ -112,7 +109,7 @@ impl<'v> Fields<'v> {
     }
 
     /// Read field `name` (its `value`, if present) with the path pointing at it.
-    fn read<T: FromJson>(&self, r: &mut Reader<'v>, name: &'v str, value: Option<&'v Json>) -> T {
+    fn read<T: FromJson>(&self, r: &mut Reader, name: &str, value: Option<&'v Json>) -> T {
         let (depth, value) = self.enter(r, name, value);
         let read = T::from_json(r, value);
         r.path.truncate(depth);
@@ -121,15 +118,12 @@ impl<'v> Fields<'v> {
 
     /// Point the path at field `name` (reporting it if it is missing): the part of
     /// [`Fields::read`] that does not depend on `T`, so that it is not repeated for each.
-    fn enter(
-        &self,
-        r: &mut Reader<'v>,
-        name: &'v str,
-        value: Option<&'v Json>,
-    ) -> (usize, &'v Json) {
+    fn enter(&self, r: &mut Reader, name: &str, value: Option<&'v Json>) -> (usize, &'v Json) {
         let depth = r.path.len();
-        r.path.extend(self.variant.map(Step::Field));
-        r.path.push(Step::Field(name));
+        if let Some(variant) = self.variant {
+            r.enter_field(variant);
+        }
+        r.enter_field(name);
         let value = value.unwrap_or_else(|| {
             r.fail("is missing".into());
             &NULL
@@ -146,7 +140,7 @@ static NULL: Json = Json::Null;
 /// `{"crash": {"node": 2}}`. The caller matches the name and, for any other, calls
 /// [`unknown_variant`] (also what happens after a wrong value was reported here: the name
 /// is then empty).
-pub fn variant<'v>(r: &mut Reader<'v>, value: &'v Json) -> (&'v str, Fields<'v>) {
+pub fn variant<'v>(r: &mut Reader, value: &'v Json) -> (&'v str, Fields<'v>) {
     let (name, entries): (&str, &[(String, Json)]) = match value {
         Json::String(name) => (name, &[]),
         Json::Object(tagged) if tagged.len() == 1 => {
@@ -155,9 +149,9 @@ pub fn variant<'v>(r: &mut Reader<'v>, value: &'v Json) -> (&'v str, Fields<'v>)
                 Json::Null => (name, &[]),
                 Json::Object(entries) => (name, entries),
                 other => {
-                    r.path.push(Step::Field(name));
+                    let depth = r.enter_field(name);
                     r.fail(expected("an object", other));
-                    r.path.pop();
+                    r.path.truncate(depth);
                     ("", &[])
                 }
             }
@@ -178,7 +172,7 @@ pub fn variant<'v>(r: &mut Reader<'v>, value: &'v Json) -> (&'v str, Fields<'v>)
 }
 
 /// Report a variant name that is none of `known` (a `noun` such as "action").
-pub fn unknown_variant(r: &mut Reader<'_>, noun: &str, name: &str, known: &[&str]) {
+pub fn unknown_variant(r: &mut Reader, noun: &str, name: &str, known: &[&str]) {
     r.fail(format!(
         "names an unknown {noun} “{}” (expected one of: {})",
         clip(name),
@@ -201,24 +195,20 @@ fn expected(what: &str, value: &Json) -> String {
 
 /// A whole number in `min..=max`, read exactly from its decimal text, as the bits of a
 /// two's-complement `u64` (so each integer type takes it with `as`). Reports anything else.
-fn whole_number(r: &mut Reader<'_>, value: &Json, min: i64, max: u64) -> u64 {
+fn whole_number(r: &mut Reader, value: &Json, min: i64, max: u64) -> u64 {
     if let Json::Number(text) = value {
-        let (negative, digits) = match text.strip_prefix('-') {
-            Some(digits) => (true, digits),
-            None => (false, text.as_str()),
+        let (negative, digits) = match text.as_bytes() {
+            [b'-', digits @ ..] => (true, digits),
+            digits => (false, digits),
         };
         // A fraction or an exponent (`1.0`, `1e3`) is no whole number, as for serde.
-        let magnitude = digits.bytes().try_fold(0u64, |n, b| {
+        let magnitude = digits.iter().try_fold(0u64, |n, &b| {
             let digit = u64::from(char::from(b).to_digit(10)?);
             (n <= (u64::MAX - digit) / 10).then(|| n * 10 + digit)
         });
         let limit = if negative { min.unsigned_abs() } else { max };
         match magnitude {
-            // `-0` is 0, whatever the range.
-            Some(0) => return 0,
-            Some(n) if n <= limit && (!negative || min < 0) => {
-                return if negative { n.wrapping_neg() } else { n };
-            }
+            Some(n) if n <= limit => return if negative { n.wrapping_neg() } else { n },
             _ => {}
         }
     }
@@ -232,7 +222,7 @@ fn whole_number(r: &mut Reader<'_>, value: &Json, min: i64, max: u64) -> u64 {
 macro_rules! integers {
     ($($t:ty)*) => {$(
         impl FromJson for $t {
-            fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> $t {
+            fn from_json(r: &mut Reader, value: &Json) -> $t {
                 // Every bound fits both casts; a number in range converts exactly.
                 whole_number(r, value, <$t>::MIN as i64, <$t>::MAX as u64) as $t
             }
@@ -243,7 +233,7 @@ macro_rules! integers {
 integers!(u8 u16 u32 u64 i32 i64);
 
 impl FromJson for bool {
-    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> bool {
+    fn from_json(r: &mut Reader, value: &Json) -> bool {
         match value {
             Json::Bool(b) => *b,
             other => {
@@ -255,7 +245,7 @@ impl FromJson for bool {
 }
 
 impl FromJson for String {
-    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> String {
+    fn from_json(r: &mut Reader, value: &Json) -> String {
         match value {
             Json::String(text) => text.clone(),
             other => {
@@ -267,22 +257,20 @@ impl FromJson for String {
 }
 
 impl<T: FromJson> FromJson for Vec<T> {
-    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> Vec<T> {
+    fn from_json(r: &mut Reader, value: &Json) -> Vec<T> {
         let Json::Array(items) = value else {
             r.fail(expected("a list", value));
             return Vec::new();
         };
-        let mut out = Vec::with_capacity(items.len());
-        for (index, item) in items.iter().enumerate() {
-            out.push(r.inside(Step::Index(index), item));
-        }
-        out
+        // Collected from a slice: the vector is allocated once, with no growing code for T.
+        let read = |(index, item)| r.item(index, item);
+        items.iter().enumerate().map(read).collect()
     }
 }
 
 /// `null` is `None`. (An absent field is `None` too, through [`Fields::or_default`].)
 impl<T: FromJson> FromJson for Option<T> {
-    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> Option<T> {
+    fn from_json(r: &mut Reader, value: &Json) -> Option<T> {
         match value {
             Json::Null => None,
             other => Some(T::from_json(r, other)),
@@ -292,14 +280,16 @@ impl<T: FromJson> FromJson for Option<T> {
 
 /// An object whose every field is a `V`. A repeated key keeps its last value, as serde's did.
 impl<V: FromJson> FromJson for BTreeMap<String, V> {
-    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> BTreeMap<String, V> {
+    fn from_json(r: &mut Reader, value: &Json) -> BTreeMap<String, V> {
         let mut map = BTreeMap::new();
         let Json::Object(entries) = value else {
             r.fail(expected("an object", value));
             return map;
         };
         for (key, item) in entries {
-            map.insert(key.clone(), r.inside(Step::Field(key), item));
+            let depth = r.enter_field(key);
+            map.insert(key.clone(), V::from_json(r, item));
+            r.path.truncate(depth);
         }
         map
     }

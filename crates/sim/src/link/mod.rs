@@ -50,7 +50,7 @@ pub struct SharedRun {
 }
 
 impl FromJson for ViewOptions {
-    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> ViewOptions {
+    fn from_json(r: &mut Reader, value: &Json) -> ViewOptions {
         let f = Fields::of(r, value);
         ViewOptions {
             preset: f.or_default(r, "preset"),
@@ -61,7 +61,7 @@ impl FromJson for ViewOptions {
 }
 
 impl FromJson for SharedRun {
-    fn from_json<'v>(r: &mut Reader<'v>, value: &'v Json) -> SharedRun {
+    fn from_json(r: &mut Reader, value: &Json) -> SharedRun {
         let f = Fields::of(r, value);
         SharedRun {
             scenario: f.req(r, "scenario"),
@@ -183,7 +183,7 @@ fn decode_v1(data: &str) -> Result<SharedRun, LinkError> {
 fn extract_payload(text: &str) -> &str {
     let fragment = text.rsplit_once('#').map_or(text, |(_, f)| f);
     for part in fragment.split('&') {
-        if let Some(payload) = part.strip_prefix("s=") {
+        if let Some(("s=", payload)) = part.split_at_checked(2) {
             return payload;
         }
     }
