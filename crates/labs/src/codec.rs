@@ -1,7 +1,9 @@
-//! Reading share links and scenario files. serde's deserializers are the largest code the
-//! app has, and only opening a link or importing a file needs them, so in the split browser
-//! build this is a chunk of its own (`codec`), fetched before the first link is opened (see
-//! [`crate::prepare`]). Everywhere else these are ordinary calls.
+//! Reading share links and scenario files (the engine's own JSON reader and inflater,
+//! `failscope_sim::json` and `failscope_sim::link`). Only opening a link or importing a file
+//! needs them, so in the split browser build this is a chunk of its own (`codec`, 12 KB gzip),
+//! fetched before the first link is opened (see [`crate::prepare`]): in the main module it
+//! would weigh on every page, the heaviest of which has less room left than that. Everywhere
+//! else these are ordinary calls.
 
 use crate::registry::ChunkFailed;
 use failscope_sim::link::{LinkError, SharedRun};

@@ -161,7 +161,7 @@ fn fixed_codes() -> Result<(Code, Code), InflateError> {
 
 /// RFC 1951 §3.2.7: the code lengths, themselves Huffman-coded, then the two codes.
 fn dynamic_codes(bits: &mut Bits) -> Result<(Code, Code), InflateError> {
-    const ORDER: [usize; 19] = [
+    const ORDER: [u8; 19] = [
         16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
     ];
     let n_literals = bits.take(5)? as usize + 257;
@@ -172,7 +172,7 @@ fn dynamic_codes(bits: &mut Bits) -> Result<(Code, Code), InflateError> {
     }
     let mut length_lengths = [0u8; 19];
     for &symbol in &ORDER[..n_length_codes] {
-        length_lengths[symbol] = bits.take(3)? as u8;
+        length_lengths[usize::from(symbol)] = bits.take(3)? as u8;
     }
     let length_code = Code::new(&length_lengths)?;
     let mut lengths = [0u8; 286 + 30];
