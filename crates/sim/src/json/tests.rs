@@ -1,7 +1,6 @@
 use super::*;
 use crate::link::SharedRun;
 use crate::Scenario;
-use proptest::prelude::*;
 
 /// The reader's tree as serde_json's, to compare the two parsers.
 fn as_serde(value: &Json) -> serde_json::Value {
@@ -333,35 +332,42 @@ fn the_sample_document_reads() {
     assert_eq!(from_slice::<SharedRun>(written.as_bytes()), Ok(run));
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
+// Property tests run natively only (proptest is not built for wasm32).
+#[cfg(not(target_arch = "wasm32"))]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
 
-    #[test]
-    fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
-        let _ = from_slice::<SharedRun>(&bytes);
-        check_parse_like_serde(&bytes);
-    }
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
 
-    /// Replace, insert or delete a few bytes of a valid document, or cut it short: the
-    /// reader never panics, and parses exactly when serde_json does.
-    #[test]
-    fn mutated_documents_never_panic(
-        edits in proptest::collection::vec((any::<usize>(), any::<u8>(), 0..3u8), 1..4),
-        cut in any::<usize>(),
-    ) {
-        let mut bytes = SAMPLE.as_bytes().to_vec();
-        for (position, byte, how) in edits {
-            let i = position % bytes.len();
-            match how {
-                0 => bytes[i] = byte,
-                1 => bytes.insert(i, byte),
-                _ => { bytes.remove(i); }
-            }
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let _ = from_slice::<SharedRun>(&bytes);
+            check_parse_like_serde(&bytes);
         }
-        let _ = from_slice::<SharedRun>(&bytes);
-        check_parse_like_serde(&bytes);
-        bytes.truncate(cut % (bytes.len() + 1));
-        let _ = from_slice::<SharedRun>(&bytes);
-        check_parse_like_serde(&bytes);
+
+        /// Replace, insert or delete a few bytes of a valid document, or cut it short: the
+        /// reader never panics, and parses exactly when serde_json does.
+        #[test]
+        fn mutated_documents_never_panic(
+            edits in proptest::collection::vec((any::<usize>(), any::<u8>(), 0..3u8), 1..4),
+            cut in any::<usize>(),
+        ) {
+            let mut bytes = SAMPLE.as_bytes().to_vec();
+            for (position, byte, how) in edits {
+                let i = position % bytes.len();
+                match how {
+                    0 => bytes[i] = byte,
+                    1 => bytes.insert(i, byte),
+                    _ => { bytes.remove(i); }
+                }
+            }
+            let _ = from_slice::<SharedRun>(&bytes);
+            check_parse_like_serde(&bytes);
+            bytes.truncate(cut % (bytes.len() + 1));
+            let _ = from_slice::<SharedRun>(&bytes);
+            check_parse_like_serde(&bytes);
+        }
     }
 }

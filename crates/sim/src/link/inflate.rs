@@ -276,8 +276,6 @@ fn compressed_block(
 mod tests {
     use super::*;
     use miniz_oxide::deflate::compress_to_vec;
-    use miniz_oxide::inflate::decompress_to_vec;
-    use proptest::prelude::*;
 
     /// The block type of a stream's first block: 0 stored, 1 fixed codes, 2 dynamic codes.
     fn first_block_type(stream: &[u8]) -> u8 {
@@ -365,28 +363,36 @@ mod tests {
         assert_eq!(inflate(&[0x03, 0x02], 100), Err(InflateError::Corrupted));
     }
 
-    proptest! {
-        #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+    // Property tests run natively only (proptest is not built for wasm32).
+    #[cfg(not(target_arch = "wasm32"))]
+    mod properties {
+        use super::*;
+        use miniz_oxide::inflate::decompress_to_vec;
+        use proptest::prelude::*;
 
-        #[test]
-        fn random_data_round_trips(data in proptest::collection::vec(0..4u8, 0..3_000), level in 0..=10u8) {
-            // Few distinct bytes: long matches and dynamic codes.
-            check(&data, level);
-        }
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
 
-        /// Garbage never panics; a damaged stream that miniz still reads, we read the same.
-        #[test]
-        fn damaged_streams_never_panic(
-            garbage in proptest::collection::vec(any::<u8>(), 0..200),
-            position in any::<usize>(),
-            byte in any::<u8>(),
-        ) {
-            let _ = inflate(&garbage, 1 << 16);
-            let mut stream = compress_to_vec(&b"{\"lab\":\"demo\",\"seed\":12345}".repeat(8), 9);
-            let i = position % stream.len();
-            stream[i] = byte;
-            if let Ok(theirs) = decompress_to_vec(&stream) {
-                prop_assert_eq!(inflate(&stream, 1 << 20), Ok(theirs));
+            #[test]
+            fn random_data_round_trips(data in proptest::collection::vec(0..4u8, 0..3_000), level in 0..=10u8) {
+                // Few distinct bytes: long matches and dynamic codes.
+                check(&data, level);
+            }
+
+            /// Garbage never panics; a damaged stream that miniz still reads, we read the same.
+            #[test]
+            fn damaged_streams_never_panic(
+                garbage in proptest::collection::vec(any::<u8>(), 0..200),
+                position in any::<usize>(),
+                byte in any::<u8>(),
+            ) {
+                let _ = inflate(&garbage, 1 << 16);
+                let mut stream = compress_to_vec(&b"{\"lab\":\"demo\",\"seed\":12345}".repeat(8), 9);
+                let i = position % stream.len();
+                stream[i] = byte;
+                if let Ok(theirs) = decompress_to_vec(&stream) {
+                    prop_assert_eq!(inflate(&stream, 1 << 20), Ok(theirs));
+                }
             }
         }
     }
