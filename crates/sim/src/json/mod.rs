@@ -2,9 +2,9 @@
 //!
 //! serde's derived deserializers were the largest code the browser app had (about 65 KB
 //! gzip, fetched before a share link opens), and their errors read "expected u64 at line 1
-//! column 23". This reader parses the text into a [`Json`] tree ([`parse`]), then each type
+//! column 23". This reader parses the text into a [`Json`] tree (`parse.rs`), then each type
 //! reads itself from the tree ([`FromJson`], implemented by hand beside each type with the
-//! helpers in [`read`]). Errors name the field and say what it should be, in words:
+//! helpers in `read.rs`). Errors name the field and say what it should be, in words:
 //! `the field “faults[2].at_us” should be a whole number from 0 to 18446744073709551615, not
 //! text`.
 //!
@@ -12,9 +12,9 @@
 //! deserializers did before it replaced them: the same field names, absent optional fields
 //! take their defaults, unknown fields are ignored, enums are externally tagged
 //! (`{"crash": {"node": 2}}`, `"heal"`). What it does not take from serde: a struct written
-//! as a list of its fields, which our serializer never writes.
-//! Integers are read exactly (never through a float). Native code and the browser use this
-//! one reader, so they cannot disagree about a link.
+//! as a list of its fields, which our serializer never writes. Integers are read exactly
+//! (never through a float). Native code and the browser use this one reader, so they cannot
+//! disagree about a link.
 
 mod parse;
 mod read;
@@ -23,8 +23,8 @@ pub use read::{unknown_variant, variant, Fields, FromJson, Reader};
 
 /// Deepest nesting of arrays and objects accepted (a scenario needs 6).
 pub const MAX_DEPTH: usize = 64;
-/// Longest document accepted (the same bound as an unpacked share link).
-pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
+/// Longest document accepted: the same bound as an unpacked share link.
+pub const MAX_DOCUMENT_BYTES: usize = crate::link::MAX_INFLATED_BYTES;
 
 /// A parsed JSON value.
 #[derive(Clone, Debug, PartialEq, Eq)]
