@@ -47,7 +47,8 @@ impl Source {
         match self {
             Source::File(path) => {
                 let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-                serde_json::from_str(&text).map_err(|e| format!("{path} is not a scenario: {e}"))
+                failscope_sim::json::from_slice(text.as_bytes())
+                    .map_err(|e| format!("{path} is not a scenario: {e}"))
             }
             Source::Link(text) => failscope_labs::decode_link(text)
                 .map(|run| run.scenario)

@@ -1,7 +1,9 @@
-//! Reading share links and scenario files. serde's deserializers are the largest code the
-//! app has, and only opening a link or importing a file needs them, so in the split browser
-//! build this is a chunk of its own (`codec`), fetched before the first link is opened (see
-//! [`crate::prepare`]). Everywhere else these are ordinary calls.
+//! Reading share links and scenario files (the engine's own JSON reader and inflater,
+//! `failscope_sim::json` and `failscope_sim::link`). Only opening a link or importing a file
+//! needs them, so in the split browser build this is a chunk of its own (`codec`, 12 KB gzip),
+//! fetched before the first link is opened (see [`crate::prepare`]): in the main module it
+//! would weigh on every page, the heaviest of which has less room left than that. Everywhere
+//! else these are ordinary calls.
 
 use crate::registry::ChunkFailed;
 use failscope_sim::link::{LinkError, SharedRun};
@@ -25,14 +27,10 @@ fn unpack_link(text: Box<String>) -> Result<Box<Result<SharedRun, LinkError>>, C
     wasm_split_helpers::wasm_split(codec, fallible)
 )]
 fn parse_scenario_json(text: Box<String>) -> Result<Box<Result<Scenario, String>>, ChunkFailed> {
-    // `from_slice`, as the link reader uses: one instantiation of the whole deserializer
-    // (`from_str` would add a second copy of it, about half this chunk, for the same result).
-    Ok(Box::new(serde_json::from_slice(text.as_bytes()).map_err(
-        |e| {
-            let detail = e.to_string();
-            format!("this file is not a Failscope scenario ({detail})")
-        },
-    )))
+    Ok(Box::new(
+        failscope_sim::json::from_slice(text.as_bytes())
+            .map_err(|e| format!("this file is not a Failscope scenario ({e})")),
+    ))
 }
 
 /// Fetch the link and file reader (once; a failure is retried on the next call).

@@ -4,12 +4,13 @@
 
 use crate::client::ClientOp;
 use crate::ids::{MsgId, NodeId};
+use crate::json::{unknown_variant, variant, Fields, FromJson, Json, Reader};
 use crate::time::Time;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-// Externally tagged (`{"crash": {"node": 2}}`): the compact form serde decodes without
-// buffering, which keeps the browser bundle small.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+// Externally tagged (`{"crash": {"node": 2}}`, `"heal"`), the form every link has used; read
+// back by the `FromJson` impl below.
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Stop the node; its volatile state is lost, its durable state kept.
@@ -146,8 +147,91 @@ impl Action {
     }
 }
 
+impl FromJson for Action {
+    fn from_json(r: &mut Reader, value: &Json) -> Action {
+        let (name, f) = variant(r, value);
+        match name {
+            "crash" => Action::Crash {
+                node: f.req(r, "node"),
+            },
+            "restart" => Action::Restart {
+                node: f.req(r, "node"),
+            },
+            "pause" => Action::Pause {
+                node: f.req(r, "node"),
+                duration_us: f.req(r, "duration_us"),
+            },
+            "clock_jump" => Action::ClockJump {
+                node: f.req(r, "node"),
+                delta_us: f.req(r, "delta_us"),
+            },
+            "clock_drift" => Action::ClockDrift {
+                node: f.req(r, "node"),
+                ppm: f.req(r, "ppm"),
+            },
+            "partition" => Action::Partition {
+                groups: f.req(r, "groups"),
+            },
+            "cut" => Action::Cut {
+                from: f.req(r, "from"),
+                to: f.req(r, "to"),
+            },
+            "clog" => Action::Clog {
+                from: f.req(r, "from"),
+                to: f.req(r, "to"),
+            },
+            "unclog" => Action::Unclog {
+                from: f.req(r, "from"),
+                to: f.req(r, "to"),
+            },
+            "heal" => Action::Heal,
+            "drop_message" => Action::DropMessage {
+                msg: f.req(r, "msg"),
+            },
+            "duplicate_message" => Action::DuplicateMessage {
+                msg: f.req(r, "msg"),
+            },
+            "client_request" => Action::ClientRequest {
+                node: f.req(r, "node"),
+                op: f.req(r, "op"),
+            },
+            "set_param" => Action::SetParam {
+                key: f.req(r, "key"),
+                value: f.req(r, "value"),
+            },
+            "lab" => Action::Lab {
+                verb: f.req(r, "verb"),
+                args: f.req(r, "args"),
+            },
+            _ => {
+                unknown_variant(r, "action", name, ACTION_NAMES);
+                Action::Heal
+            }
+        }
+    }
+}
+
+/// Every action's name in JSON, in declaration order.
+const ACTION_NAMES: &[&str] = &[
+    "crash",
+    "restart",
+    "pause",
+    "clock_jump",
+    "clock_drift",
+    "partition",
+    "cut",
+    "clog",
+    "unclog",
+    "heal",
+    "drop_message",
+    "duplicate_message",
+    "client_request",
+    "set_param",
+    "lab",
+];
+
 /// A fault written into a scenario, applied at a simulated time.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ScheduledFault {
     pub at_us: Time,
     pub action: Action,
@@ -155,11 +239,32 @@ pub struct ScheduledFault {
 
 /// An action a person took, recorded so the session replays exactly: it is applied after
 /// `at_event` queue events have been processed, at simulated time `at_us`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ActionRecord {
     pub at_event: u64,
     pub at_us: Time,
     pub action: Action,
+}
+
+impl FromJson for ScheduledFault {
+    fn from_json(r: &mut Reader, value: &Json) -> ScheduledFault {
+        let f = Fields::of(r, value);
+        ScheduledFault {
+            at_us: f.req(r, "at_us"),
+            action: f.req(r, "action"),
+        }
+    }
+}
+
+impl FromJson for ActionRecord {
+    fn from_json(r: &mut Reader, value: &Json) -> ActionRecord {
+        let f = Fields::of(r, value);
+        ActionRecord {
+            at_event: f.req(r, "at_event"),
+            at_us: f.req(r, "at_us"),
+            action: f.req(r, "action"),
+        }
+    }
 }
 
 /// Why an action cannot be applied now.

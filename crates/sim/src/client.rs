@@ -3,14 +3,15 @@
 //! history for consistency checking is read (see `history`).
 
 use crate::ids::{ClientId, NodeId};
+use crate::json::{unknown_variant, variant, Fields, FromJson, Json, Reader};
 use crate::limits::{MAX_CLIENTS, MAX_DURATION_US, MAX_KEYS};
 use crate::network::Latency;
 use crate::time::{Time, MS};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// One operation on a key-value store of `u32` values (the register every lab with clients
 /// shares, so one consistency checker serves them all).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClientOp {
     Read {
@@ -40,6 +41,31 @@ impl ClientOp {
     }
 }
 
+impl FromJson for ClientOp {
+    fn from_json(r: &mut Reader, value: &Json) -> ClientOp {
+        let (name, f) = variant(r, value);
+        match name {
+            "read" => ClientOp::Read {
+                key: f.req(r, "key"),
+            },
+            "write" => ClientOp::Write {
+                key: f.req(r, "key"),
+                value: f.req(r, "value"),
+            },
+            "cas" => ClientOp::Cas {
+                key: f.req(r, "key"),
+                from: f.req(r, "from"),
+                to: f.req(r, "to"),
+            },
+            _ => {
+                let known = ["read", "write", "cas"];
+                unknown_variant(r, "client operation", name, &known);
+                ClientOp::Read { key: 0 }
+            }
+        }
+    }
+}
+
 impl std::fmt::Display for ClientOp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match *self {
@@ -51,21 +77,21 @@ impl std::fmt::Display for ClientOp {
 }
 
 /// Names one request: the client and its per-client sequence number.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct RequestId {
     pub client: ClientId,
     pub seq: u32,
 }
 
 /// A request as a node receives it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct ClientRequest {
     pub id: RequestId,
     pub op: ClientOp,
 }
 
 /// A node's answer to a request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ClientReply {
     /// Done; a read carries the value it saw (`None`: the key was never written).
     Ok { value: Option<u32> },
@@ -76,7 +102,7 @@ pub enum ClientReply {
 }
 
 /// How an operation ended, as the client saw it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Outcome {
     Ok {
@@ -88,7 +114,7 @@ pub enum Outcome {
 }
 
 /// Which node a client sends to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum ClientTarget {
     /// A random node each time (then follow redirects, remembering the leader).
@@ -99,7 +125,7 @@ pub enum ClientTarget {
 }
 
 /// The client workload of a scenario.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ClientConfig {
     pub n_clients: u16,
     pub think_min_us: Time,
@@ -110,16 +136,13 @@ pub struct ClientConfig {
     /// Share of reads among operations, in parts per million.
     pub read_ppm: u32,
     /// Share of compare-and-sets among writes, in parts per million.
-    #[serde(default)]
     pub cas_ppm: u32,
     /// One-way delay between a client and a node.
     pub latency: Latency,
-    #[serde(default)]
     pub target: ClientTarget,
     /// Redirects followed before the operation fails.
     pub max_redirects: u8,
     /// Stop issuing new operations at this time (`None`: never).
-    #[serde(default)]
     pub stop_at_us: Option<Time>,
 }
 
@@ -140,6 +163,38 @@ impl Default for ClientConfig {
             target: ClientTarget::Random,
             max_redirects: 5,
             stop_at_us: None,
+        }
+    }
+}
+
+impl FromJson for ClientTarget {
+    fn from_json(r: &mut Reader, value: &Json) -> ClientTarget {
+        match variant(r, value).0 {
+            "random" => ClientTarget::Random,
+            "sticky" => ClientTarget::Sticky,
+            name => {
+                unknown_variant(r, "client target", name, &["random", "sticky"]);
+                ClientTarget::Random
+            }
+        }
+    }
+}
+
+impl FromJson for ClientConfig {
+    fn from_json(r: &mut Reader, value: &Json) -> ClientConfig {
+        let f = Fields::of(r, value);
+        ClientConfig {
+            n_clients: f.req(r, "n_clients"),
+            think_min_us: f.req(r, "think_min_us"),
+            think_max_us: f.req(r, "think_max_us"),
+            timeout_us: f.req(r, "timeout_us"),
+            n_keys: f.req(r, "n_keys"),
+            read_ppm: f.req(r, "read_ppm"),
+            cas_ppm: f.or_default(r, "cas_ppm"),
+            latency: f.req(r, "latency"),
+            target: f.or_default(r, "target"),
+            max_redirects: f.req(r, "max_redirects"),
+            stop_at_us: f.or_default(r, "stop_at_us"),
         }
     }
 }

@@ -6,14 +6,14 @@
 //! the same on every target.
 
 use crate::time::Time;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 const PPM: i128 = 1_000_000;
 
 /// Most drift a clock may be given (±50%: far beyond real quartz, still well-defined).
 pub const MAX_DRIFT_PPM: i32 = 500_000;
 
-#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize)]
 pub struct NodeClock {
     /// True time of the last re-anchoring (start, drift change or jump).
     anchor_true: Time,

@@ -1,6 +1,7 @@
 //! Identifiers shared by every part of the engine.
 
-use serde::{Deserialize, Serialize};
+use crate::json::{FromJson, Json, Reader};
+use serde::Serialize;
 
 /// A node (server) of the simulated system: an index `0..n_nodes`. Shown to people as `S1`, `S2`...
 pub type NodeId = u16;
@@ -9,9 +10,15 @@ pub type NodeId = u16;
 pub type ClientId = u16;
 
 /// A message, numbered in send order from 1 within a run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct MsgId(pub u64);
+
+impl FromJson for MsgId {
+    fn from_json(r: &mut Reader, value: &Json) -> MsgId {
+        MsgId(u64::from_json(r, value))
+    }
+}
 
 /// `S1` for node 0: people count from one.
 pub fn node_name(node: NodeId) -> String {

@@ -26,6 +26,7 @@ pub mod export;
 pub mod history;
 pub mod ids;
 pub mod invariant;
+pub mod json;
 pub mod lab;
 pub mod limits;
 pub mod link;

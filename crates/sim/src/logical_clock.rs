@@ -2,12 +2,12 @@
 //! and a TrueTime-style uncertainty interval. Pure integer arithmetic.
 
 use crate::ids::NodeId;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::cmp::Ordering;
 
 /// Lamport's scalar clock: consistent with happens-before (a → b ⇒ L(a) < L(b)), but equal
 /// or ordered values say nothing about concurrency.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Lamport(pub u64);
 
 impl Lamport {
@@ -35,7 +35,7 @@ pub enum Causality {
 }
 
 /// A vector clock: one counter per node. Orders events exactly by happens-before.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct VectorClock(pub Vec<u64>);
 
 impl VectorClock {
@@ -99,7 +99,7 @@ impl std::fmt::Display for VectorClock {
 /// A hybrid logical clock (Kulkarni et al., 2014): a physical-time component that never
 /// falls behind the node's wall clock nor any timestamp it has seen, plus a logical counter
 /// that orders events within the same physical value.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Hlc {
     pub physical_us: i64,
     pub logical: u32,
@@ -135,7 +135,7 @@ impl Hlc {
 }
 
 /// A TrueTime-style reading: the true time is somewhere in `[earliest, latest]`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct TrueTime {
     pub earliest_us: i64,
     pub latest_us: i64,

@@ -3,14 +3,15 @@
 //! message delay.
 
 use crate::ids::NodeId;
+use crate::json::{unknown_variant, variant, Fields, FromJson, Json, Reader};
 use crate::limits::MAX_LATENCY_US;
 use crate::rng::Rng;
 use crate::time::{Time, MS};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeSet;
 
 /// How long a message takes on a link.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Latency {
     /// Always the same delay.
@@ -87,18 +88,38 @@ impl Latency {
     }
 }
 
+impl FromJson for Latency {
+    fn from_json(r: &mut Reader, value: &Json) -> Latency {
+        let (name, f) = variant(r, value);
+        match name {
+            "constant" => Latency::Constant { us: f.req(r, "us") },
+            "uniform" => Latency::Uniform {
+                min_us: f.req(r, "min_us"),
+                max_us: f.req(r, "max_us"),
+            },
+            "long_tail" => Latency::LongTail {
+                min_us: f.req(r, "min_us"),
+                median_us: f.req(r, "median_us"),
+                max_us: f.req(r, "max_us"),
+            },
+            _ => {
+                let known = ["constant", "uniform", "long_tail"];
+                unknown_variant(r, "latency", name, &known);
+                Latency::Constant { us: 0 }
+            }
+        }
+    }
+}
+
 /// How one directed link behaves.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LinkConfig {
     pub latency: Latency,
     /// Chance a message is lost, in parts per million.
-    #[serde(default)]
     pub loss_ppm: u32,
     /// Chance a message is delivered twice, in parts per million.
-    #[serde(default)]
     pub duplicate_ppm: u32,
     /// Chance a message is held back by up to twice its delay (overtaken by later ones).
-    #[serde(default)]
     pub reorder_ppm: u32,
 }
 
@@ -112,6 +133,18 @@ impl Default for LinkConfig {
             loss_ppm: 0,
             duplicate_ppm: 0,
             reorder_ppm: 0,
+        }
+    }
+}
+
+impl FromJson for LinkConfig {
+    fn from_json(r: &mut Reader, value: &Json) -> LinkConfig {
+        let f = Fields::of(r, value);
+        LinkConfig {
+            latency: f.req(r, "latency"),
+            loss_ppm: f.or_default(r, "loss_ppm"),
+            duplicate_ppm: f.or_default(r, "duplicate_ppm"),
+            reorder_ppm: f.or_default(r, "reorder_ppm"),
         }
     }
 }
@@ -135,7 +168,7 @@ impl LinkConfig {
 }
 
 /// The timing model: what the network promises about delay.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum NetworkMode {
     /// Delays follow the link configuration (the usual case).
@@ -156,22 +189,72 @@ pub enum NetworkMode {
 }
 
 /// The network part of a scenario.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Default)]
 pub struct NetworkConfig {
-    #[serde(default)]
     pub mode: NetworkMode,
-    #[serde(default)]
     pub link: LinkConfig,
     /// Overrides for particular directed links `(from, to)`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub overrides: Vec<LinkOverride>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LinkOverride {
     pub from: NodeId,
     pub to: NodeId,
     pub link: LinkConfig,
+}
+
+impl FromJson for NetworkMode {
+    fn from_json(r: &mut Reader, value: &Json) -> NetworkMode {
+        let (name, f) = variant(r, value);
+        match name {
+            "realistic" => NetworkMode::Realistic,
+            "synchronous" => NetworkMode::Synchronous {
+                bound_us: f.req(r, "bound_us"),
+            },
+            "partially_synchronous" => NetworkMode::PartiallySynchronous {
+                gst_us: f.req(r, "gst_us"),
+                bound_us: f.req(r, "bound_us"),
+                pre_gst_extra_us: f.req(r, "pre_gst_extra_us"),
+            },
+            "asynchronous" => NetworkMode::Asynchronous {
+                extra_max_us: f.req(r, "extra_max_us"),
+            },
+            _ => {
+                let known = [
+                    "realistic",
+                    "synchronous",
+                    "partially_synchronous",
+                    "asynchronous",
+                ];
+                unknown_variant(r, "network mode", name, &known);
+                NetworkMode::Realistic
+            }
+        }
+    }
+}
+
+impl FromJson for NetworkConfig {
+    fn from_json(r: &mut Reader, value: &Json) -> NetworkConfig {
+        let f = Fields::of(r, value);
+        NetworkConfig {
+            mode: f.or_default(r, "mode"),
+            link: f.or_default(r, "link"),
+            overrides: f.or_default(r, "overrides"),
+        }
+    }
+}
+
+impl FromJson for LinkOverride {
+    fn from_json(r: &mut Reader, value: &Json) -> LinkOverride {
+        let f = Fields::of(r, value);
+        LinkOverride {
+            from: f.req(r, "from"),
+            to: f.req(r, "to"),
+            link: f.req(r, "link"),
+        }
+    }
 }
 
 impl NetworkConfig {

@@ -4,11 +4,12 @@ use crate::action::{Action, ActionRecord, ScheduledFault};
 use crate::client::ClientConfig;
 use crate::clock::MAX_DRIFT_PPM;
 use crate::ids::{node_name, NodeId};
+use crate::json::{Fields, FromJson, Json, Reader};
 use crate::lab::{Catalogue, Lab, ParamSpec};
 use crate::limits::*;
 use crate::network::NetworkConfig;
 use crate::time::Time;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The scenario format this engine writes. Older versions are upgraded on load.
@@ -18,33 +19,57 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub type Params = BTreeMap<String, i64>;
 
 /// A node's clock at the start of the run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ClockSetting {
     pub node: NodeId,
-    #[serde(default)]
     pub offset_us: i64,
-    #[serde(default)]
     pub drift_ppm: i32,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Scenario {
     pub version: u32,
     pub lab: String,
     pub seed: u64,
     pub n_nodes: u16,
-    #[serde(default)]
     pub params: Params,
-    #[serde(default)]
     pub network: NetworkConfig,
-    #[serde(default)]
     pub clients: ClientConfig,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub clocks: Vec<ClockSetting>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub faults: Vec<ScheduledFault>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub actions: Vec<ActionRecord>,
+}
+
+impl FromJson for ClockSetting {
+    fn from_json(r: &mut Reader, value: &Json) -> ClockSetting {
+        let f = Fields::of(r, value);
+        ClockSetting {
+            node: f.req(r, "node"),
+            offset_us: f.or_default(r, "offset_us"),
+            drift_ppm: f.or_default(r, "drift_ppm"),
+        }
+    }
+}
+
+impl FromJson for Scenario {
+    fn from_json(r: &mut Reader, value: &Json) -> Scenario {
+        let f = Fields::of(r, value);
+        Scenario {
+            version: f.req(r, "version"),
+            lab: f.req(r, "lab"),
+            seed: f.req(r, "seed"),
+            n_nodes: f.req(r, "n_nodes"),
+            params: f.or_default(r, "params"),
+            network: f.or_default(r, "network"),
+            clients: f.or_default(r, "clients"),
+            clocks: f.or_default(r, "clocks"),
+            faults: f.or_default(r, "faults"),
+            actions: f.or_default(r, "actions"),
+        }
+    }
 }
 
 /// Why a scenario cannot run, in words a person can act on.

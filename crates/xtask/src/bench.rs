@@ -168,9 +168,12 @@ fn bytes_per_page() -> Result {
     for page in &report.from_links {
         let lab = page.page.trim_end_matches(" (link)");
         println!(
-            "BENCH bytes.from_link.{lab}_gzip {} (not budgeted: the page plus the link reader)",
+            "BENCH bytes.from_link.{lab}_gzip {} (the page plus the link reader)",
             page.total_gzip
         );
+    }
+    for (lab, added) in report.link_reader_bytes() {
+        println!("BENCH bytes.link_reader.{lab}_gzip {added} (what opening it from a link adds)");
     }
     let n_labs = report.n_labs.max(1);
     let added = home.saturating_sub(shell);

@@ -70,6 +70,8 @@ pub struct Budgets {
     pub shell_gzip_bytes: u64,
     /// What one registered lab may add to the home page and to every other lab's page.
     pub lab_marginal_gzip_bytes: u64,
+    /// What opening a lab from a share link may add to its page: the link reader.
+    pub link_reader_gzip_bytes: u64,
 }
 
 pub struct BundleReport {
@@ -79,8 +81,8 @@ pub struct BundleReport {
     /// Chunks fetched on demand (a feature such as the link reader or the history checkers, a
     /// picture kind, a panel not shown when a page opens), each as if it were a page.
     pub features: Vec<PageBytes>,
-    /// Each lab's page opened from a share link: the page plus the link reader. Reported,
-    /// not budgeted (see `budgets.toml`).
+    /// Each lab's page opened from a share link: the page plus the link reader (whose part
+    /// is budgeted, see `budgets.toml`).
     pub from_links: Vec<PageBytes>,
     pub n_labs: u64,
     pub budgets: Budgets,
@@ -96,6 +98,19 @@ impl BundleReport {
         self.budgets.shell_gzip_bytes + self.budgets.lab_marginal_gzip_bytes * self.n_labs
     }
 
+    /// What opening each lab from a share link adds to its page, by lab: the link reader
+    /// and the chunks it shares that the page does not fetch anyway.
+    pub fn link_reader_bytes(&self) -> Vec<(&str, u64)> {
+        self.from_links
+            .iter()
+            .filter_map(|link| {
+                let lab = link.page.strip_suffix(" (link)")?;
+                let page = self.pages.iter().find(|p| p.page == lab)?;
+                Some((lab, link.total_gzip.saturating_sub(page.total_gzip)))
+            })
+            .collect()
+    }
+
     /// Every way the bundle is over budget, in words (empty when within).
     pub fn over_budget(&self) -> Vec<String> {
         let mut problems = Vec::new();
@@ -106,6 +121,15 @@ impl BundleReport {
                     page.page,
                     kb(page.total_gzip),
                     kb(self.budgets.page_gzip_bytes)
+                ));
+            }
+        }
+        for (lab, added) in self.link_reader_bytes() {
+            if added > self.budgets.link_reader_gzip_bytes {
+                problems.push(format!(
+                    "opening {lab} from a share link adds {:.1} KB gzip (the link reader), over its budget of {:.1} KB",
+                    kb(added),
+                    kb(self.budgets.link_reader_gzip_bytes)
                 ));
             }
         }
@@ -150,12 +174,13 @@ impl BundleReport {
             );
         }
         println!(
-            "budgets ({BUDGET_FILE}): each page <= {:.1} KB gzip; home <= {:.1} KB (shell {:.1} KB + {} labs x {:.1} KB)",
+            "budgets ({BUDGET_FILE}): each page <= {:.1} KB gzip; home <= {:.1} KB (shell {:.1} KB + {} labs x {:.1} KB); the link reader adds <= {:.1} KB",
             kb(self.budgets.page_gzip_bytes),
             kb(self.home_budget()),
             kb(self.budgets.shell_gzip_bytes),
             self.n_labs,
-            kb(self.budgets.lab_marginal_gzip_bytes)
+            kb(self.budgets.lab_marginal_gzip_bytes),
+            kb(self.budgets.link_reader_gzip_bytes)
         );
     }
 }
@@ -518,6 +543,7 @@ fn read_budgets() -> Result<Budgets> {
         page_gzip_bytes: value("page_gzip_bytes")?,
         shell_gzip_bytes: value("shell_gzip_bytes")?,
         lab_marginal_gzip_bytes: value("lab_marginal_gzip_bytes")?,
+        link_reader_gzip_bytes: value("link_reader_gzip_bytes")?,
     })
 }
 
@@ -623,6 +649,7 @@ export const __wasm_split_load_raft = wrapAsyncCb(makeLoad(() => {
                 page_gzip_bytes: 400_000,
                 shell_gzip_bytes: 300_000,
                 lab_marginal_gzip_bytes: 10_000,
+                link_reader_gzip_bytes: 15_000,
             },
         };
         assert_eq!(report.home_budget(), 340_000);
@@ -635,5 +662,39 @@ export const __wasm_split_load_raft = wrapAsyncCb(makeLoad(() => {
             ..report
         };
         assert_eq!(heavy.over_budget().len(), 1);
+    }
+
+    #[test]
+    fn the_link_reader_is_held_to_what_it_adds_to_each_page() {
+        let page = |name: &str, total_gzip| PageBytes {
+            page: name.into(),
+            own_gzip: 0,
+            shared_chunks_gzip: 0,
+            total_gzip,
+        };
+        let report = BundleReport {
+            files: vec![],
+            features: vec![],
+            pages: vec![
+                page("home", 300_000),
+                page("raft", 350_000),
+                page("ring", 380_000),
+            ],
+            from_links: vec![page("raft (link)", 364_000), page("ring (link)", 396_000)],
+            n_labs: 2,
+            budgets: Budgets {
+                page_gzip_bytes: 400_000,
+                shell_gzip_bytes: 300_000,
+                lab_marginal_gzip_bytes: 10_000,
+                link_reader_gzip_bytes: 15_000,
+            },
+        };
+        assert_eq!(
+            report.link_reader_bytes(),
+            vec![("raft", 14_000), ("ring", 16_000)]
+        );
+        let problems = report.over_budget();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].starts_with("opening ring from a share link adds 15.6 KB"));
     }
 }

@@ -13,6 +13,8 @@ mod narration;
 #[cfg(not(target_arch = "wasm32"))]
 mod properties;
 mod raft;
+#[cfg(not(target_arch = "wasm32"))]
+mod reader;
 mod replication;
 mod ring;
 mod scenario;

@@ -4,14 +4,20 @@
 //! never disagree about a link (`failscope run '<link>'` replays a bug report).
 //!
 //! Format, version 1: `1.` followed by base64url (no padding) of the raw-deflate-compressed
-//! JSON of [`SharedRun`]. Decoding is defensive: the text, the compressed data and the
-//! inflated data each have a size limit (no compression bombs), and the scenario inside is
-//! validated like any other. Every failure is a [`LinkError`] that says what is wrong.
+//! JSON of [`SharedRun`]. Links are written with serde_json and miniz_oxide, and read with
+//! the engine's own small decoders (`inflate` below, [`crate::json`]), which keep the browser's
+//! link reader small. Decoding is defensive: the text, the compressed data and the inflated
+//! data each have a size limit (no compression bombs), and the scenario inside is validated
+//! like any other. Every failure is a [`LinkError`] that says what is wrong.
 
+mod inflate;
+
+use crate::json::{Fields, FromJson, Json, Reader};
 use crate::lab::Catalogue;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::time::Time;
-use serde::{Deserialize, Serialize};
+use inflate::InflateError;
+use serde::Serialize;
 
 /// The link format this engine writes.
 pub const LINK_VERSION: u32 = 1;
@@ -21,28 +27,48 @@ pub const MAX_LINK_CHARS: usize = 64 * 1024;
 pub const MAX_INFLATED_BYTES: usize = 1024 * 1024;
 
 /// How the session was being looked at when the link was made.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ViewOptions {
     /// The guided preset being followed, if any (for its narration).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub preset: Option<String>,
     /// Index into the app's playback speeds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub speed: Option<u8>,
     /// The panel that was open.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tab: Option<String>,
 }
 
 /// Everything a link carries.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SharedRun {
     pub scenario: Scenario,
     /// Where the cursor was: the link opens paused here.
-    #[serde(default)]
     pub cursor_us: Time,
-    #[serde(default)]
     pub view: ViewOptions,
+}
+
+impl FromJson for ViewOptions {
+    fn from_json(r: &mut Reader, value: &Json) -> ViewOptions {
+        let f = Fields::of(r, value);
+        ViewOptions {
+            preset: f.or_default(r, "preset"),
+            speed: f.or_default(r, "speed"),
+            tab: f.or_default(r, "tab"),
+        }
+    }
+}
+
+impl FromJson for SharedRun {
+    fn from_json(r: &mut Reader, value: &Json) -> SharedRun {
+        let f = Fields::of(r, value);
+        SharedRun {
+            scenario: f.req(r, "scenario"),
+            cursor_us: f.or_default(r, "cursor_us"),
+            view: f.or_default(r, "view"),
+        }
+    }
 }
 
 /// Why a link cannot be opened, in words a person can act on.
@@ -146,32 +172,22 @@ pub fn unpack(text: &str) -> Result<SharedRun, LinkError> {
 
 fn decode_v1(data: &str) -> Result<SharedRun, LinkError> {
     let compressed = base64url::decode(data).ok_or(LinkError::NotBase64)?;
-    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, MAX_INFLATED_BYTES)
-        .map_err(|e| match e.status {
-            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => LinkError::TooBig,
-            _ => LinkError::Corrupted,
-        })?;
-    serde_json::from_slice(&json).map_err(|e| LinkError::NotAScenario(short(&e.to_string())))
+    let json = inflate::inflate(&compressed, MAX_INFLATED_BYTES).map_err(|e| match e {
+        InflateError::TooBig => LinkError::TooBig,
+        InflateError::Corrupted => LinkError::Corrupted,
+    })?;
+    crate::json::from_slice(&json).map_err(|e| LinkError::NotAScenario(e.to_string()))
 }
 
 /// The part of `text` after `s=` in a fragment or URL, or `text` itself.
 fn extract_payload(text: &str) -> &str {
     let fragment = text.rsplit_once('#').map_or(text, |(_, f)| f);
     for part in fragment.split('&') {
-        if let Some(payload) = part.strip_prefix("s=") {
+        if let Some(("s=", payload)) = part.split_at_checked(2) {
             return payload;
         }
     }
     fragment
-}
-
-fn short(s: &str) -> String {
-    let cut: String = s.chars().take(120).collect();
-    if cut.len() < s.len() {
-        format!("{cut}…")
-    } else {
-        cut
-    }
 }
 
 /// base64url without padding (RFC 4648 §5): safe in URL fragments as is.
