@@ -84,9 +84,6 @@ pub struct BundleReport {
     /// Each lab's page opened from a share link: the page plus the link reader (whose part
     /// is budgeted, see `budgets.toml`).
     pub from_links: Vec<PageBytes>,
-    /// Labs the home page lists (chunk names): their pages opened from a link are held to
-    /// the page budget too. Unlisted demo labs (the picture gallery) only to the link reader's.
-    pub listed: Vec<String>,
     pub n_labs: u64,
     pub budgets: Budgets,
 }
@@ -123,20 +120,6 @@ impl BundleReport {
                     "opening {} fetches {:.1} KB gzip, over the page budget of {:.1} KB",
                     page.page,
                     kb(page.total_gzip),
-                    kb(self.budgets.page_gzip_bytes)
-                ));
-            }
-        }
-        for link in &self.from_links {
-            let listed = link
-                .page
-                .strip_suffix(" (link)")
-                .is_some_and(|lab| self.listed.iter().any(|l| l == lab));
-            if listed && link.total_gzip > self.budgets.page_gzip_bytes {
-                problems.push(format!(
-                    "opening {} fetches {:.1} KB gzip, over the page budget of {:.1} KB",
-                    link.page,
-                    kb(link.total_gzip),
                     kb(self.budgets.page_gzip_bytes)
                 ));
             }
@@ -446,7 +429,6 @@ pub fn measure() -> Result<BundleReport> {
         n_labs: (pages.len() - 1) as u64,
         features,
         from_links,
-        listed: listed_labs()?,
         pages,
         budgets: read_budgets()?,
     })
@@ -471,29 +453,6 @@ fn lab_picture_kinds() -> Result<BTreeMap<String, Vec<String>>> {
     let path = cmd::root().join(CATALOGUE);
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(parse_picture_kinds(&text))
-}
-
-/// The labs the catalogue lists on the home page, by chunk name (`hash_ring`).
-fn listed_labs() -> Result<Vec<String>> {
-    let path = cmd::root().join(CATALOGUE);
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(parse_listed(&text))
-}
-
-/// `id: "hash-ring",` followed by `listed: true,` in a lab entry.
-fn parse_listed(text: &str) -> Vec<String> {
-    let mut listed = Vec::new();
-    let mut lab = None;
-    for line in text.lines().map(str::trim) {
-        if let Some(rest) = line.strip_prefix("id: ") {
-            if !line.contains("PresetInfo") {
-                lab = rest.split('"').nth(1).map(|id| id.replace('-', "_"));
-            }
-        } else if line == "listed: true," {
-            listed.extend(lab.take());
-        }
-    }
-    listed
 }
 
 /// `id: "hash-ring",` … `pictures: &["bars", "ring"],` per lab entry, in order.
@@ -679,7 +638,6 @@ export const __wasm_split_load_raft = wrapAsyncCb(makeLoad(() => {
             files: vec![],
             features: vec![],
             from_links: vec![],
-            listed: vec![],
             pages: vec![PageBytes {
                 page: "home".into(),
                 own_gzip: 0,
@@ -723,7 +681,6 @@ export const __wasm_split_load_raft = wrapAsyncCb(makeLoad(() => {
                 page("ring", 380_000),
             ],
             from_links: vec![page("raft (link)", 364_000), page("ring (link)", 396_000)],
-            listed: vec![],
             n_labs: 2,
             budgets: Budgets {
                 page_gzip_bytes: 400_000,
@@ -739,57 +696,5 @@ export const __wasm_split_load_raft = wrapAsyncCb(makeLoad(() => {
         let problems = report.over_budget();
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].starts_with("opening ring from a share link adds 15.6 KB"));
-    }
-
-    #[test]
-    fn a_listed_lab_opened_from_a_link_is_held_to_the_page_budget() {
-        let page = |name: &str, total_gzip| PageBytes {
-            page: name.into(),
-            own_gzip: 0,
-            shared_chunks_gzip: 0,
-            total_gzip,
-        };
-        let report = BundleReport {
-            files: vec![],
-            features: vec![],
-            pages: vec![
-                page("home", 300_000),
-                page("raft", 390_000),
-                page("demo", 395_000),
-            ],
-            from_links: vec![page("raft (link)", 402_000), page("demo (link)", 407_000)],
-            listed: vec!["raft".into()],
-            n_labs: 2,
-            budgets: Budgets {
-                page_gzip_bytes: 400_000,
-                shell_gzip_bytes: 300_000,
-                lab_marginal_gzip_bytes: 10_000,
-                link_reader_gzip_bytes: 15_000,
-            },
-        };
-        let problems = report.over_budget();
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(
-            problems[0].starts_with("opening raft (link) fetches 392.6 KB"),
-            "{problems:?}"
-        );
-    }
-
-    #[test]
-    fn listed_labs_are_read_from_the_catalogue() {
-        let text = r#"
-    LabInfo {
-        id: "hash-ring",
-        listed: true,
-        presets: &[
-            PresetInfo { id: "add-node", title: "A", summary: "B" },
-        ],
-    },
-    LabInfo {
-        id: "gallery",
-        listed: false,
-    },
-"#;
-        assert_eq!(parse_listed(text), ["hash_ring"]);
     }
 }
