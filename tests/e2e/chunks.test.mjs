@@ -33,7 +33,7 @@ test('the home page fetches no lab code; a lab page fetches only its own chunk',
   assert.deepEqual(splits, ['split_raft.wasm'], 'only the Raft chunk');
   // The history checkers come only when something needs them: the side-by-side page does.
   await page.evaluate(() => { location.hash = 'compare=replication/cap-cp,replication/cap-ap'; });
-  await page.getByTestId('stale').first().waitFor({ timeout: 20_000 });
+  await page.getByTestId('stale').first().waitFor({ timeout: 40_000 });
   assert.ok(fetched.includes('split_history_checks.wasm'), 'the checkers chunk, for the comparison');
   assert.ok(fetched.includes('split_replication.wasm'), 'and the compared lab');
   assert.match(await page.getByTestId('stale').first().textContent(), /of \d+ reads/);

@@ -128,9 +128,14 @@ test('Space plays and pauses wherever the focus is, except in a text field', asy
   for (const id of ['step', 'speed', 'scrubber', 'tab-invariants']) {
     await page.getByTestId(id).focus();
     const before = await label();
+    // The label changes on the next render: wait for it rather than read it at once.
+    const becomes = (changed) => page.waitForFunction(([b, changed]) =>
+      (document.querySelector('[data-testid=play-pause]').getAttribute('aria-label') !== b) === changed, [before, changed], { timeout: 5_000 });
     await page.keyboard.press('Space');
+    await becomes(true).catch(() => {});
     assert.notEqual(await label(), before, `Space toggled play with the focus on ${id}`);
     await page.keyboard.press('Space');
+    await becomes(false).catch(() => {});
     assert.equal(await label(), before, `and back, on ${id}`);
   }
   await page.getByTestId('seed').focus();
