@@ -94,6 +94,21 @@ pub static CATALOGUE: &[LabInfo] = &[
         pictures: &["grid"],
     },
     LabInfo {
+        id: "split-brain",
+        title: "Split brain: quorums, fencing and STONITH",
+        summary: "Cut a cluster in two and both halves may elect a leader; see what quorums, fencing tokens and STONITH do about it.",
+        listed: true,
+        presets: &[
+            PresetInfo { id: "no-quorum", title: "No quorum: both sides write", summary: "Each side of a partition elects its own leader, and storage takes writes from both." },
+            PresetInfo { id: "majority-quorum", title: "Majority quorum: the minority steps down", summary: "Only the side with three of five can elect; the old leader notices it lost its majority and stops." },
+            PresetInfo { id: "fencing", title: "Fencing tokens: storage refuses the old leader", summary: "The term is the token; storage remembers the highest and refuses “stale token 1 < 2”." },
+            PresetInfo { id: "stonith", title: "STONITH: power off the old leader first", summary: "The new leader has the fence agent cut the old one's power before it writes anything." },
+            PresetInfo { id: "witness", title: "A witness for two servers", summary: "Two servers and a tie-breaking witness survive losing either server." },
+            PresetInfo { id: "even-split", title: "An even split: nobody leads", summary: "Four servers split 2 | 2: no side has a majority, so nothing is written until the network heals." },
+        ],
+        pictures: &["lanes", "time-series"],
+    },
+    LabInfo {
         id: "heartbeat",
         title: "Heartbeats and suspicion",
         summary: "The simplest failure detector: crash a node and everyone notices; pause one and they are fooled.",

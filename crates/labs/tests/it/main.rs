@@ -18,6 +18,7 @@ mod ring;
 mod scenario;
 mod seek;
 mod shared_code;
+mod split_brain;
 mod swarm;
 mod verbs;
 

@@ -1,0 +1,198 @@
+//! Storage guarded by fencing tokens, shared by the labs whose writers can outlive their
+//! right to write (a deposed leader, a lock holder whose lease ran out while it slept).
+//!
+//! Each write carries a token that grows every time the right to write changes hands (a
+//! term, a lock's grant number). With fencing on, storage remembers the highest token it has
+//! seen and refuses anything lower: a writer that was replaced cannot overwrite its
+//! successor, however late its write arrives. Equal tokens pass, because one holder writes
+//! many times with the same token. (One seed says to reject tokens "≤ the highest seen";
+//! that would refuse a holder's second write.)
+//!
+//! This module knows no lab: it is the storage's bookkeeping and its picture, which each lab
+//! wraps in its own node and messages.
+
+use failscope_sim::ids::{node_name, NodeId};
+use failscope_sim::picture::{MarkKind, Picture, PictureKind, Scale, Series, TimeMark, TimeSeries};
+use failscope_sim::time::Time;
+
+/// How many writes the storage keeps for its picture and its checks (older ones are dropped
+/// from the log, never from the counts).
+const LOG_LIMIT: usize = 2_048;
+
+/// One write as storage saw it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Write {
+    /// Storage's own clock when the write arrived.
+    pub at: Time,
+    pub author: NodeId,
+    pub token: u64,
+    pub accepted: bool,
+}
+
+/// What storage answers a write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Accepted,
+    /// Refused: the token is lower than the highest storage has seen.
+    Stale {
+        highest: u64,
+    },
+}
+
+/// Storage's data: the writes it took, on its disk. The highest token it checks against is
+/// kept by the caller (where it lives is exactly what one of the deliberate bugs gets wrong).
+#[derive(Clone, Debug, Default)]
+pub struct Disk {
+    /// The most recent writes, oldest first.
+    pub log: Vec<Write>,
+    pub accepted: u64,
+    pub rejected: u64,
+    /// Writes accepted although a higher token had already written: the two writers'
+    /// changes are interleaved, which is what fencing exists to prevent.
+    pub interleaved: u64,
+    /// The highest token of any accepted write.
+    pub highest_accepted: u64,
+}
+
+impl Disk {
+    /// Take or refuse a write. `highest` is the token storage checks against, updated when
+    /// fencing is on; `fencing` off takes every write.
+    pub fn write(
+        &mut self,
+        highest: &mut u64,
+        fencing: bool,
+        at: Time,
+        author: NodeId,
+        token: u64,
+    ) -> Verdict {
+        let verdict = if fencing && token < *highest {
+            Verdict::Stale { highest: *highest }
+        } else {
+            *highest = (*highest).max(token);
+            Verdict::Accepted
+        };
+        let accepted = verdict == Verdict::Accepted;
+        if accepted {
+            self.accepted += 1;
+            if token < self.highest_accepted {
+                self.interleaved += 1;
+            }
+            self.highest_accepted = self.highest_accepted.max(token);
+        } else {
+            self.rejected += 1;
+        }
+        if self.log.len() == LOG_LIMIT {
+            self.log.remove(0);
+        }
+        self.log.push(Write {
+            at,
+            author,
+            token,
+            accepted,
+        });
+        verdict
+    }
+
+    /// The last write, if it was accepted.
+    pub fn last_accepted(&self) -> Option<Write> {
+        self.log.last().copied().filter(|w| w.accepted)
+    }
+
+    /// The inspector's rows for this disk.
+    pub fn fields(&self, fencing: bool, highest: u64) -> Vec<(String, String)> {
+        vec![
+            (
+                "fencing".into(),
+                if fencing {
+                    format!("on: highest token seen {highest}")
+                } else {
+                    "off: every write is taken".into()
+                },
+            ),
+            ("writes taken".into(), self.accepted.to_string()),
+            ("writes refused".into(), self.rejected.to_string()),
+            (
+                "taken after a higher token".into(),
+                self.interleaved.to_string(),
+            ),
+        ]
+    }
+
+    /// Every write's token over time: accepted ones on one line, refused ones on another. With
+    /// fencing the accepted line never goes down; without it, it saw-tooths as two writers
+    /// take turns.
+    pub fn tokens_picture(&self, id: &'static str, token_name: &str) -> Picture {
+        let series = |accepted: bool, label: &str, colour: u8| Series {
+            label: label.into(),
+            colour,
+            points: self
+                .log
+                .iter()
+                .filter(|w| w.accepted == accepted)
+                .map(|w| (w.at, w.token as i64))
+                .collect(),
+        };
+        let marks = self
+            .log
+            .iter()
+            .filter(|w| !w.accepted)
+            .take(1)
+            .map(|w| TimeMark {
+                at: w.at,
+                kind: MarkKind::Violation,
+                label: format!("{}'s token {} refused", node_name(w.author), w.token),
+            })
+            .collect();
+        let version = self.accepted * 1_000_003 + self.rejected;
+        Picture {
+            id,
+            title: format!("Storage: the {token_name} of each write"),
+            caption: format!(
+                "Each write storage received, by its {token_name}: {} taken, {} refused, {} taken after a higher {token_name} had written.",
+                self.accepted, self.rejected, self.interleaved
+            ),
+            primary: false,
+            version,
+            kind: PictureKind::TimeSeries(TimeSeries {
+                y: Scale::new(token_name, "", 1),
+                series: vec![series(true, "taken", 2), series(false, "refused", 5)],
+                marks,
+                threshold: None,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The seeds' `FencedStorage` example: the old leader writes with token 1, the new one
+    /// with 2, and the old leader's retry with 1 is refused.
+    #[test]
+    fn a_lower_token_is_refused_once_a_higher_one_has_written() {
+        let mut disk = Disk::default();
+        let mut highest = 0;
+        assert_eq!(disk.write(&mut highest, true, 1, 0, 1), Verdict::Accepted);
+        assert_eq!(disk.write(&mut highest, true, 2, 2, 2), Verdict::Accepted);
+        assert_eq!(disk.write(&mut highest, true, 3, 2, 2), Verdict::Accepted);
+        assert_eq!(
+            disk.write(&mut highest, true, 4, 0, 1),
+            Verdict::Stale { highest: 2 }
+        );
+        assert_eq!((disk.accepted, disk.rejected, disk.interleaved), (3, 1, 0));
+    }
+
+    #[test]
+    fn without_fencing_the_stale_write_is_taken_and_counted() {
+        let mut disk = Disk::default();
+        let mut highest = 0;
+        for (token, author) in [(1, 0), (2, 2), (1, 0)] {
+            assert_eq!(
+                disk.write(&mut highest, false, 0, author, token),
+                Verdict::Accepted
+            );
+        }
+        assert_eq!((disk.accepted, disk.interleaved), (3, 1));
+    }
+}
