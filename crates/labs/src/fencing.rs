@@ -39,10 +39,25 @@ pub enum Verdict {
     },
 }
 
-/// Storage's data: the writes it took, on its disk. The highest token it checks against is
-/// kept by the caller (where it lives is exactly what one of the deliberate bugs gets wrong).
+/// How storage checks tokens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fencing {
+    /// Every write is taken.
+    Off,
+    /// A write whose token is lower than the highest seen is refused.
+    On,
+    /// A deliberate bug: the highest token is kept per writer, so an old writer's token is
+    /// compared only with its own earlier writes and always passes.
+    PerWriter,
+}
+
+/// Storage's data, on its disk: the writes it took and the highest token it has seen (kept
+/// on disk, since forgetting it in a restart would let a stale writer back in).
 #[derive(Clone, Debug, Default)]
 pub struct Disk {
+    pub highest: u64,
+    /// Where the per-writer bug keeps its highest tokens, by writer.
+    highest_per_writer: Vec<u64>,
     /// The most recent writes, oldest first.
     pub log: Vec<Write>,
     pub accepted: u64,
@@ -55,17 +70,18 @@ pub struct Disk {
 }
 
 impl Disk {
-    /// Take or refuse a write. `highest` is the token storage checks against, updated when
-    /// fencing is on; `fencing` off takes every write.
-    pub fn write(
-        &mut self,
-        highest: &mut u64,
-        fencing: bool,
-        at: Time,
-        author: NodeId,
-        token: u64,
-    ) -> Verdict {
-        let verdict = if fencing && token < *highest {
+    /// Take or refuse a write.
+    pub fn write(&mut self, fencing: Fencing, at: Time, author: NodeId, token: u64) -> Verdict {
+        let highest = if fencing == Fencing::PerWriter {
+            let writer = usize::from(author);
+            if self.highest_per_writer.len() <= writer {
+                self.highest_per_writer.resize(writer + 1, 0);
+            }
+            &mut self.highest_per_writer[writer]
+        } else {
+            &mut self.highest
+        };
+        let verdict = if fencing != Fencing::Off && token < *highest {
             Verdict::Stale { highest: *highest }
         } else {
             *highest = (*highest).max(token);
@@ -98,15 +114,24 @@ impl Disk {
         self.log.last().copied().filter(|w| w.accepted)
     }
 
+    /// The line under storage's node.
+    pub fn headline(&self, fencing: Fencing) -> String {
+        if fencing == Fencing::Off {
+            format!("{} writes", self.accepted)
+        } else {
+            format!("highest token {}", self.highest)
+        }
+    }
+
     /// The inspector's rows for this disk.
-    pub fn fields(&self, fencing: bool, highest: u64) -> Vec<(String, String)> {
+    pub fn fields(&self, fencing: Fencing) -> Vec<(String, String)> {
         vec![
             (
                 "fencing".into(),
-                if fencing {
-                    format!("on: highest token seen {highest}")
-                } else {
+                if fencing == Fencing::Off {
                     "off: every write is taken".into()
+                } else {
+                    format!("on: highest token seen {}", self.highest)
                 },
             ),
             ("writes taken".into(), self.accepted.to_string()),
@@ -163,6 +188,29 @@ impl Disk {
     }
 }
 
+/// A checker's view of storage: spots, after each of storage's events, a newly taken write
+/// whose token is lower than one taken before. That is one writer's change landing after its
+/// successor's, the damage fencing exists to prevent.
+#[derive(Clone, Debug, Default)]
+pub struct StaleWriteWatch {
+    writes_seen: u64,
+    highest_taken: u64,
+}
+
+impl StaleWriteWatch {
+    /// The stale write just taken, if any, with the highest token taken before it.
+    pub fn check(&mut self, disk: &Disk) -> Option<(Write, u64)> {
+        if disk.accepted == self.writes_seen {
+            return None;
+        }
+        self.writes_seen = disk.accepted;
+        let write = disk.last_accepted()?;
+        let before = self.highest_taken;
+        self.highest_taken = before.max(write.token);
+        (write.token < before).then_some((write, before))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,12 +220,11 @@ mod tests {
     #[test]
     fn a_lower_token_is_refused_once_a_higher_one_has_written() {
         let mut disk = Disk::default();
-        let mut highest = 0;
-        assert_eq!(disk.write(&mut highest, true, 1, 0, 1), Verdict::Accepted);
-        assert_eq!(disk.write(&mut highest, true, 2, 2, 2), Verdict::Accepted);
-        assert_eq!(disk.write(&mut highest, true, 3, 2, 2), Verdict::Accepted);
+        assert_eq!(disk.write(Fencing::On, 1, 0, 1), Verdict::Accepted);
+        assert_eq!(disk.write(Fencing::On, 2, 2, 2), Verdict::Accepted);
+        assert_eq!(disk.write(Fencing::On, 3, 2, 2), Verdict::Accepted);
         assert_eq!(
-            disk.write(&mut highest, true, 4, 0, 1),
+            disk.write(Fencing::On, 4, 0, 1),
             Verdict::Stale { highest: 2 }
         );
         assert_eq!((disk.accepted, disk.rejected, disk.interleaved), (3, 1, 0));
@@ -185,14 +232,12 @@ mod tests {
 
     #[test]
     fn without_fencing_the_stale_write_is_taken_and_counted() {
-        let mut disk = Disk::default();
-        let mut highest = 0;
-        for (token, author) in [(1, 0), (2, 2), (1, 0)] {
-            assert_eq!(
-                disk.write(&mut highest, false, 0, author, token),
-                Verdict::Accepted
-            );
+        for fencing in [Fencing::Off, Fencing::PerWriter] {
+            let mut disk = Disk::default();
+            for (token, author) in [(1, 0), (2, 2), (1, 0)] {
+                assert_eq!(disk.write(fencing, 0, author, token), Verdict::Accepted);
+            }
+            assert_eq!((disk.accepted, disk.interleaved), (3, 1), "{fencing:?}");
         }
-        assert_eq!((disk.accepted, disk.interleaved), (3, 1));
     }
 }

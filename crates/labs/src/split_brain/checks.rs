@@ -3,6 +3,7 @@
 //! anomaly split brain is about: an old leader writing after a newer one.
 
 use super::node::SplitBrain;
+use crate::fencing::{Fencing, StaleWriteWatch};
 use failscope_sim::ids::{node_name, NodeId};
 use failscope_sim::invariant::{Checker, Finding, InvariantSpec, Modality, Nodes};
 use failscope_sim::time::{format_duration, Time};
@@ -44,9 +45,7 @@ const SPECS: &[InvariantSpec] = &[
 pub struct SplitBrainChecks {
     /// The first leader seen in each term.
     leaders: BTreeMap<u64, NodeId>,
-    /// Writes storage had taken when last looked at, and the highest token among them.
-    writes_seen: u64,
-    highest_taken: u64,
+    stale: StaleWriteWatch,
     /// When some server last led (true time), and whether the outage was reported.
     last_led_us: Time,
     outage_reported: bool,
@@ -78,39 +77,33 @@ impl Checker<SplitBrain> for SplitBrainChecks {
                 });
             }
         }
-        if touched != config.storage() || durable.disk.accepted == self.writes_seen {
+        if touched != config.storage() {
             return;
         }
-        self.writes_seen = durable.disk.accepted;
-        let Some(write) = durable.disk.last_accepted() else {
+        let Some((write, before)) = self.stale.check(&durable.disk) else {
             return;
         };
-        if write.token < self.highest_taken {
-            let nodes = vec![touched, write.author];
-            if config.fencing() {
-                found.push(Finding {
-                    invariant: FENCED_STORAGE,
-                    nodes: nodes.clone(),
-                    detail: format!(
-                        "storage took {}'s write with token {} after taking token {}",
-                        node_name(write.author),
-                        write.token,
-                        self.highest_taken
-                    ),
-                });
-            }
+        let nodes = vec![touched, write.author];
+        if config.fencing() != Fencing::Off {
             found.push(Finding {
-                invariant: ONE_WRITER,
-                nodes,
+                invariant: FENCED_STORAGE,
+                nodes: nodes.clone(),
                 detail: format!(
-                    "{} wrote with term {} after a leader of term {} had written: both sides are writing",
+                    "storage took {}'s write with token {} after taking token {before}",
                     node_name(write.author),
-                    write.token,
-                    self.highest_taken
+                    write.token
                 ),
             });
         }
-        self.highest_taken = self.highest_taken.max(write.token);
+        found.push(Finding {
+            invariant: ONE_WRITER,
+            nodes,
+            detail: format!(
+                "{} wrote with term {} after a leader of term {before} had written: both sides are writing",
+                node_name(write.author),
+                write.token
+            ),
+        });
     }
 }
 

@@ -1,6 +1,7 @@
 //! The lab's settings: which protection against split brain is on, the timings, the node
 //! layout (the cluster, then the fence agent, then storage) and the deliberate bugs.
 
+use crate::fencing::Fencing;
 use failscope_sim::ids::NodeId;
 use failscope_sim::scenario::Params;
 use failscope_sim::time::{Time, MS};
@@ -127,8 +128,12 @@ impl Config {
         (self.mode == Mode::Majority).then_some(self.election_us / 2)
     }
 
-    pub fn fencing(&self) -> bool {
-        self.mode == Mode::Fencing
+    pub fn fencing(&self) -> Fencing {
+        match (self.mode, self.bug) {
+            (Mode::Fencing, Bug::TokenPerWriter) => Fencing::PerWriter,
+            (Mode::Fencing, _) => Fencing::On,
+            _ => Fencing::Off,
+        }
     }
 
     pub fn parse(params: &Params, n_nodes: u16) -> Result<Config, String> {

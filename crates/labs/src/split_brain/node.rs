@@ -89,11 +89,6 @@ pub struct Durable {
     pub voted_for: Option<NodeId>,
     pub stints: Vec<Stint>,
     pub disk: Disk,
-    /// The highest token storage has seen (kept on disk: forgetting it in a restart would let
-    /// a stale writer back in).
-    pub highest_token: u64,
-    /// Where the per-writer bug keeps it instead, indexed by writer.
-    pub highest_per_writer: Vec<u64>,
 }
 
 #[derive(Clone, Debug)]
@@ -460,26 +455,11 @@ impl Member {
 }
 
 fn storage_write(ctx: &mut Ctx<'_, SplitBrain>, from: NodeId, token: u64) {
-    let (fencing, per_writer) = (
-        ctx.config().fencing(),
-        ctx.config().bug == Bug::TokenPerWriter,
-    );
+    let fencing = ctx.config().fencing();
     let at = now_of(ctx);
-    let n = usize::from(ctx.n_nodes());
-    let Durable {
-        disk,
-        highest_token,
-        highest_per_writer,
-        ..
-    } = ctx.durable_mut();
-    highest_per_writer.resize(n, 0);
-    let highest = if per_writer {
-        &mut highest_per_writer[usize::from(from)]
-    } else {
-        highest_token
-    };
+    let disk = &mut ctx.durable_mut().disk;
     let interleaved_before = disk.interleaved;
-    let verdict = disk.write(highest, fencing, at, from, token);
+    let verdict = disk.write(fencing, at, from, token);
     let interleaved = disk.interleaved > interleaved_before;
     match verdict {
         Verdict::Accepted => {
@@ -652,19 +632,12 @@ impl Protocol for SplitBrain {
                     ("servers powered off".into(), fenced.to_string()),
                 ],
             },
-            SplitBrain::Storage => {
-                let highest = durable.highest_token;
-                NodeState {
-                    role: "storage".into(),
-                    tone: Tone::Secondary,
-                    headline: if config.fencing() {
-                        format!("highest token {highest}")
-                    } else {
-                        format!("{} writes", durable.disk.accepted)
-                    },
-                    fields: durable.disk.fields(config.fencing(), highest),
-                }
-            }
+            SplitBrain::Storage => NodeState {
+                role: "storage".into(),
+                tone: Tone::Secondary,
+                headline: durable.disk.headline(config.fencing()),
+                fields: durable.disk.fields(config.fencing()),
+            },
         }
     }
 
