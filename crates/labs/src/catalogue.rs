@@ -109,6 +109,22 @@ pub static CATALOGUE: &[LabInfo] = &[
         pictures: &["lanes", "time-series"],
     },
     LabInfo {
+        id: "lease-fencing",
+        title: "Leases and fencing tokens",
+        summary: "A lock that expires while its holder sleeps: GC pauses, slow and jumping clocks, Redlock, and the token that saves storage.",
+        listed: true,
+        presets: &[
+            PresetInfo { id: "seeds-timeline", title: "A pause outlives the lease (no fencing)", summary: "The seeds' timeline: client 1 wakes at 12 s, still sure it holds the lock, and storage takes its write." },
+            PresetInfo { id: "seeds-timeline-fenced", title: "The same pause, with fencing tokens", summary: "Storage has seen token 34, so client 1's late write with 33 is refused: “stale token 33 < 34”." },
+            PresetInfo { id: "clock-drift", title: "A slow clock keeps a lease too long", summary: "Client 1's clock runs 20% slow, so its 10 s lease lasts 12.5 s by its count." },
+            PresetInfo { id: "clock-jump", title: "A clock stepped back extends a lease", summary: "An NTP correction sets client 1's wall clock back 5 s, and it keeps writing on an expired lease." },
+            PresetInfo { id: "clock-jump-monotonic", title: "A monotonic clock ignores the step", summary: "The same correction, but client 1 times its lease on the monotonic clock: it stops at 10 s." },
+            PresetInfo { id: "redlock", title: "Redlock: clock jumps on a majority", summary: "Five lock servers; three of their clocks jump ahead, expire client 1's lock early, and grant it to client 2." },
+            PresetInfo { id: "redlock-fenced", title: "Redlock with fencing tokens", summary: "The same clock jumps; storage refuses client 1's token 33 once client 2 has written with 34." },
+        ],
+        pictures: &["lanes", "time-series"],
+    },
+    LabInfo {
         id: "heartbeat",
         title: "Heartbeats and suspicion",
         summary: "The simplest failure detector: crash a node and everyone notices; pause one and they are fooled.",

@@ -7,6 +7,7 @@ mod determinism;
 mod engine;
 mod gallery;
 mod heartbeat;
+mod lease_fencing;
 #[cfg(not(target_arch = "wasm32"))]
 mod link;
 mod narration;
