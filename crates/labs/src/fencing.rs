@@ -12,7 +12,10 @@
 //! wraps in its own node and messages.
 
 use failscope_sim::ids::{node_name, NodeId};
+use failscope_sim::invariant::{Finding, InvariantSpec, Modality};
 use failscope_sim::picture::{MarkKind, Picture, PictureKind, Scale, Series, TimeMark, TimeSeries};
+use failscope_sim::protocol::{Ctx, Protocol};
+use failscope_sim::time::format_duration;
 use failscope_sim::time::Time;
 
 /// How many writes the storage keeps for its picture and its checks (older ones are dropped
@@ -188,6 +191,66 @@ impl Disk {
     }
 }
 
+/// Storage's answer to a write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reply {
+    Written { token: u64 },
+    Stale { token: u64, highest: u64 },
+}
+
+impl Reply {
+    pub fn describe(&self) -> String {
+        match self {
+            Reply::Written { token } => format!("written (token {token})"),
+            Reply::Stale { token, highest } => format!("refused: stale token {token} < {highest}"),
+        }
+    }
+}
+
+/// What a writer notes when storage refuses it (the seeds' words).
+pub fn refusal(writer: NodeId, token: u64, highest: u64) -> String {
+    format!(
+        "storage refused {}'s write: stale token {token} < {highest}",
+        node_name(writer)
+    )
+}
+
+/// Storage's side of a write: take or refuse it (the disk is `disk` of the node's durable
+/// state), count it in the run's metrics, and return the answer for the writer.
+pub fn serve_write<P: Protocol>(
+    ctx: &mut Ctx<'_, P>,
+    disk: fn(&mut P::Durable) -> &mut Disk,
+    fencing: Fencing,
+    from: NodeId,
+    token: u64,
+) -> Reply {
+    let at = ctx.monotonic_clock().max(0) as Time;
+    let disk = disk(ctx.durable_mut());
+    let interleaved_before = disk.interleaved;
+    let verdict = disk.write(fencing, at, from, token);
+    let interleaved = disk.interleaved > interleaved_before;
+    match verdict {
+        Verdict::Accepted => {
+            ctx.count("writes taken", 1);
+            if interleaved {
+                ctx.count("conflicting writes", 1);
+            }
+            Reply::Written { token }
+        }
+        Verdict::Stale { highest } => {
+            ctx.count("writes refused", 1);
+            Reply::Stale { token, highest }
+        }
+    }
+}
+
+/// The check every fencing lab makes (an `Always`: with fencing on it must never fire).
+pub const FENCED_STORAGE_SPEC: InvariantSpec = InvariantSpec {
+    name: "Storage refuses stale tokens",
+    modality: Modality::Always,
+    description: "With fencing on, storage never takes a write whose token is lower than one it has already taken.",
+};
+
 /// A checker's view of storage: spots, after each of storage's events, a newly taken write
 /// whose token is lower than one taken before. That is one writer's change landing after its
 /// successor's, the damage fencing exists to prevent.
@@ -198,8 +261,56 @@ pub struct StaleWriteWatch {
 }
 
 impl StaleWriteWatch {
+    /// After an event on `storage`: a write with a lower token than one taken before breaks
+    /// the `fenced` check (an `Always`, when fencing is on) and is an `interleaved` anomaly.
+    pub fn check_storage(
+        &mut self,
+        disk: &Disk,
+        storage: NodeId,
+        fencing: Fencing,
+        [fenced, interleaved]: [usize; 2],
+        found: &mut Vec<Finding>,
+    ) {
+        let Some((write, before)) = self.check(disk) else {
+            return;
+        };
+        let newer = disk
+            .log
+            .iter()
+            .rev()
+            .find(|w| w.accepted && w.token == before);
+        let mut nodes = vec![storage, write.author];
+        nodes.extend(newer.map(|w| w.author).filter(|&a| a != write.author));
+        let writer = node_name(write.author);
+        if fencing != Fencing::Off {
+            found.push(Finding {
+                invariant: fenced,
+                nodes: nodes.clone(),
+                detail: format!(
+                    "storage took {writer}'s write with token {} after taking token {before}",
+                    write.token
+                ),
+            });
+        }
+        let after = newer.map_or(String::new(), |n| {
+            format!(
+                ", {} after {} wrote with token {before}",
+                format_duration(write.at.saturating_sub(n.at)),
+                node_name(n.author)
+            )
+        });
+        found.push(Finding {
+            invariant: interleaved,
+            nodes,
+            detail: format!(
+                "{writer} wrote with token {}{after}: two writers at once",
+                write.token
+            ),
+        });
+    }
+
     /// The stale write just taken, if any, with the highest token taken before it.
-    pub fn check(&mut self, disk: &Disk) -> Option<(Write, u64)> {
+    fn check(&mut self, disk: &Disk) -> Option<(Write, u64)> {
         if disk.accepted == self.writes_seen {
             return None;
         }

@@ -3,24 +3,18 @@
 //! believe they hold the lock, and two clients' writes interleaved at storage.
 
 use super::node::Lease;
-use crate::fencing::{Fencing, StaleWriteWatch};
+use crate::fencing::{StaleWriteWatch, FENCED_STORAGE_SPEC};
 use failscope_sim::ids::{node_name, NodeId};
 use failscope_sim::invariant::{Checker, Finding, InvariantSpec, Modality, Nodes};
-use failscope_sim::time::format_duration;
 
 pub const FENCED_STORAGE: usize = 0;
 pub const ONE_WRITER: usize = 1;
 pub const TWO_HOLDERS: usize = 2;
-pub const FENCED_STORAGE_CHECK: &str = "Storage refuses stale tokens";
 pub const ONE_WRITER_CHECK: &str = "One writer at a time";
 pub const TWO_HOLDERS_CHECK: &str = "Two clients sure they hold the lock";
 
 const SPECS: &[InvariantSpec] = &[
-    InvariantSpec {
-        name: FENCED_STORAGE_CHECK,
-        modality: Modality::Always,
-        description: "With fencing on, storage never takes a write whose token is lower than one it has already taken.",
-    },
+    FENCED_STORAGE_SPEC,
     InvariantSpec {
         name: ONE_WRITER_CHECK,
         modality: Modality::Anomaly,
@@ -64,50 +58,17 @@ impl Checker<Lease> for LeaseChecks {
             }
             return;
         }
-        if touched != config.storage() {
-            return;
+        if let Some(durable) = nodes
+            .durable(touched)
+            .filter(|_| touched == config.storage())
+        {
+            self.stale.check_storage(
+                &durable.disk,
+                touched,
+                config.fencing,
+                [FENCED_STORAGE, ONE_WRITER],
+                found,
+            );
         }
-        let Some(disk) = nodes.durable(touched).map(|d| &d.disk) else {
-            return;
-        };
-        let Some((write, before)) = self.stale.check(disk) else {
-            return;
-        };
-        let newer = disk
-            .log
-            .iter()
-            .rev()
-            .find(|w| w.accepted && w.token == before);
-        let mut involved = vec![touched, write.author];
-        involved.extend(newer.map(|w| w.author).filter(|&a| a != write.author));
-        if config.fencing != Fencing::Off {
-            found.push(Finding {
-                invariant: FENCED_STORAGE,
-                nodes: involved.clone(),
-                detail: format!(
-                    "storage took {}'s write with token {} after taking token {before}",
-                    node_name(write.author),
-                    write.token
-                ),
-            });
-        }
-        found.push(Finding {
-            invariant: ONE_WRITER,
-            nodes: involved,
-            detail: match newer {
-                Some(n) => format!(
-                    "{} wrote with token {}, {} after {} wrote with token {before}",
-                    node_name(write.author),
-                    write.token,
-                    format_duration(write.at.saturating_sub(n.at)),
-                    node_name(n.author)
-                ),
-                None => format!(
-                    "{} wrote with token {} after a write with token {before}",
-                    node_name(write.author),
-                    write.token
-                ),
-            },
-        });
     }
 }

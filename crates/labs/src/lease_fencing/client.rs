@@ -5,6 +5,7 @@
 
 use super::config::LeaseClock;
 use super::node::{Lease, Msg, Timer};
+use crate::fencing::{self, Reply};
 use failscope_sim::ids::{node_name, NodeId};
 use failscope_sim::protocol::Ctx;
 use failscope_sim::time::format_duration;
@@ -180,11 +181,8 @@ impl Client {
         match msg {
             Msg::Granted { attempt, token } => self.on_answer(ctx, attempt, Some(token)),
             Msg::Busy { attempt } => self.on_answer(ctx, attempt, None),
-            Msg::Stale { token, highest } => {
-                ctx.mark(format!(
-                    "storage refused {}'s write: stale token {token} < {highest}",
-                    node_name(ctx.id())
-                ));
+            Msg::Storage(Reply::Stale { token, highest }) => {
+                ctx.mark(fencing::refusal(ctx.id(), token, highest));
                 if matches!(self.phase, Phase::Holding { token: t, .. } if t == token) {
                     // Storage knows of a newer holder: this lease is over, whatever the clock says.
                     end_belief(ctx);

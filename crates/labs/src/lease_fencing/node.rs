@@ -5,7 +5,7 @@ use super::checks::LeaseChecks;
 use super::client::{Belief, Client};
 use super::config::Config;
 use super::lock::{LockDisk, LockServer};
-use crate::fencing::{Disk, Verdict};
+use crate::fencing::{self, Disk, Reply};
 use failscope_sim::ids::{node_name, NodeId};
 use failscope_sim::picture::Picture;
 use failscope_sim::protocol::{Ctx, NodeState, Protocol, Tone};
@@ -14,13 +14,24 @@ use failscope_sim::time::{format_duration, Time};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Msg {
-    Acquire { attempt: u32 },
-    Granted { attempt: u32, token: u64 },
-    Busy { attempt: u32 },
-    Release { attempt: u32 },
-    Write { token: u64 },
-    Written { token: u64 },
-    Stale { token: u64, highest: u64 },
+    Acquire {
+        attempt: u32,
+    },
+    Granted {
+        attempt: u32,
+        token: u64,
+    },
+    Busy {
+        attempt: u32,
+    },
+    Release {
+        attempt: u32,
+    },
+    Write {
+        token: u64,
+    },
+    /// Storage's answer.
+    Storage(Reply),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,22 +71,6 @@ impl Lease {
     }
 }
 
-fn storage_write(ctx: &mut Ctx<'_, Lease>, from: NodeId, token: u64) {
-    let fencing = ctx.config().fencing;
-    let at = ctx.monotonic_clock().max(0) as Time;
-    let verdict = ctx.durable_mut().disk.write(fencing, at, from, token);
-    match verdict {
-        Verdict::Accepted => {
-            ctx.count("writes taken", 1);
-            ctx.send(from, Msg::Written { token });
-        }
-        Verdict::Stale { highest } => {
-            ctx.count("writes refused", 1);
-            ctx.send(from, Msg::Stale { token, highest });
-        }
-    }
-}
-
 impl Protocol for Lease {
     type Msg = Msg;
     type Timer = Timer;
@@ -105,7 +100,7 @@ impl Protocol for Lease {
             Msg::Busy { .. } => 2,
             Msg::Release { .. } => 3,
             Msg::Write { .. } => 4,
-            Msg::Written { .. } | Msg::Stale { .. } => 5,
+            Msg::Storage(_) => 5,
         }
     }
 
@@ -120,8 +115,7 @@ impl Protocol for Lease {
             Msg::Busy { .. } => "no, someone holds it".into(),
             Msg::Release { .. } => "I give it back".into(),
             Msg::Write { token } => format!("write with token {token}"),
-            Msg::Written { token } => format!("written (token {token})"),
-            Msg::Stale { token, highest } => format!("refused: stale token {token} < {highest}"),
+            Msg::Storage(reply) => reply.describe(),
         }
     }
 
@@ -143,7 +137,9 @@ impl Protocol for Lease {
             Lease::Lock(l) => l.on_message(ctx, from, msg),
             Lease::Storage => {
                 if let Msg::Write { token } = msg {
-                    storage_write(ctx, from, token);
+                    let fencing = ctx.config().fencing;
+                    let reply = fencing::serve_write(ctx, |d| &mut d.disk, fencing, from, token);
+                    ctx.send(from, Msg::Storage(reply));
                 }
             }
         }

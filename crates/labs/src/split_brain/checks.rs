@@ -3,7 +3,7 @@
 //! anomaly split brain is about: an old leader writing after a newer one.
 
 use super::node::SplitBrain;
-use crate::fencing::{Fencing, StaleWriteWatch};
+use crate::fencing::{StaleWriteWatch, FENCED_STORAGE_SPEC};
 use failscope_sim::ids::{node_name, NodeId};
 use failscope_sim::invariant::{Checker, Finding, InvariantSpec, Modality, Nodes};
 use failscope_sim::time::{format_duration, Time};
@@ -13,7 +13,6 @@ pub const ELECTION_SAFETY: usize = 0;
 pub const FENCED_STORAGE: usize = 1;
 pub const ONE_WRITER: usize = 2;
 pub const ELECTION_SAFETY_CHECK: &str = "One leader per term";
-pub const FENCED_STORAGE_CHECK: &str = "Storage refuses stale tokens";
 pub const ONE_WRITER_CHECK: &str = "One writer at a time";
 pub const UNAVAILABLE: usize = 3;
 pub const UNAVAILABLE_CHECK: &str = "Nobody can write";
@@ -24,11 +23,7 @@ const SPECS: &[InvariantSpec] = &[
         modality: Modality::Always,
         description: "No two servers lead the same term. Majorities guarantee it: any two share a server, and a server votes once per term. Without quorums, two sides that both elect can pick the same term.",
     },
-    InvariantSpec {
-        name: FENCED_STORAGE_CHECK,
-        modality: Modality::Always,
-        description: "With fencing on, storage never takes a write whose token is lower than one it has already taken.",
-    },
+    FENCED_STORAGE_SPEC,
     InvariantSpec {
         name: ONE_WRITER_CHECK,
         modality: Modality::Anomaly,
@@ -77,33 +72,15 @@ impl Checker<SplitBrain> for SplitBrainChecks {
                 });
             }
         }
-        if touched != config.storage() {
-            return;
+        if touched == config.storage() {
+            self.stale.check_storage(
+                &durable.disk,
+                touched,
+                config.fencing(),
+                [FENCED_STORAGE, ONE_WRITER],
+                found,
+            );
         }
-        let Some((write, before)) = self.stale.check(&durable.disk) else {
-            return;
-        };
-        let nodes = vec![touched, write.author];
-        if config.fencing() != Fencing::Off {
-            found.push(Finding {
-                invariant: FENCED_STORAGE,
-                nodes: nodes.clone(),
-                detail: format!(
-                    "storage took {}'s write with token {} after taking token {before}",
-                    node_name(write.author),
-                    write.token
-                ),
-            });
-        }
-        found.push(Finding {
-            invariant: ONE_WRITER,
-            nodes,
-            detail: format!(
-                "{} wrote with term {} after a leader of term {before} had written: both sides are writing",
-                node_name(write.author),
-                write.token
-            ),
-        });
     }
 }
 

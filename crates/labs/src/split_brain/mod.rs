@@ -108,7 +108,7 @@ const BUG_DEMOS: &[BugDemo] = &[
         seed: None,
         params: &[],
         check: checks::FENCED_STORAGE,
-        note: "Storage S7 compares S1's token 1 only with S1's own earlier writes, so after the term-2 leader has written, S1's next write with token 1 is taken.",
+        note: "Storage S7 compares S1's token 1 only with S1's own earlier writes, so after the term-2 leader S5 has written, S1's next write with token 1 is taken.",
     },
     BugDemo {
         bug: Bug::MajorityOfReachable as i64,

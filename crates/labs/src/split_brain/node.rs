@@ -6,7 +6,7 @@
 
 use super::checks::SplitBrainChecks;
 use super::config::{Bug, Config, Mode};
-use crate::fencing::{Disk, Verdict};
+use crate::fencing::{self, Disk, Reply};
 use failscope_sim::ids::{node_name, NodeId};
 use failscope_sim::picture::Picture;
 use failscope_sim::protocol::{Ctx, NodeState, Protocol, Tone};
@@ -32,13 +32,8 @@ pub enum Msg {
     Write {
         token: u64,
     },
-    Written {
-        token: u64,
-    },
-    Stale {
-        token: u64,
-        highest: u64,
-    },
+    /// Storage's answer.
+    Storage(Reply),
     /// Leader to fence agent: power this server off.
     Fence {
         target: NodeId,
@@ -409,11 +404,8 @@ impl Member {
                     self.win(ctx);
                 }
             }
-            Msg::Stale { token, highest } => {
-                ctx.mark(format!(
-                    "storage refused {}'s write: stale token {token} < {highest}",
-                    node_name(ctx.id())
-                ));
+            Msg::Storage(Reply::Stale { token, highest }) => {
+                ctx.mark(fencing::refusal(ctx.id(), token, highest));
                 // The term is the token: a higher one means a newer leader exists.
                 self.step_down(ctx, highest, "storage has seen a newer leader's token");
             }
@@ -430,7 +422,7 @@ impl Member {
                 }
             }
             Msg::Write { .. }
-            | Msg::Written { .. }
+            | Msg::Storage(Reply::Written { .. })
             | Msg::Fence { .. }
             | Msg::PowerOff
             | Msg::Off => {}
@@ -450,28 +442,6 @@ impl Member {
             (Timer::Heartbeat, Role::Leader) => self.heartbeat(ctx),
             (Timer::Write, Role::Leader) => self.write(ctx),
             _ => {}
-        }
-    }
-}
-
-fn storage_write(ctx: &mut Ctx<'_, SplitBrain>, from: NodeId, token: u64) {
-    let fencing = ctx.config().fencing();
-    let at = now_of(ctx);
-    let disk = &mut ctx.durable_mut().disk;
-    let interleaved_before = disk.interleaved;
-    let verdict = disk.write(fencing, at, from, token);
-    let interleaved = disk.interleaved > interleaved_before;
-    match verdict {
-        Verdict::Accepted => {
-            ctx.count("writes taken", 1);
-            if interleaved {
-                ctx.count("conflicting writes", 1);
-            }
-            ctx.send(from, Msg::Written { token });
-        }
-        Verdict::Stale { highest } => {
-            ctx.count("writes refused", 1);
-            ctx.send(from, Msg::Stale { token, highest });
         }
     }
 }
@@ -506,7 +476,7 @@ impl Protocol for SplitBrain {
             Msg::VoteRequest { .. } => 2,
             Msg::Vote { .. } => 3,
             Msg::Write { .. } => 4,
-            Msg::Written { .. } | Msg::Stale { .. } => 5,
+            Msg::Storage(_) => 5,
             Msg::Fence { .. } | Msg::PowerOff | Msg::Off | Msg::Fenced { .. } => 6,
         }
     }
@@ -524,8 +494,7 @@ impl Protocol for SplitBrain {
                 format!("{} in term {term}", if *granted { "yes" } else { "no" })
             }
             Msg::Write { token } => format!("write with token {token}"),
-            Msg::Written { token } => format!("written (token {token})"),
-            Msg::Stale { token, highest } => format!("refused: stale token {token} < {highest}"),
+            Msg::Storage(reply) => reply.describe(),
             Msg::Fence { target } => format!("power off {}", node_name(*target)),
             Msg::PowerOff => "power cut".into(),
             Msg::Off => "I am off".into(),
@@ -582,7 +551,9 @@ impl Protocol for SplitBrain {
             SplitBrain::Member(member) => member.on_message(ctx, from, msg),
             SplitBrain::Storage => {
                 if let Msg::Write { token } = msg {
-                    storage_write(ctx, from, token);
+                    let fencing = ctx.config().fencing();
+                    let reply = fencing::serve_write(ctx, |d| &mut d.disk, fencing, from, token);
+                    ctx.send(from, Msg::Storage(reply));
                 }
             }
             SplitBrain::Agent { pending, fenced } => match msg {
