@@ -185,7 +185,8 @@ impl Disk {
                 y: Scale::new(token_name, "", 1),
                 series: vec![series(true, "taken", 2), series(false, "refused", 5)],
                 marks,
-                threshold: None,
+                threshold: (self.highest > 0)
+                    .then(|| (self.highest as i64, format!("highest {token_name} seen"))),
             }),
         }
     }

@@ -53,58 +53,47 @@ fn lease_end(
     (end != Time::MAX).then_some(end)
 }
 
+fn span(start: Time, end: Option<Time>, label: String, tone: Tone, highlight: bool) -> Span {
+    Span {
+        start,
+        end,
+        label,
+        tone,
+        highlight,
+    }
+}
+
 fn leases(config: &Config, nodes: &Nodes<'_, Lease>, now: Time) -> Picture {
     let mut version = 0u64;
     let lanes = (0..config.n_clients)
         .map(|client| {
             let beliefs = nodes.durable(client).map_or(&[][..], |d| &d.beliefs[..]);
             let mut spans = Vec::new();
-            for b in beliefs {
+            let held = |b: &Belief| format!("held, token {}", b.token);
+            for (i, b) in beliefs.iter().enumerate() {
                 let start = true_time(nodes, client, b.from_mono);
                 let end = b.to_mono.map(|m| true_time(nodes, client, m));
-                let expired =
-                    lease_end(config, nodes, client, b).filter(|&e| e < end.unwrap_or(now));
                 version = version
                     .wrapping_mul(31)
                     .wrapping_add(start ^ end.unwrap_or(1));
-                let span = |start, end, label: String, tone, highlight| Span {
-                    start,
-                    end,
-                    label,
-                    tone,
-                    highlight,
-                };
-                match expired {
-                    Some(at) if at > start => {
-                        spans.push(span(
-                            start,
-                            Some(at),
-                            format!("held, token {}", b.token),
-                            Tone::Primary,
-                            false,
-                        ));
-                        spans.push(span(
-                            at,
-                            end,
-                            "believed held, expired".into(),
-                            Tone::Suspect,
-                            true,
-                        ));
+                // Held while the lock servers agree; believed held (outlined) after that.
+                match lease_end(config, nodes, client, b).filter(|&e| e < end.unwrap_or(now)) {
+                    Some(expiry) => {
+                        let expiry = expiry.max(start);
+                        if expiry > start {
+                            spans.push(span(start, Some(expiry), held(b), Tone::Primary, false));
+                        }
+                        let label = "believed held, expired".into();
+                        spans.push(span(expiry, end, label, Tone::Suspect, true));
                     }
-                    Some(_) => spans.push(span(
-                        start,
-                        end,
-                        "believed held, expired".into(),
-                        Tone::Suspect,
-                        true,
-                    )),
-                    None => spans.push(span(
-                        start,
-                        end,
-                        format!("held, token {}", b.token),
-                        Tone::Primary,
-                        false,
-                    )),
+                    None => spans.push(span(start, end, held(b), Tone::Primary, false)),
+                }
+                // Known to be over, until the client holds the lock again.
+                let next = beliefs
+                    .get(i + 1)
+                    .map(|n| true_time(nodes, client, n.from_mono));
+                if let Some(end) = end.filter(|&e| next.is_none_or(|n| n > e)) {
+                    spans.push(span(end, next, "expired".into(), Tone::Idle, false));
                 }
             }
             Lane {
