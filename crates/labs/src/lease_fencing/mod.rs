@@ -139,7 +139,7 @@ impl Lab for LeaseFencingLab {
         "Leases and fencing tokens"
     }
     fn summary(&self) -> &'static str {
-        "A lock that expires while its holder sleeps: GC pauses, slow and jumping clocks, Redlock, and the token that saves storage."
+        "A lock that expires while its holder sleeps, and the token that saves storage."
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS

@@ -71,8 +71,8 @@ pub fn all() -> Vec<Preset> {
     vec![
         Preset {
             id: "seeds-timeline",
-            title: "A pause outlives the lease (no fencing)",
-            summary: "The seeds' timeline: client 1 wakes at 12 s, still sure it holds the lock, and storage takes its write.",
+            title: "A pause outlives the lease",
+            summary: "The seeds' timeline, no fencing: storage takes the late write.",
             scenario: seeds_timeline(false),
             duration_us: 14 * SECOND,
             chapters: vec![
@@ -87,8 +87,8 @@ pub fn all() -> Vec<Preset> {
         },
         Preset {
             id: "seeds-timeline-fenced",
-            title: "The same pause, with fencing tokens",
-            summary: "Storage has seen token 34, so client 1's late write with 33 is refused: “stale token 33 < 34”.",
+            title: "The same, with fencing",
+            summary: "“stale token 33 < 34”: the late write is refused.",
             scenario: seeds_timeline(true),
             duration_us: 14 * SECOND,
             chapters: vec![
@@ -102,8 +102,8 @@ pub fn all() -> Vec<Preset> {
         },
         Preset {
             id: "clock-drift",
-            title: "A slow clock keeps a lease too long",
-            summary: "Client 1's clock runs 20% slow, so its 10 s lease lasts 12.5 s by its count.",
+            title: "A slow clock",
+            summary: "A 20% slow clock keeps a 10 s lease for 12.5 s.",
             scenario: Scenario {
                 clocks: vec![ClockSetting {
                     node: 0,
@@ -123,8 +123,8 @@ pub fn all() -> Vec<Preset> {
         },
         Preset {
             id: "clock-jump",
-            title: "A clock stepped back extends a lease",
-            summary: "An NTP correction sets client 1's wall clock back 5 s, and it keeps writing on an expired lease.",
+            title: "A clock stepped back",
+            summary: "A wall clock set back 5 s stretches an expired lease.",
             scenario: clock_jump(false),
             duration_us: 14 * SECOND,
             chapters: vec![
@@ -138,8 +138,8 @@ pub fn all() -> Vec<Preset> {
         },
         Preset {
             id: "clock-jump-monotonic",
-            title: "A monotonic clock ignores the step",
-            summary: "The same correction, but client 1 times its lease on the monotonic clock: it stops at 10 s.",
+            title: "A monotonic clock",
+            summary: "The same step, ignored: the lease ends on time.",
             scenario: clock_jump(true),
             duration_us: 14 * SECOND,
             chapters: vec![
@@ -151,8 +151,8 @@ pub fn all() -> Vec<Preset> {
         },
         Preset {
             id: "redlock",
-            title: "Redlock: clock jumps on a majority",
-            summary: "Five lock servers; three of their clocks jump ahead, expire client 1's lock early, and grant it to client 2.",
+            title: "Redlock",
+            summary: "Clocks jump on three of five lock servers: two holders.",
             scenario: redlock(false),
             duration_us: 6 * SECOND,
             chapters: vec![
@@ -164,8 +164,8 @@ pub fn all() -> Vec<Preset> {
         },
         Preset {
             id: "redlock-fenced",
-            title: "Redlock with fencing tokens",
-            summary: "The same clock jumps; storage refuses client 1's token 33 once client 2 has written with 34.",
+            title: "Redlock with fencing",
+            summary: "Two holders, but storage refuses the older token.",
             scenario: redlock(true),
             duration_us: 6 * SECOND,
             chapters: vec![

@@ -127,10 +127,10 @@ impl Lab for SplitBrainLab {
         LAB_ID
     }
     fn title(&self) -> &'static str {
-        "Split brain: quorums, fencing and STONITH"
+        "Split brain"
     }
     fn summary(&self) -> &'static str {
-        "Cut a cluster in two and both halves may elect a leader; see what quorums, fencing tokens and STONITH do about it."
+        "Cut a cluster in two: quorums, fencing tokens and STONITH against two leaders."
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS

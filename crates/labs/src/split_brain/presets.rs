@@ -52,8 +52,8 @@ pub fn all() -> Vec<Preset> {
     vec![
         Preset {
             id: "no-quorum",
-            title: "No quorum: both sides write",
-            summary: "Each side of a partition elects its own leader, and storage takes writes from both.",
+            title: "No quorum",
+            summary: "Both sides elect a leader; storage takes both.",
             scenario: seeds_split(0),
             duration_us: 4 * SECOND,
             chapters: vec![
@@ -66,8 +66,8 @@ pub fn all() -> Vec<Preset> {
         },
         Preset {
             id: "majority-quorum",
-            title: "Majority quorum: the minority steps down",
-            summary: "Only the side with three of five can elect; the old leader notices it lost its majority and stops.",
+            title: "Majority quorum",
+            summary: "The old leader steps down; only the majority elects.",
             scenario: seeds_split(1),
             duration_us: 4 * SECOND,
             chapters: vec![
@@ -80,8 +80,8 @@ pub fn all() -> Vec<Preset> {
         },
         Preset {
             id: "fencing",
-            title: "Fencing tokens: storage refuses the old leader",
-            summary: "The term is the token; storage remembers the highest and refuses “stale token 1 < 2”.",
+            title: "Fencing tokens",
+            summary: "Storage refuses the old leader: “stale token 1 < 2”.",
             scenario: seeds_split(2),
             duration_us: 4 * SECOND,
             chapters: vec![
@@ -94,8 +94,8 @@ pub fn all() -> Vec<Preset> {
         },
         Preset {
             id: "stonith",
-            title: "STONITH: power off the old leader first",
-            summary: "The new leader has the fence agent cut the old one's power before it writes anything.",
+            title: "STONITH",
+            summary: "The old leader is powered off before the new one writes.",
             scenario: seeds_split(3),
             duration_us: 4 * SECOND,
             chapters: vec![
@@ -108,8 +108,8 @@ pub fn all() -> Vec<Preset> {
         },
         Preset {
             id: "witness",
-            title: "A witness for two servers",
-            summary: "Two servers and a tie-breaking witness survive losing either server.",
+            title: "A witness",
+            summary: "Two servers and a tie-breaker survive losing one.",
             scenario: split(
                 scenario(2, 5, 1).with_param("witness", 1),
                 SECOND,
@@ -126,8 +126,8 @@ pub fn all() -> Vec<Preset> {
         },
         Preset {
             id: "even-split",
-            title: "An even split: nobody leads",
-            summary: "Four servers split 2 | 2: no side has a majority, so nothing is written until the network heals.",
+            title: "An even split",
+            summary: "2 | 2: no majority anywhere, so no leader at all.",
             scenario: split(
                 scenario(3, 6, 1).with_param("start_leader", 0),
                 0,
