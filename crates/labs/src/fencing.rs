@@ -167,7 +167,7 @@ impl Disk {
             .take(1)
             .map(|w| TimeMark {
                 at: w.at,
-                kind: MarkKind::Violation,
+                kind: MarkKind::Info,
                 label: format!("{}'s token {} refused", node_name(w.author), w.token),
             })
             .collect();
