@@ -20,11 +20,14 @@ pub mod history_checks;
 #[macro_use]
 mod registry;
 
+pub mod fencing;
 pub mod gallery;
 pub mod heartbeat;
+pub mod lease_fencing;
 pub mod raft;
 pub mod replication;
 pub mod ring;
+pub mod split_brain;
 
 use failscope_sim::lab::{Catalogue, Lab, Preset};
 use failscope_sim::link::{LinkError, SharedRun};
@@ -37,6 +40,8 @@ registry! {
     "raft" => raft: crate::raft::RaftLab,
     "hash-ring" => hash_ring: crate::ring::RingLab,
     "replication" => replication: crate::replication::ReplicationLab,
+    "split-brain" => split_brain: crate::split_brain::SplitBrainLab,
+    "lease-fencing" => lease_fencing: crate::lease_fencing::LeaseFencingLab,
     "heartbeat" => heartbeat: crate::heartbeat::HeartbeatLab,
     "gallery" => gallery: crate::gallery::GalleryLab,
 }

@@ -86,6 +86,15 @@ impl NodeClock {
         self.drift_ppm = ppm.clamp(-MAX_DRIFT_PPM, MAX_DRIFT_PPM);
     }
 
+    /// The true time at which the monotonic clock read `mono` (or will read it): exact for
+    /// readings since the clock's drift last changed, extrapolated before that. For views
+    /// that place what a node recorded on its own clock on the true timeline.
+    pub fn true_time_of_monotonic(&self, mono: i64) -> Time {
+        let local = i128::from(mono) - i128::from(self.anchor_mono);
+        let elapsed = local * PPM / (PPM + i128::from(self.drift_ppm));
+        (i128::from(self.anchor_true) + elapsed).max(0) as Time
+    }
+
     /// The true duration of a timer the node sets for `local_us` of its own (drifting) time.
     #[inline]
     pub fn true_duration(&self, local_us: Time) -> Time {
@@ -121,6 +130,17 @@ mod tests {
         assert_eq!(clock.monotonic(2_000), 2_000);
         assert_eq!(clock.offset(2_000), -5_000_000);
         assert_eq!(clock.total_jumps_us(), -5_000_000);
+    }
+
+    #[test]
+    fn a_monotonic_reading_maps_back_to_true_time() {
+        let mut clock = NodeClock::default();
+        clock.set_drift(0, -200_000); // 20% slow
+        clock.jump(3_000_000, -5_000_000);
+        let mono = clock.monotonic(10_000_000);
+        assert_eq!(mono, 8_000_000);
+        assert_eq!(clock.true_time_of_monotonic(mono), 10_000_000);
+        assert_eq!(NodeClock::default().true_time_of_monotonic(42), 42);
     }
 
     #[test]

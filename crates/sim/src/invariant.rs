@@ -69,6 +69,12 @@ impl<'a, P: Protocol> Nodes<'a, P> {
         self.slots.get(usize::from(node)).map(|s| s.status)
     }
 
+    /// The node's clocks: checkers and pictures may read them, e.g. to place on the true
+    /// timeline what a node recorded on its own clock.
+    pub fn clock(&self, node: NodeId) -> Option<&'a crate::clock::NodeClock> {
+        self.slots.get(usize::from(node)).map(|s| &s.clock)
+    }
+
     pub fn config(&self) -> &'a P::Config {
         self.config
     }

@@ -379,3 +379,56 @@ fn challenges_do_not_change_the_run() {
     plain.run_until(3 * SECOND);
     assert_eq!(watched.trace().hash(), plain.trace().hash());
 }
+
+// ----- Split brain: both sides writing (possible, only without a quorum) -------------------
+
+#[test]
+fn a_leader_frozen_past_the_election_writes_after_its_successor_only_without_quorum() {
+    let lab = failscope_labs::find("split-brain").unwrap();
+    let frozen = |mode: i64| {
+        lab.default_scenario(4).with_param("mode", mode).with_fault(
+            SECOND,
+            Action::Pause {
+                node: 0,
+                duration_us: 2 * SECOND,
+            },
+        )
+    };
+    let mut sim = achieves(&frozen(0), 4 * SECOND, "both-sides-write");
+    exact_under_seek(&mut *sim, "both-sides-write");
+    // The preset's partition does it too.
+    achieves(
+        &preset_scenario("split-brain", "no-quorum"),
+        4 * SECOND,
+        "both-sides-write",
+    );
+    // Majority quorum (check-quorum before every write), fencing and STONITH: not with this pause.
+    for mode in 1..=3 {
+        let mut sim = build(&frozen(mode));
+        sim.run_until(4 * SECOND);
+        assert_eq!(
+            challenge(&*sim, "both-sides-write").achieved,
+            None,
+            "mode {mode}"
+        );
+    }
+}
+
+// ----- Leases: two clients writing in the same second (possible, without fencing) ----------
+
+#[test]
+fn a_client_that_sleeps_through_its_lease_writes_in_the_same_second_as_the_next() {
+    let p = preset("lease-fencing", "seeds-timeline").unwrap();
+    let mut sim = achieves(&p.scenario, p.duration_us, "two-writers");
+    let at = challenge(&*sim, "two-writers").achieved.unwrap();
+    assert!(
+        at.detail.contains("after S2 wrote with token 34"),
+        "{}",
+        at.detail
+    );
+    exact_under_seek(&mut *sim, "two-writers");
+    let fenced = preset_scenario("lease-fencing", "seeds-timeline-fenced");
+    let mut sim = build(&fenced);
+    sim.run_until(p.duration_us);
+    assert_eq!(challenge(&*sim, "two-writers").achieved, None);
+}

@@ -7,6 +7,7 @@ mod determinism;
 mod engine;
 mod gallery;
 mod heartbeat;
+mod lease_fencing;
 #[cfg(not(target_arch = "wasm32"))]
 mod link;
 mod narration;
@@ -20,6 +21,7 @@ mod ring;
 mod scenario;
 mod seek;
 mod shared_code;
+mod split_brain;
 mod swarm;
 mod verbs;
 
