@@ -29,7 +29,10 @@ async function states(page) {
 
 async function logHas(page, text) {
   await page.getByTestId('tab-event-log').click();
-  return page.getByTestId('event-log').locator('li', { hasText: text }).count();
+  // The event log is a chunk of its own: wait for it (and the line) to arrive.
+  const line = page.getByTestId('event-log').locator('li', { hasText: text });
+  await line.first().waitFor({ timeout: 10_000 });
+  return line.count();
 }
 
 const interleaved = async (page) => {

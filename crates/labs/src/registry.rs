@@ -95,10 +95,25 @@ macro_rules! registry {
         async fn fetch(
             id: &str,
         ) -> Option<Result<&'static dyn failscope_sim::lab::Lab, $crate::registry::ChunkFailed>> {
+            // One boxed future for whichever lab, rather than a state machine holding every
+            // lab's loader future: less code in the main module for each registered lab.
             #[cfg(not(feature = "no-labs"))]
-            match id {
-                $($id => Some(loaders::$loader().await.map(|l| l.0)),)*
-                _ => None,
+            {
+                type Loading = std::pin::Pin<
+                    Box<
+                        dyn std::future::Future<
+                            Output = Result<
+                                &'static $crate::registry::LabRef,
+                                $crate::registry::ChunkFailed,
+                            >,
+                        >,
+                    >,
+                >;
+                let loading: Loading = match id {
+                    $($id => Box::pin(loaders::$loader()),)*
+                    _ => return None,
+                };
+                Some(loading.await.map(|l| l.0))
             }
             #[cfg(feature = "no-labs")]
             {

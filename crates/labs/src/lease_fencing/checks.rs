@@ -52,7 +52,11 @@ impl Checker<Lease> for LeaseChecks {
                 let names: Vec<String> = believers.iter().map(|&b| node_name(b)).collect();
                 found.push(Finding {
                     invariant: TWO_HOLDERS,
-                    detail: format!("{} all believe they hold the lock", names.join(" and ")),
+                    detail: format!(
+                        "{} {} believe they hold the lock",
+                        names.join(" and "),
+                        if names.len() == 2 { "both" } else { "all" }
+                    ),
                     nodes: believers,
                 });
             }

@@ -8,6 +8,7 @@ use failscope_labs::preset;
 use failscope_labs::split_brain::*;
 use failscope_sim::action::Action;
 use failscope_sim::ids::NodeId;
+use failscope_sim::lab::Lab;
 use failscope_sim::rng::Rng;
 use failscope_sim::run::LabRun;
 use failscope_sim::time::{Time, MS, SECOND};
@@ -279,8 +280,6 @@ fn a_frozen_leader_writes_after_its_successor_only_without_quorum() {
     }
 }
 
-use failscope_sim::lab::Lab;
-
 #[test]
 fn bad_settings_are_refused_with_a_reason() {
     let lab = SplitBrainLab;
@@ -299,4 +298,48 @@ fn bad_settings_are_refused_with_a_reason() {
     tiny.n_nodes = 4;
     check(tiny.with_param("witness", 1), "at least 5");
     check(lab.default_scenario(1).with_param("mode", 9), "mode");
+}
+
+/// Swarm: crashes (storage and the fence agent included), restarts, pauses, partitions and
+/// drifting clocks; with majority elections no term ever has two leaders and fenced
+/// storage never takes a lower token, and nothing panics.
+#[test]
+fn random_faults_break_no_safety_check_with_majority_elections() {
+    let mut taken = 0;
+    for seed in 0..60u64 {
+        for mode in [Mode::Majority, Mode::Fencing, Mode::Stonith] {
+            let mut rng = Rng::from_seed(seed);
+            let mut s = SplitBrainLab
+                .default_scenario(seed)
+                .with_param("mode", mode as i64);
+            crate::swarm::schedule_random_faults(&mut s, &mut rng, 10, 4 * SECOND, |rng, node| {
+                Action::ClockDrift {
+                    node,
+                    ppm: rng.range_inclusive(0, 100_000) as i32 - 50_000,
+                }
+            });
+            let run = run(&s, 6 * SECOND);
+            assert!(
+                !fired(&run, ELECTION_SAFETY) && !fired(&run, FENCED_STORAGE),
+                "{mode:?}; {}",
+                seed_note(seed)
+            );
+            taken += storage(&run).disk.accepted;
+        }
+    }
+    assert!(taken > 60 * 3 * 10, "leaders do write: {taken}");
+}
+
+/// Every preset replays to the same trace, and seeking back and forth shows the same state.
+#[test]
+fn presets_are_deterministic_and_exact_under_seek() {
+    for p in SplitBrainLab.presets() {
+        let a = run(&p.scenario, p.duration_us);
+        let mut b = run(&p.scenario, p.duration_us);
+        assert_eq!(a.trace().hash(), b.trace().hash(), "{}", p.id);
+        let end = format!("{:?}", b.pictures());
+        b.seek(p.duration_us / 2);
+        b.seek(p.duration_us);
+        assert_eq!(format!("{:?}", b.pictures()), end, "{}", p.id);
+    }
 }
