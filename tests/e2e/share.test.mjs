@@ -120,6 +120,27 @@ test('an embed\'s "Open in Failscope" opens the same run at the same moment', as
   await page.close();
 });
 
+test('every listed lab works embedded: the picture, play, and no error', async () => {
+  const home = await openPage(context);
+  await home.getByTestId('lab-picker').waitFor({ timeout: 20_000 });
+  const labs = [...new Set(await home.$$eval('[data-testid^="preset-link-"]', (els) => els.map((el) => new URLSearchParams(new URL(el.href).hash.slice(1)).get('lab'))))];
+  await home.close();
+  assert.ok(labs.length >= 6, `${labs}`);
+  const page = await openPage(context, '?embed');
+  for (const lab of labs) {
+    await page.goto(new URL(`?embed#lab=${lab}`, BASE_URL).href);
+    await page.locator(`[data-lab="${lab}"] [data-testid=canvas] .node`).first().waitFor({ timeout: 20_000 });
+    assert.equal(await page.getByTestId('tab-inspector').count(), 0, `${lab}: the compact embed page`);
+    const before = await simTime(page);
+    await setSpeed(page, '1×');
+    await play(page);
+    await page.waitForFunction((t) => Number(document.querySelector('[data-testid=sim-time]').dataset.us) > t, before, { timeout: 20_000 });
+    await pause(page);
+  }
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('malformed host messages are ignored', async () => {
   const page = await openPage(context, '?embed#lab=raft');
   await page.getByTestId('canvas').waitFor();
