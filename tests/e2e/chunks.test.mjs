@@ -32,6 +32,9 @@ test('the home page fetches no lab code; a lab page fetches only its own chunk',
   const splits = fetched.filter((f) => f.startsWith('split_'));
   assert.deepEqual(splits, ['split_raft.wasm'], 'only the Raft chunk');
   // The history checkers come only when something needs them: the side-by-side page does.
+  // (First let the page write its own link into the address bar, as it does on opening: a
+  // hash set before that would be replaced by it.)
+  await page.waitForFunction(() => location.hash.startsWith('#s='), null, { timeout: 20_000 });
   await page.evaluate(() => { location.hash = 'compare=replication/cap-cp,replication/cap-ap'; });
   await page.getByTestId('stale').first().waitFor({ timeout: 40_000 });
   assert.ok(fetched.includes('split_history_checks.wasm'), 'the checkers chunk, for the comparison');
