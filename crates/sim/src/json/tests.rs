@@ -308,14 +308,15 @@ fn limits_are_errors_not_crashes() {
     );
 }
 
-/// A document with every kind of value, to mutate.
+/// A document with every kind of value, to mutate (one key written with an escape, as JSON
+/// allows: the reader must decode keys as it decodes strings).
 const SAMPLE: &str = r#"{"scenario":{"version":1,"lab":"demo","seed":18446744073709551615,"n_nodes":5,
 "params":{"election_min_ms":150,"heartbeat_ms":-50},"network":{"mode":{"partially_synchronous":
 {"gst_us":1,"bound_us":2,"pre_gst_extra_us":3}},"link":{"latency":{"long_tail":{"min_us":1,
 "median_us":2,"max_us":3}},"loss_ppm":10},"overrides":[{"from":0,"to":1,"link":{"latency":
 {"constant":{"us":5}}}}]},"clients":{"n_clients":2,"think_min_us":1,"think_max_us":2,
 "timeout_us":3,"n_keys":4,"read_ppm":5,"cas_ppm":6,"latency":{"uniform":{"min_us":1,
-"max_us":2}},"target":"sticky","max_redirects":7,"stop_at_us":9},"clocks":[{"node":1,
+"max_us":2}},"target":"sticky","max_redirects":7,"stop_at_us":9},"cl\u006fcks":[{"node":1,
 "offset_us":-5,"drift_ppm":100}],"faults":[{"at_us":1,"action":{"partition":{"groups":[[0,1],
 [2]]}}},{"at_us":2,"action":"heal"}],"actions":[{"at_event":3,"at_us":4,"action":
 {"client_request":{"node":1,"op":{"cas":{"key":0,"from":1,"to":2}}}}},{"at_event":5,"at_us":6,
@@ -327,6 +328,11 @@ fn the_sample_document_reads() {
     let run: SharedRun = from_slice(SAMPLE.as_bytes()).unwrap();
     assert_eq!(run.scenario.seed, u64::MAX);
     assert_eq!(run.scenario.params["heartbeat_ms"], -50);
+    assert_eq!(
+        run.scenario.clocks.len(),
+        1,
+        "the key written with an escape is read"
+    );
     assert_eq!(run.cursor_us, 77);
     let written = serde_json::to_string(&run).unwrap();
     assert_eq!(from_slice::<SharedRun>(written.as_bytes()), Ok(run));
