@@ -124,8 +124,13 @@ pub fn file_stem(session: &Session) -> String {
     )
 }
 
+/// A download's code: what it writes is not needed when a page opens (the trace and history
+/// exports, their JSON writer, pictures as files), so it is a chunk of its own.
+pub type Download = fn(&Session, &ShareAction) -> String;
+crate::lazy_chunk!(pub DOWNLOAD: Download = download, downloads, "the downloads");
+
 /// Perform a download. Returns a status line for the menu.
-pub fn download(session: &Session, what: &ShareAction) -> String {
+fn download(session: &Session, what: &ShareAction) -> String {
     let stem = file_stem(session);
     let sim = session.sim();
     match what {

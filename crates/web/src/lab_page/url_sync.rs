@@ -133,11 +133,23 @@ impl LabPage {
                 });
             }
             other => {
+                let Some(download) = share::DOWNLOAD.get() else {
+                    // First download: fetch its code, then carry out the same action.
+                    self.share.status = Some("Preparing the download…".into());
+                    let link = ctx.link().clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        link.send_message(match share::DOWNLOAD.load().await {
+                            Ok(_) => Msg::Share(other),
+                            Err(message) => Msg::ShareStatus(format!("Not saved: {message}.")),
+                        });
+                    });
+                    return;
+                };
                 let status = if matches!(other, ShareAction::PictureSvg | ShareAction::PicturePng) {
                     self.painter
-                        .with_painted_in_svg(|| share::download(session, &other))
+                        .with_painted_in_svg(|| download(session, &other))
                 } else {
-                    share::download(session, &other)
+                    download(session, &other)
                 };
                 self.share.status = Some(status);
             }
