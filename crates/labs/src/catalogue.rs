@@ -1,20 +1,34 @@
-//! What the lab picker and links need before a lab's code is loaded: ids, titles, summaries
-//! and preset titles. The data below is generated from the labs themselves by the test
-//! `catalogue::catalogue_matches_the_labs` (run it with `FAILSCOPE_BLESS=1` to rewrite it
-//! after changing a lab's title or presets); it fails when the two disagree.
+//! What the app needs before a lab's code is loaded. Two tables, generated from the labs
+//! themselves by the test `catalogue::catalogue_matches_the_labs` (run it with
+//! `FAILSCOPE_BLESS=1` to rewrite them after changing a lab's title or presets); it fails
+//! when they and the labs disagree:
+//!
+//! - [`CATALOGUE`]: ids, titles, preset ids and picture kinds, which every page uses (to
+//!   route, to fetch a lab's code and its pictures' code alongside);
+//! - [`CARDS`]: the picker's text (summaries, preset titles and summaries), which only the
+//!   home page shows. Only the picker reads it, so in the split build it travels in the
+//!   picker's chunk, and a lab's page does not fetch every other lab's blurb.
 
-/// A lab as the picker shows it.
+/// A lab as every page knows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LabInfo {
     pub id: &'static str,
     pub title: &'static str,
-    pub summary: &'static str,
     /// Hidden labs (engine benchmarks, demos) open by id but are not offered in the picker.
     pub listed: bool,
-    pub presets: &'static [PresetInfo],
+    /// The ids of its guided presets, in order.
+    pub presets: &'static [&'static str],
     /// The picture kinds the lab draws (`PictureKind::name`): the page fetches their code
     /// with the lab's.
     pub pictures: &'static [&'static str],
+}
+
+/// A lab as the picker shows it: the entry of [`CARDS`] at the same index as its
+/// [`LabInfo`] in [`CATALOGUE`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LabCard {
+    pub summary: &'static str,
+    pub presets: &'static [PresetInfo],
 }
 
 /// A guided preset as the picker shows it.
@@ -35,18 +49,78 @@ pub fn listed() -> impl Iterator<Item = &'static LabInfo> {
     CATALOGUE.iter().filter(|lab| lab.listed)
 }
 
+/// The picker's card for a lab (only the picker should call this: see the module's notes).
+pub fn card(lab: &LabInfo) -> Option<&'static LabCard> {
+    let index = CATALOGUE.iter().position(|l| l.id == lab.id)?;
+    CARDS.get(index)
+}
+
 /// With `no-labs` (measuring what the labs add to every page), none.
 #[cfg(feature = "no-labs")]
 pub static CATALOGUE: &[LabInfo] = &[];
+#[cfg(feature = "no-labs")]
+pub static CARDS: &[LabCard] = &[];
 
 // BEGIN GENERATED CATALOGUE
 #[cfg(not(feature = "no-labs"))]
+#[rustfmt::skip]
 pub static CATALOGUE: &[LabInfo] = &[
     LabInfo {
         id: "raft",
         title: "Raft consensus",
-        summary: "Leader election and log replication; crash the leader, split the network, watch it recover.",
         listed: true,
+        presets: &["election", "leader-crash", "split-votes", "partition", "majority-crash", "rejoin", "stress"],
+        pictures: &["grid"],
+    },
+    LabInfo {
+        id: "hash-ring",
+        title: "Consistent hashing",
+        listed: true,
+        presets: &["add-node", "mod-n", "owner-crash", "vnodes", "bounded"],
+        pictures: &["bars", "ring"],
+    },
+    LabInfo {
+        id: "replication",
+        title: "Replication and CAP",
+        listed: true,
+        presets: &["async-failover", "lagging-follower", "sticky-sessions", "lww-skew", "siblings", "quorums", "w1r1-partition", "quorum-anomaly", "abd", "cap-cp", "cap-ap", "crdt-counter"],
+        pictures: &["grid"],
+    },
+    LabInfo {
+        id: "split-brain",
+        title: "Split brain",
+        listed: true,
+        presets: &["no-quorum", "majority-quorum", "fencing", "stonith", "witness", "even-split"],
+        pictures: &["lanes", "time-series"],
+    },
+    LabInfo {
+        id: "lease-fencing",
+        title: "Leases and fencing tokens",
+        listed: true,
+        presets: &["seeds-timeline", "seeds-timeline-fenced", "clock-drift", "clock-jump", "clock-jump-monotonic", "redlock", "redlock-fenced"],
+        pictures: &["lanes", "time-series"],
+    },
+    LabInfo {
+        id: "heartbeat",
+        title: "Heartbeats and suspicion",
+        listed: true,
+        presets: &["crash", "gc-pause", "stress"],
+        pictures: &["bars"],
+    },
+    LabInfo {
+        id: "gallery",
+        title: "Picture gallery",
+        listed: false,
+        presets: &["every-kind"],
+        pictures: &["bars", "graph", "grid", "lanes", "state-machine", "time-series", "tree"],
+    },
+];
+#[cfg(not(feature = "no-labs"))]
+#[rustfmt::skip]
+pub static CARDS: &[LabCard] = &[
+    // raft
+    LabCard {
+        summary: "Leader election and log replication; crash the leader, split the network, watch it recover.",
         presets: &[
             PresetInfo { id: "election", title: "Electing a leader", summary: "Five servers, random timeouts, one winner." },
             PresetInfo { id: "leader-crash", title: "The leader crashes", summary: "Followers notice the silence and elect a new leader." },
@@ -56,13 +130,10 @@ pub static CATALOGUE: &[LabInfo] = &[
             PresetInfo { id: "rejoin", title: "An isolated server rejoins", summary: "Cut off, a follower keeps raising its term; when it returns it forces an election it cannot win." },
             PresetInfo { id: "stress", title: "Fifteen servers under load", summary: "The largest cluster with eight busy clients." },
         ],
-        pictures: &["grid"],
     },
-    LabInfo {
-        id: "hash-ring",
-        title: "Consistent hashing",
+    // hash-ring
+    LabCard {
         summary: "Keys on a ring of servers: add one and few keys move; compare hash mod N, rendezvous, jump and bounded loads.",
-        listed: true,
         presets: &[
             PresetInfo { id: "add-node", title: "A fifth server joins", summary: "Consistent hashing moves about a fifth of the keys; the cache stays warm." },
             PresetInfo { id: "mod-n", title: "The same change with hash mod N", summary: "Adding one server re-maps most keys: the cache goes cold at once." },
@@ -70,13 +141,10 @@ pub static CATALOGUE: &[LabInfo] = &[
             PresetInfo { id: "vnodes", title: "One point per server", summary: "Without virtual nodes the arcs are uneven and one server holds far more keys." },
             PresetInfo { id: "bounded", title: "Bounded loads", summary: "No server holds more than 1.25 times the average; overflow walks on clockwise." },
         ],
-        pictures: &["bars", "ring"],
     },
-    LabInfo {
-        id: "replication",
-        title: "Replication and CAP",
+    // replication
+    LabCard {
         summary: "Leaders, followers and quorums: lag, lost writes, clock skew, siblings, and the CAP choice under a partition.",
-        listed: true,
         presets: &[
             PresetInfo { id: "async-failover", title: "Async replication loses a write on failover", summary: "The leader acknowledges writes its followers never get, then crashes." },
             PresetInfo { id: "lagging-follower", title: "Stale reads from a lagging follower", summary: "Reads spread over all replicas; one replica is hundreds of milliseconds behind." },
@@ -91,13 +159,10 @@ pub static CATALOGUE: &[LabInfo] = &[
             PresetInfo { id: "cap-ap", title: "AP under a partition", summary: "Both sides answer; reads go stale and histories stop being linearizable." },
             PresetInfo { id: "crdt-counter", title: "A CRDT counter converges", summary: "Increments on both sides of a partition all count once it heals." },
         ],
-        pictures: &["grid"],
     },
-    LabInfo {
-        id: "split-brain",
-        title: "Split brain",
+    // split-brain
+    LabCard {
         summary: "Cut a cluster in two: quorums, fencing tokens and STONITH against two leaders.",
-        listed: true,
         presets: &[
             PresetInfo { id: "no-quorum", title: "No quorum", summary: "Both sides elect a leader; storage takes both." },
             PresetInfo { id: "majority-quorum", title: "Majority quorum", summary: "The old leader steps down; only the majority elects." },
@@ -106,13 +171,10 @@ pub static CATALOGUE: &[LabInfo] = &[
             PresetInfo { id: "witness", title: "A witness", summary: "Two servers and a tie-breaker survive losing one." },
             PresetInfo { id: "even-split", title: "An even split", summary: "2 | 2: no majority anywhere, so no leader at all." },
         ],
-        pictures: &["lanes", "time-series"],
     },
-    LabInfo {
-        id: "lease-fencing",
-        title: "Leases and fencing tokens",
+    // lease-fencing
+    LabCard {
         summary: "A lock that expires while its holder sleeps, and the token that saves storage.",
-        listed: true,
         presets: &[
             PresetInfo { id: "seeds-timeline", title: "A pause outlives the lease", summary: "The seeds' timeline, no fencing: storage takes the late write." },
             PresetInfo { id: "seeds-timeline-fenced", title: "The same, with fencing", summary: "“stale token 33 < 34”: the late write is refused." },
@@ -122,29 +184,22 @@ pub static CATALOGUE: &[LabInfo] = &[
             PresetInfo { id: "redlock", title: "Redlock", summary: "Clocks jump on three of five lock servers: two holders." },
             PresetInfo { id: "redlock-fenced", title: "Redlock with fencing", summary: "Two holders, but storage refuses the older token." },
         ],
-        pictures: &["lanes", "time-series"],
     },
-    LabInfo {
-        id: "heartbeat",
-        title: "Heartbeats and suspicion",
+    // heartbeat
+    LabCard {
         summary: "The simplest failure detector: crash a node and everyone notices; pause one and they are fooled.",
-        listed: true,
         presets: &[
             PresetInfo { id: "crash", title: "A node crashes", summary: "Everyone stops hearing from it and, after the timeout, suspects it." },
             PresetInfo { id: "gc-pause", title: "A long pause fools everyone", summary: "A paused node looks exactly like a crashed one, until it wakes up." },
             PresetInfo { id: "stress", title: "Fifty nodes, a thousand messages", summary: "2,450 pings every 50 ms: the rendering stress test." },
         ],
-        pictures: &["bars"],
     },
-    LabInfo {
-        id: "gallery",
-        title: "Picture gallery",
+    // gallery
+    LabCard {
         summary: "Every shared picture kind, drawn from one small run of servers pinging each other.",
-        listed: false,
         presets: &[
             PresetInfo { id: "every-kind", title: "Every picture kind", summary: "A freeze and a crash among four pinging servers, drawn in every picture kind." },
         ],
-        pictures: &["bars", "graph", "grid", "lanes", "state-machine", "time-series", "tree"],
     },
 ];
 // END GENERATED CATALOGUE

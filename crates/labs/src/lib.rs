@@ -33,7 +33,7 @@ use failscope_sim::lab::{Catalogue, Lab, Preset};
 use failscope_sim::link::{LinkError, SharedRun};
 use failscope_sim::{Scenario, ScenarioError, Simulation};
 
-pub use catalogue::{LabInfo, PresetInfo, CATALOGUE};
+pub use catalogue::{LabCard, LabInfo, PresetInfo, CARDS, CATALOGUE};
 pub use registry::{load, ChunkFailed, LoadError};
 
 registry! {

@@ -4,6 +4,7 @@
 
 use crate::client::ClientOp;
 use crate::ids::{MsgId, NodeId};
+use crate::json::write::{field, object, tagged, ToJson};
 use crate::json::{unknown_variant, variant, Fields, FromJson, Json, Reader};
 use crate::time::Time;
 use serde::Serialize;
@@ -278,3 +279,60 @@ impl std::fmt::Display for ActionError {
 }
 
 impl std::error::Error for ActionError {}
+
+impl ToJson for Action {
+    fn to_json(&self) -> Json {
+        match self {
+            Action::Crash { node } => tagged("crash", [("node", field(node))]),
+            Action::Restart { node } => tagged("restart", [("node", field(node))]),
+            Action::Pause { node, duration_us } => tagged(
+                "pause",
+                [("node", field(node)), ("duration_us", field(duration_us))],
+            ),
+            Action::ClockJump { node, delta_us } => tagged(
+                "clock_jump",
+                [("node", field(node)), ("delta_us", field(delta_us))],
+            ),
+            Action::ClockDrift { node, ppm } => {
+                tagged("clock_drift", [("node", field(node)), ("ppm", field(ppm))])
+            }
+            Action::Partition { groups } => tagged("partition", [("groups", field(groups))]),
+            Action::Cut { from, to } => tagged("cut", [("from", field(from)), ("to", field(to))]),
+            Action::Clog { from, to } => tagged("clog", [("from", field(from)), ("to", field(to))]),
+            Action::Unclog { from, to } => {
+                tagged("unclog", [("from", field(from)), ("to", field(to))])
+            }
+            Action::Heal => "heal".to_json(),
+            Action::DropMessage { msg } => tagged("drop_message", [("msg", field(msg))]),
+            Action::DuplicateMessage { msg } => tagged("duplicate_message", [("msg", field(msg))]),
+            Action::ClientRequest { node, op } => {
+                tagged("client_request", [("node", field(node)), ("op", field(op))])
+            }
+            Action::SetParam { key, value } => {
+                tagged("set_param", [("key", field(key)), ("value", field(value))])
+            }
+            Action::Lab { verb, args } => {
+                tagged("lab", [("verb", field(verb)), ("args", field(args))])
+            }
+        }
+    }
+}
+
+impl ToJson for ScheduledFault {
+    fn to_json(&self) -> Json {
+        object([
+            ("at_us", field(&self.at_us)),
+            ("action", field(&self.action)),
+        ])
+    }
+}
+
+impl ToJson for ActionRecord {
+    fn to_json(&self) -> Json {
+        object([
+            ("at_event", field(&self.at_event)),
+            ("at_us", field(&self.at_us)),
+            ("action", field(&self.action)),
+        ])
+    }
+}

@@ -3,6 +3,7 @@
 //! history for consistency checking is read (see `history`).
 
 use crate::ids::{ClientId, NodeId};
+use crate::json::write::{field, object, tagged, ToJson};
 use crate::json::{unknown_variant, variant, Fields, FromJson, Json, Reader};
 use crate::limits::{MAX_CLIENTS, MAX_DURATION_US, MAX_KEYS};
 use crate::network::Latency;
@@ -251,4 +252,51 @@ pub(crate) struct ClientState {
     pub leader_hint: Option<NodeId>,
     /// The node that last timed out, avoided by the next random pick.
     pub avoid: Option<NodeId>,
+}
+
+impl ToJson for ClientOp {
+    fn to_json(&self) -> Json {
+        match self {
+            ClientOp::Read { key } => tagged("read", [("key", field(key))]),
+            ClientOp::Write { key, value } => {
+                tagged("write", [("key", field(key)), ("value", field(value))])
+            }
+            ClientOp::Cas { key, from, to } => tagged(
+                "cas",
+                [
+                    ("key", field(key)),
+                    ("from", field(from)),
+                    ("to", field(to)),
+                ],
+            ),
+        }
+    }
+}
+
+impl ToJson for ClientTarget {
+    fn to_json(&self) -> Json {
+        match self {
+            ClientTarget::Random => "random",
+            ClientTarget::Sticky => "sticky",
+        }
+        .to_json()
+    }
+}
+
+impl ToJson for ClientConfig {
+    fn to_json(&self) -> Json {
+        object([
+            ("n_clients", field(&self.n_clients)),
+            ("think_min_us", field(&self.think_min_us)),
+            ("think_max_us", field(&self.think_max_us)),
+            ("timeout_us", field(&self.timeout_us)),
+            ("n_keys", field(&self.n_keys)),
+            ("read_ppm", field(&self.read_ppm)),
+            ("cas_ppm", field(&self.cas_ppm)),
+            ("latency", field(&self.latency)),
+            ("target", field(&self.target)),
+            ("max_redirects", field(&self.max_redirects)),
+            ("stop_at_us", field(&self.stop_at_us)),
+        ])
+    }
 }

@@ -1,5 +1,6 @@
 //! Identifiers shared by every part of the engine.
 
+use crate::json::write::ToJson;
 use crate::json::{FromJson, Json, Reader};
 use serde::Serialize;
 
@@ -28,4 +29,10 @@ pub fn node_name(node: NodeId) -> String {
 /// `C1` for client 0.
 pub fn client_name(client: ClientId) -> String {
     format!("C{}", u32::from(client) + 1)
+}
+
+impl ToJson for MsgId {
+    fn to_json(&self) -> Json {
+        self.0.to_json()
+    }
 }

@@ -3,6 +3,7 @@
 //! message delay.
 
 use crate::ids::NodeId;
+use crate::json::write::{field, object, tagged, unless_empty, ToJson};
 use crate::json::{unknown_variant, variant, Fields, FromJson, Json, Reader};
 use crate::limits::MAX_LATENCY_US;
 use crate::rng::Rng;
@@ -413,6 +414,87 @@ impl Network {
 
     pub fn is_partitioned(&self) -> bool {
         self.group.iter().any(|&g| g != self.group[0]) || !self.cut.is_empty()
+    }
+}
+
+impl ToJson for Latency {
+    fn to_json(&self) -> Json {
+        match self {
+            Latency::Constant { us } => tagged("constant", [("us", field(us))]),
+            Latency::Uniform { min_us, max_us } => tagged(
+                "uniform",
+                [("min_us", field(min_us)), ("max_us", field(max_us))],
+            ),
+            Latency::LongTail {
+                min_us,
+                median_us,
+                max_us,
+            } => tagged(
+                "long_tail",
+                [
+                    ("min_us", field(min_us)),
+                    ("median_us", field(median_us)),
+                    ("max_us", field(max_us)),
+                ],
+            ),
+        }
+    }
+}
+
+impl ToJson for LinkConfig {
+    fn to_json(&self) -> Json {
+        object([
+            ("latency", field(&self.latency)),
+            ("loss_ppm", field(&self.loss_ppm)),
+            ("duplicate_ppm", field(&self.duplicate_ppm)),
+            ("reorder_ppm", field(&self.reorder_ppm)),
+        ])
+    }
+}
+
+impl ToJson for NetworkMode {
+    fn to_json(&self) -> Json {
+        match self {
+            NetworkMode::Realistic => "realistic".to_json(),
+            NetworkMode::Synchronous { bound_us } => {
+                tagged("synchronous", [("bound_us", field(bound_us))])
+            }
+            NetworkMode::PartiallySynchronous {
+                gst_us,
+                bound_us,
+                pre_gst_extra_us,
+            } => tagged(
+                "partially_synchronous",
+                [
+                    ("gst_us", field(gst_us)),
+                    ("bound_us", field(bound_us)),
+                    ("pre_gst_extra_us", field(pre_gst_extra_us)),
+                ],
+            ),
+            NetworkMode::Asynchronous { extra_max_us } => {
+                tagged("asynchronous", [("extra_max_us", field(extra_max_us))])
+            }
+        }
+    }
+}
+
+impl ToJson for NetworkConfig {
+    fn to_json(&self) -> Json {
+        object([
+            ("mode", field(&self.mode)),
+            ("link", field(&self.link)),
+            ("overrides", unless_empty(&self.overrides)),
+        ])
+    }
+}
+
+impl ToJson for LinkOverride {
+    fn to_json(&self) -> Json {
+        object([
+            ("from", field(&self.from)),
+            ("to", field(&self.to)),
+            ("link", field(&self.link)),
+        ])
     }
 }
 

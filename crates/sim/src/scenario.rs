@@ -4,6 +4,7 @@ use crate::action::{Action, ActionRecord, ScheduledFault};
 use crate::client::ClientConfig;
 use crate::clock::MAX_DRIFT_PPM;
 use crate::ids::{node_name, NodeId};
+use crate::json::write::{field, object, unless_empty, ToJson};
 use crate::json::{Fields, FromJson, Json, Reader};
 use crate::lab::{Catalogue, Lab, ParamSpec};
 use crate::limits::*;
@@ -401,5 +402,32 @@ fn truncate(s: &str, max: usize) -> String {
     } else {
         let cut: String = s.chars().take(max).collect();
         format!("{cut}…")
+    }
+}
+
+impl ToJson for ClockSetting {
+    fn to_json(&self) -> Json {
+        object([
+            ("node", field(&self.node)),
+            ("offset_us", field(&self.offset_us)),
+            ("drift_ppm", field(&self.drift_ppm)),
+        ])
+    }
+}
+
+impl ToJson for Scenario {
+    fn to_json(&self) -> Json {
+        object([
+            ("version", field(&self.version)),
+            ("lab", field(&self.lab)),
+            ("seed", field(&self.seed)),
+            ("n_nodes", field(&self.n_nodes)),
+            ("params", field(&self.params)),
+            ("network", field(&self.network)),
+            ("clients", field(&self.clients)),
+            ("clocks", unless_empty(&self.clocks)),
+            ("faults", unless_empty(&self.faults)),
+            ("actions", unless_empty(&self.actions)),
+        ])
     }
 }

@@ -9,7 +9,7 @@
 //! iframes; `autoplay` in the fragment starts it playing.
 
 use crate::compare_page::{ComparePageProps, Side, COMPARE_PAGE};
-use crate::components::lab_picker::LabPicker;
+use crate::components::lab_picker::{LabPickerProps, LAB_PICKER};
 use crate::lab_loading::{loading_panel, use_labs, LabsState};
 use crate::lab_page::{LabPage, Source};
 use crate::lazy::Deferred;
@@ -230,7 +230,9 @@ pub fn App() -> Html {
                          on_home={on_home.clone()} on_preset={on_preset} />
             },
             Some(Err(message)) => link_error(message, on_home.clone()),
-            None => html! { <LabPicker on_open={on_open} /> },
+            None => {
+                html! { <Deferred<LabPickerProps> chunk={&LAB_PICKER} props={LabPickerProps { on_open }} /> }
+            }
         },
     };
     if route.embed {
@@ -272,7 +274,7 @@ fn link_error(message: &str, on_home: Callback<()>) -> Html {
         if let Some(lab) = first {
             go(&Route {
                 lab: Some(lab.id.to_string()),
-                preset: lab.presets.first().map(|p| p.id.to_string()),
+                preset: lab.presets.first().map(|p| p.to_string()),
                 ..Route::default()
             })
         }

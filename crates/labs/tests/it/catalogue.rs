@@ -30,8 +30,11 @@ fn picture_kinds(lab: &'static dyn failscope_sim::lab::Lab) -> Vec<&'static str>
 }
 
 fn generated() -> String {
-    let mut out =
-        String::from("#[cfg(not(feature = \"no-labs\"))]\npub static CATALOGUE: &[LabInfo] = &[\n");
+    let mut infos =
+        String::from("#[cfg(not(feature = \"no-labs\"))]\n#[rustfmt::skip]\npub static CATALOGUE: &[LabInfo] = &[\n");
+    let mut cards = String::from(
+        "#[cfg(not(feature = \"no-labs\"))]\n#[rustfmt::skip]\npub static CARDS: &[LabCard] = &[\n",
+    );
     for id in LAB_IDS {
         let lab = find(id).unwrap_or_else(|| panic!("the registry cannot load {id}"));
         assert_eq!(
@@ -39,26 +42,33 @@ fn generated() -> String {
             *id,
             "the registry line for {id} loads another lab"
         );
-        writeln!(out, "    LabInfo {{").unwrap();
-        writeln!(out, "        id: {:?},", lab.id()).unwrap();
-        writeln!(out, "        title: {:?},", lab.title()).unwrap();
-        writeln!(out, "        summary: {:?},", lab.summary()).unwrap();
-        writeln!(out, "        listed: {},", lab.listed()).unwrap();
-        writeln!(out, "        presets: &[").unwrap();
-        for p in lab.presets() {
+        let presets = lab.presets();
+        let ids: Vec<&str> = presets.iter().map(|p| p.id).collect();
+        writeln!(infos, "    LabInfo {{").unwrap();
+        writeln!(infos, "        id: {:?},", lab.id()).unwrap();
+        writeln!(infos, "        title: {:?},", lab.title()).unwrap();
+        writeln!(infos, "        listed: {},", lab.listed()).unwrap();
+        writeln!(infos, "        presets: &{ids:?},").unwrap();
+        writeln!(infos, "        pictures: &{:?},", picture_kinds(lab)).unwrap();
+        writeln!(infos, "    }},").unwrap();
+        writeln!(cards, "    // {}", lab.id()).unwrap();
+        writeln!(cards, "    LabCard {{").unwrap();
+        writeln!(cards, "        summary: {:?},", lab.summary()).unwrap();
+        writeln!(cards, "        presets: &[").unwrap();
+        for p in &presets {
             writeln!(
-                out,
+                cards,
                 "            PresetInfo {{ id: {:?}, title: {:?}, summary: {:?} }},",
                 p.id, p.title, p.summary
             )
             .unwrap();
         }
-        writeln!(out, "        ],").unwrap();
-        writeln!(out, "        pictures: &{:?},", picture_kinds(lab)).unwrap();
-        writeln!(out, "    }},").unwrap();
+        writeln!(cards, "        ],").unwrap();
+        writeln!(cards, "    }},").unwrap();
     }
-    out.push_str("];\n");
-    out
+    infos.push_str("];\n");
+    cards.push_str("];\n");
+    infos + &cards
 }
 
 #[test]
@@ -87,6 +97,7 @@ fn every_registered_lab_is_in_the_catalogue_once() {
         );
     }
     assert_eq!(catalogue::CATALOGUE.len(), LAB_IDS.len());
+    assert_eq!(catalogue::CARDS.len(), LAB_IDS.len());
 }
 
 /// The bundle's per-lab chunk is named after the loader; the bench reports pages by it.

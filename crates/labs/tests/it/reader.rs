@@ -1,7 +1,8 @@
 //! The hand-written JSON reader (`failscope_sim::json`) reads back everything our serializer
 //! (serde) writes: every preset, trade-off and default scenario of every lab, every committed
 //! link, and generated scenarios covering every action, latency and network mode with the
-//! optional parts present and absent.
+//! optional parts present and absent. The engine's writer (`json::write`) writes the same
+//! text as serde for all of them.
 
 use failscope_sim::action::{Action, ActionRecord, ScheduledFault};
 use failscope_sim::client::{ClientConfig, ClientOp, ClientTarget};
@@ -16,11 +17,17 @@ use proptest::prelude::*;
 use proptest::strategy::Union;
 
 /// Write `value` with serde, compactly and pretty (as the app's scenario download does), and
-/// read both back with the reader.
+/// read both back with the reader. The engine's own writer (what share links use) writes
+/// exactly serde's compact text.
 fn check_round_trip<T>(value: &T, name: &str)
 where
-    T: serde::Serialize + json::FromJson + PartialEq + std::fmt::Debug,
+    T: serde::Serialize + json::FromJson + json::ToJson + PartialEq + std::fmt::Debug,
 {
+    assert_eq!(
+        json::write::to_string(value),
+        serde_json::to_string(value).unwrap(),
+        "{name}: the link writer and serde disagree"
+    );
     for text in [
         serde_json::to_string(value).unwrap(),
         serde_json::to_string_pretty(value).unwrap(),

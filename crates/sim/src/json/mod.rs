@@ -18,8 +18,10 @@
 
 mod parse;
 mod read;
+pub mod write;
 
 pub use read::{unknown_variant, variant, Fields, FromJson, Reader};
+pub use write::ToJson;
 
 /// Deepest nesting of arrays and objects accepted (a scenario needs 6).
 pub const MAX_DEPTH: usize = 64;

@@ -12,6 +12,7 @@
 
 mod inflate;
 
+use crate::json::write::{field, object, ToJson};
 use crate::json::{Fields, FromJson, Json, Reader};
 use crate::lab::Catalogue;
 use crate::scenario::{Scenario, ScenarioError};
@@ -124,8 +125,8 @@ impl std::error::Error for LinkError {}
 
 /// Pack a session into link text (without the leading `#s=`).
 pub fn encode(run: &SharedRun) -> String {
-    let json = serde_json::to_vec(run).expect("a SharedRun always serializes");
-    let compressed = miniz_oxide::deflate::compress_to_vec(&json, 9);
+    let json = crate::json::write::to_string(run);
+    let compressed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
     format!("{LINK_VERSION}.{}", base64url::encode(&compressed))
 }
 
@@ -241,6 +242,26 @@ pub mod base64url {
             }
         }
         Some(out)
+    }
+}
+
+impl ToJson for ViewOptions {
+    fn to_json(&self) -> Json {
+        object([
+            ("preset", self.preset.as_ref().map(ToJson::to_json)),
+            ("speed", self.speed.as_ref().map(ToJson::to_json)),
+            ("tab", self.tab.as_ref().map(ToJson::to_json)),
+        ])
+    }
+}
+
+impl ToJson for SharedRun {
+    fn to_json(&self) -> Json {
+        object([
+            ("scenario", field(&self.scenario)),
+            ("cursor_us", field(&self.cursor_us)),
+            ("view", field(&self.view)),
+        ])
     }
 }
 

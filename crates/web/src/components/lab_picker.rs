@@ -2,26 +2,31 @@
 
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct LabPickerProps {
     /// Open a lab (and optionally one of its presets).
     pub on_open: Callback<(String, Option<String>)>,
 }
 
+// Only the home page shows it: its code and the labs' blurbs (`catalogue::CARDS`, read only
+// here) are a chunk of their own, so a lab's page does not fetch every other lab's text.
+crate::lazy_view!(pub LAB_PICKER: LabPickerProps => LabPicker, lab_picker, "the list of labs");
+
 #[component]
 pub fn LabPicker(props: &LabPickerProps) -> Html {
-    let cards = failscope_labs::catalogue::listed().map(|lab| {
+    let cards = failscope_labs::catalogue::listed().filter_map(|lab| {
+        let card = failscope_labs::catalogue::card(lab)?;
         let id = lab.id.to_string();
         let open = {
             let cb = props.on_open.clone();
             let id = id.clone();
             Callback::from(move |_: MouseEvent| cb.emit((id.clone(), None)))
         };
-        let presets = lab.presets;
-        html! {
+        let presets = card.presets;
+        Some(html! {
             <article class="lab-card" data-testid={format!("lab-card-{id}")}>
                 <h2>{ lab.title }</h2>
-                <p>{ lab.summary }</p>
+                <p>{ card.summary }</p>
                 <ul class="preset-links">
                     // Real links: they open in a new tab, can be copied, and the route
                     // follows the fragment as for any other link.
@@ -32,7 +37,7 @@ pub fn LabPicker(props: &LabPickerProps) -> Html {
                 </ul>
                 <button class="btn btn-primary" data-testid={format!("open-{id}")} onclick={open}>{ "Free play" }</button>
             </article>
-        }
+        })
     });
     html! {
         <main class="picker" data-testid="lab-picker">
