@@ -94,6 +94,22 @@ pub static CATALOGUE: &[LabInfo] = &[
         pictures: &["grid"],
     },
     LabInfo {
+        id: "paxos",
+        title: "Paxos",
+        summary: "Single-decree Paxos: one value chosen, duelling proposers, majorities lost.",
+        listed: true,
+        presets: &[
+            PresetInfo { id: "one-proposer", title: "One proposer", summary: "A value chosen in two round trips." },
+            PresetInfo { id: "duel", title: "Duelling proposers", summary: "No backoff: two proposers overtake each other forever." },
+            PresetInfo { id: "duel-backoff", title: "Backoff ends the duel", summary: "A random wait after each preemption: one proposer wins." },
+            PresetInfo { id: "late-proposer", title: "A latecomer adopts the value", summary: "After A is chosen, S2 learns it from a promise and proposes A too." },
+            PresetInfo { id: "two-down", title: "Two of five acceptors down", summary: "Three acceptors are still a majority: A is chosen." },
+            PresetInfo { id: "three-down", title: "Three of five acceptors down", summary: "Two acceptors cannot make a majority: nothing is chosen." },
+            PresetInfo { id: "restart", title: "Promises survive a restart", summary: "Acceptors restart between two ballots; their promises are on disk." },
+        ],
+        pictures: &["grid"],
+    },
+    LabInfo {
         id: "split-brain",
         title: "Split brain",
         summary: "Cut a cluster in two: quorums, fencing tokens and STONITH against two leaders.",

@@ -24,6 +24,7 @@ pub mod fencing;
 pub mod gallery;
 pub mod heartbeat;
 pub mod lease_fencing;
+pub mod paxos;
 pub mod raft;
 pub mod replication;
 pub mod ring;
@@ -40,6 +41,7 @@ registry! {
     "raft" => raft: crate::raft::RaftLab,
     "hash-ring" => hash_ring: crate::ring::RingLab,
     "replication" => replication: crate::replication::ReplicationLab,
+    "paxos" => paxos: crate::paxos::PaxosLab,
     "split-brain" => split_brain: crate::split_brain::SplitBrainLab,
     "lease-fencing" => lease_fencing: crate::lease_fencing::LeaseFencingLab,
     "heartbeat" => heartbeat: crate::heartbeat::HeartbeatLab,

@@ -11,6 +11,7 @@ mod lease_fencing;
 #[cfg(not(target_arch = "wasm32"))]
 mod link;
 mod narration;
+mod paxos;
 #[cfg(not(target_arch = "wasm32"))]
 mod properties;
 mod raft;
