@@ -110,6 +110,20 @@ pub static CATALOGUE: &[LabInfo] = &[
         pictures: &["grid"],
     },
     LabInfo {
+        id: "system-models",
+        title: "System models and FLP",
+        summary: "What timing assumptions buy: Paxos under three network models, FloodSet in rounds.",
+        listed: true,
+        presets: &[
+            PresetInfo { id: "synchronous", title: "Synchronous", summary: "Delays are bounded and known: a value is chosen within a few bounds." },
+            PresetInfo { id: "partial-synchrony", title: "Partially synchronous", summary: "Wild delays until GST at 2 s, bounded after: a decision soon after GST." },
+            PresetInfo { id: "adversary", title: "Asynchronous, with an adversary", summary: "FLP made visible: no crash, every message delivered, nothing ever decided." },
+            PresetInfo { id: "floodset-f-plus-1", title: "FloodSet, f + 1 rounds", summary: "One crash mid-broadcast, two rounds: every correct node decides 0." },
+            PresetInfo { id: "floodset-f-rounds", title: "FloodSet, only f rounds", summary: "The same crash with one round: S2 decides 0, S3 and S4 decide 1." },
+        ],
+        pictures: &["lanes", "time-series"],
+    },
+    LabInfo {
         id: "split-brain",
         title: "Split brain",
         summary: "Cut a cluster in two: quorums, fencing tokens and STONITH against two leaders.",

@@ -29,6 +29,7 @@ pub mod raft;
 pub mod replication;
 pub mod ring;
 pub mod split_brain;
+pub mod system_models;
 
 use failscope_sim::lab::{Catalogue, Lab, Preset};
 use failscope_sim::link::{LinkError, SharedRun};
@@ -42,6 +43,7 @@ registry! {
     "hash-ring" => hash_ring: crate::ring::RingLab,
     "replication" => replication: crate::replication::ReplicationLab,
     "paxos" => paxos: crate::paxos::PaxosLab,
+    "system-models" => system_models: crate::system_models::SystemModelsLab,
     "split-brain" => split_brain: crate::split_brain::SplitBrainLab,
     "lease-fencing" => lease_fencing: crate::lease_fencing::LeaseFencingLab,
     "heartbeat" => heartbeat: crate::heartbeat::HeartbeatLab,

@@ -4,7 +4,7 @@
 //! a value is chosen; and the anomaly a person can make happen with backoff off: two
 //! proposers and nothing chosen for ten seconds.
 
-use super::node::{value_name, Ballot, Paxos, Value};
+use super::node::{value_name, Ballot, Flavour, Paxos, Value};
 use failscope_sim::ids::{node_name, NodeId};
 use failscope_sim::invariant::{Checker, Finding, InvariantSpec, Modality, Nodes};
 use failscope_sim::time::{Time, SECOND};
@@ -64,7 +64,14 @@ pub struct PaxosChecks {
 }
 
 impl PaxosChecks {
-    fn on_acceptor(&mut self, nodes: &Nodes<'_, Paxos>, touched: NodeId, found: &mut Vec<Finding>) {
+    /// A value chosen (and whether it is valid, and the only one) after `touched`, an
+    /// acceptor, acted. Shared with the other labs that run Paxos.
+    pub(crate) fn on_acceptor<K: Flavour>(
+        &mut self,
+        nodes: &Nodes<'_, Paxos<K>>,
+        touched: NodeId,
+        found: &mut Vec<Finding>,
+    ) {
         let config = nodes.config();
         let Some((ballot, value)) = nodes.durable(touched).and_then(|d| d.accepted) else {
             return;
@@ -122,8 +129,13 @@ impl PaxosChecks {
         }
     }
 
-    fn on_learner(&mut self, nodes: &Nodes<'_, Paxos>, touched: NodeId, found: &mut Vec<Finding>) {
-        let Some(learner) = nodes.state(touched).and_then(Paxos::learner) else {
+    pub(crate) fn on_learner<K: Flavour>(
+        &mut self,
+        nodes: &Nodes<'_, Paxos<K>>,
+        touched: NodeId,
+        found: &mut Vec<Finding>,
+    ) {
+        let Some(learner) = nodes.state(touched).and_then(Paxos::<K>::learner) else {
             return;
         };
         let now = learner.learned.map(|l| l.1);
@@ -153,6 +165,13 @@ impl PaxosChecks {
             }
             _ => {}
         }
+    }
+}
+
+impl PaxosChecks {
+    /// The first value chosen, if any.
+    pub fn chosen(&self) -> Option<(Ballot, Value)> {
+        self.chosen
     }
 }
 

@@ -31,6 +31,17 @@ pub const BUG_NAMES: &[&str] = &[
     "learner forgets what it learned on restart",
 ];
 
+/// The scheduler of the asynchronous model (used by the system-models lab).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Adversary {
+    /// Messages go when the network says.
+    Off,
+    /// Holds every accept that would complete a majority (FLP's scheduler).
+    On,
+    /// Deliberately broken: claims to be the adversary but lets everything through.
+    Leaky,
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
     pub n_proposers: u16,
@@ -45,6 +56,9 @@ pub struct Config {
     /// Proposer k starts at k times this.
     pub start_every_us: Time,
     pub bug: Bug,
+    pub adversary: Adversary,
+    /// The global stabilisation time, where the network model has one (for pictures).
+    pub gst_us: Option<Time>,
 }
 
 impl Config {
@@ -100,6 +114,8 @@ impl Config {
             retry_us: ms("retry_ms", 300),
             start_every_us: ms("start_every_ms", 0),
             bug,
+            adversary: Adversary::Off,
+            gst_us: None,
         })
     }
 }

@@ -12,9 +12,12 @@ mod node;
 mod pictures;
 mod presets;
 
-pub use checks::{DECIDED, DUEL, DUEL_US, NO_UNLEARN, ONE_VALUE, VALIDITY};
-pub use config::{Bug, Config, BUG_NAMES};
-pub use node::{input_of, value_name, Ballot, Durable, Learner, Msg, Paxos, Phase, Proposer};
+pub use checks::{PaxosChecks, DECIDED, DUEL, DUEL_US, NO_UNLEARN, ONE_VALUE, VALIDITY};
+pub use config::{Adversary, Bug, Config, BUG_NAMES};
+pub use node::{
+    input_of, value_name, Ballot, Classic, Durable, Flavour, Learner, Msg, Paxos, Phase, Proposer,
+    Role, Timer,
+};
 pub use presets::{duel, scenario};
 
 use failscope_sim::challenge::{ChallengeSpec, Possibility};

@@ -4,10 +4,43 @@
 use super::checks::PaxosChecks;
 use super::config::{Bug, Config};
 use failscope_sim::ids::{node_name, NodeId};
+use failscope_sim::invariant::{Checker, Nodes};
 use failscope_sim::picture::Picture;
-use failscope_sim::protocol::{Ctx, NodeState, Protocol, Tone};
+use failscope_sim::protocol::{Ctx, Hold, NodeState, Protocol, Tone};
 use failscope_sim::scenario::Params;
 use failscope_sim::time::Time;
+use std::marker::PhantomData;
+
+/// What a lab running Paxos adds to it: how it reads its parameters, its checks and
+/// pictures, and (in the asynchronous model) its adversary. The protocol is the same.
+pub trait Flavour: Clone + std::fmt::Debug + 'static {
+    type Checker: Checker<Paxos<Self>>;
+    fn configure(params: &Params, n_nodes: u16) -> Result<Config, String>;
+    fn pictures(config: &Config, nodes: &Nodes<'_, Paxos<Self>>, now: Time) -> Vec<Picture>;
+    fn adversary(
+        config: &Config,
+        nodes: &Nodes<'_, Paxos<Self>>,
+        to: NodeId,
+        msg: &Msg,
+    ) -> Option<Hold> {
+        let _ = (config, nodes, to, msg);
+        None
+    }
+}
+
+/// The paxos lab's own flavour.
+#[derive(Clone, Debug)]
+pub struct Classic;
+
+impl Flavour for Classic {
+    type Checker = PaxosChecks;
+    fn configure(params: &Params, n_nodes: u16) -> Result<Config, String> {
+        Config::parse(params, n_nodes)
+    }
+    fn pictures(config: &Config, nodes: &Nodes<'_, Paxos>, _now: Time) -> Vec<Picture> {
+        vec![super::pictures::ballots(config, nodes)]
+    }
+}
 
 /// A ballot number: unique per proposer, ordered by round and then by proposer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
@@ -104,6 +137,10 @@ pub struct Durable {
     pub learned: Option<(Ballot, Value)>,
     /// Recent ballots this acceptor promised or accepted in, oldest first.
     pub marks: Vec<Mark>,
+    /// A proposer's recent ballots with the time (its monotonic clock) it prepared each.
+    pub ballots: Vec<(Ballot, i64)>,
+    /// When (its monotonic clock) a proposer or learner came to know the chosen value.
+    pub decided_mono: Option<i64>,
 }
 
 impl Durable {
@@ -158,23 +195,38 @@ pub struct Learner {
 }
 
 #[derive(Clone, Debug)]
-pub enum Paxos {
+pub enum Role {
     Proposer(Proposer),
     Acceptor { promised: Ballot },
     Learner(Learner),
 }
 
-impl Paxos {
+/// One Paxos node, in the lab flavour `K`.
+#[derive(Clone, Debug)]
+pub struct Paxos<K = Classic> {
+    pub role: Role,
+    flavour: PhantomData<K>,
+}
+
+impl<K> Paxos<K> {
     pub fn proposer(&self) -> Option<&Proposer> {
-        match self {
-            Paxos::Proposer(p) => Some(p),
+        match &self.role {
+            Role::Proposer(p) => Some(p),
             _ => None,
         }
     }
 
     pub fn learner(&self) -> Option<&Learner> {
-        match self {
-            Paxos::Learner(l) => Some(l),
+        match &self.role {
+            Role::Learner(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// An acceptor's promise (its volatile copy).
+    pub fn promised(&self) -> Option<Ballot> {
+        match self.role {
+            Role::Acceptor { promised } => Some(promised),
             _ => None,
         }
     }
@@ -194,13 +246,19 @@ impl Proposer {
         }
     }
 
-    fn prepare(&mut self, ctx: &mut Ctx<'_, Paxos>) {
+    fn prepare<K: Flavour>(&mut self, ctx: &mut Ctx<'_, Paxos<K>>) {
         let round = self.seen_round.max(ctx.durable().round) + 1;
-        ctx.durable_mut().round = round;
         let ballot = Ballot {
             round,
             proposer: ctx.id(),
         };
+        let mono = ctx.monotonic_clock();
+        let durable = ctx.durable_mut();
+        durable.round = round;
+        durable.ballots.push((ballot, mono));
+        if durable.ballots.len() > MARKS_KEPT {
+            durable.ballots.remove(0);
+        }
         self.tries += 1;
         self.phase = Phase::Preparing {
             ballot,
@@ -218,7 +276,7 @@ impl Proposer {
     }
 
     /// Give up on the current ballot: back off for a random while, or try again at once.
-    fn preempted(&mut self, ctx: &mut Ctx<'_, Paxos>, why: String) {
+    fn preempted<K: Flavour>(&mut self, ctx: &mut Ctx<'_, Paxos<K>>, why: String) {
         let config = ctx.config();
         if config.backoff {
             let cap = config.backoff_us << self.tries.saturating_sub(1).min(4);
@@ -240,7 +298,7 @@ impl Proposer {
         }
     }
 
-    fn on_message(&mut self, ctx: &mut Ctx<'_, Paxos>, from: NodeId, msg: Msg) {
+    fn on_message<K: Flavour>(&mut self, ctx: &mut Ctx<'_, Paxos<K>>, from: NodeId, msg: Msg) {
         let majority = ctx.config().majority();
         let me = node_name(ctx.id());
         match (&mut self.phase, msg) {
@@ -318,6 +376,7 @@ impl Proposer {
                     ));
                     self.phase = Phase::Chosen { ballot, value };
                     ctx.cancel_timer(Timer::Retry);
+                    ctx.durable_mut().decided_mono = Some(ctx.monotonic_clock());
                 }
             }
             (_, Msg::Preempted { ballot, promised }) => {
@@ -335,7 +394,7 @@ impl Proposer {
         }
     }
 
-    fn on_timer(&mut self, ctx: &mut Ctx<'_, Paxos>, timer: Timer) {
+    fn on_timer<K: Flavour>(&mut self, ctx: &mut Ctx<'_, Paxos<K>>, timer: Timer) {
         match (timer, &self.phase) {
             (Timer::Start, Phase::Idle) | (Timer::Backoff, Phase::BackingOff) => self.prepare(ctx),
             (Timer::Retry, Phase::Preparing { .. } | Phase::Accepting { .. }) => {
@@ -346,9 +405,14 @@ impl Proposer {
     }
 }
 
-fn on_acceptor(promised: &mut Ballot, ctx: &mut Ctx<'_, Paxos>, from: NodeId, msg: Msg) {
+fn on_acceptor<K: Flavour>(
+    promised: &mut Ballot,
+    ctx: &mut Ctx<'_, Paxos<K>>,
+    from: NodeId,
+    msg: Msg,
+) {
     let bug = ctx.config().bug;
-    let refuse = |ctx: &mut Ctx<'_, Paxos>, ballot: Ballot, promised: Ballot| {
+    let refuse = |ctx: &mut Ctx<'_, Paxos<K>>, ballot: Ballot, promised: Ballot| {
         ctx.send(ballot.proposer, Msg::Preempted { ballot, promised });
     };
     match msg {
@@ -397,9 +461,9 @@ fn on_acceptor(promised: &mut Ballot, ctx: &mut Ctx<'_, Paxos>, from: NodeId, ms
 }
 
 impl Learner {
-    fn on_accepted(
+    fn on_accepted<K: Flavour>(
         &mut self,
-        ctx: &mut Ctx<'_, Paxos>,
+        ctx: &mut Ctx<'_, Paxos<K>>,
         from: NodeId,
         ballot: Ballot,
         value: Value,
@@ -431,25 +495,28 @@ impl Learner {
             names.join(", ")
         ));
         self.learned = Some((ballot, value));
+        let mono = ctx.monotonic_clock();
+        let durable = ctx.durable_mut();
+        durable.decided_mono = durable.decided_mono.or(Some(mono));
         if ctx.config().bug != Bug::LearnerForgets {
             ctx.durable_mut().learned = self.learned;
         }
     }
 }
 
-impl Protocol for Paxos {
+impl<K: Flavour> Protocol for Paxos<K> {
     type Msg = Msg;
     type Timer = Timer;
     type Durable = Durable;
     type Config = Config;
-    type Checker = PaxosChecks;
+    type Checker = K::Checker;
 
     const MESSAGE_KINDS: &'static [&'static str] =
         &["Prepare", "Promise", "Accept", "Accepted", "Preempted"];
     const TIMER_NAMES: &'static [&'static str] = &["first try", "retry", "backoff over"];
 
     fn configure(params: &Params, n_nodes: u16) -> Result<Config, String> {
-        Config::parse(params, n_nodes)
+        K::configure(params, n_nodes)
     }
 
     fn message_kind(msg: &Msg) -> u8 {
@@ -497,7 +564,7 @@ impl Protocol for Paxos {
     fn start(ctx: &mut Ctx<'_, Self>) -> Self {
         let me = ctx.id();
         let config = ctx.config();
-        if config.is_proposer(me) {
+        let role = if config.is_proposer(me) {
             // A restarted proposer goes again at once; at the start, proposer k waits k
             // times the spacing.
             let wait = if ctx.durable().round > 0 {
@@ -506,29 +573,33 @@ impl Protocol for Paxos {
                 config.start_every_us * Time::from(me)
             };
             ctx.set_timer(Timer::Start, wait);
-            Paxos::Proposer(Proposer {
+            Role::Proposer(Proposer {
                 input: input_of(me),
                 phase: Phase::Idle,
                 seen_round: 0,
                 tries: 0,
             })
         } else if config.is_acceptor(me) {
-            Paxos::Acceptor {
+            Role::Acceptor {
                 promised: ctx.durable().promised,
             }
         } else {
-            Paxos::Learner(Learner {
+            Role::Learner(Learner {
                 learned: ctx.durable().learned,
                 votes: Vec::new(),
             })
+        };
+        Paxos {
+            role,
+            flavour: PhantomData,
         }
     }
 
     fn on_message(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, msg: Msg) {
-        match self {
-            Paxos::Proposer(p) => p.on_message(ctx, from, msg),
-            Paxos::Acceptor { promised } => on_acceptor(promised, ctx, from, msg),
-            Paxos::Learner(l) => {
+        match &mut self.role {
+            Role::Proposer(p) => p.on_message(ctx, from, msg),
+            Role::Acceptor { promised } => on_acceptor(promised, ctx, from, msg),
+            Role::Learner(l) => {
                 if let Msg::Accepted { ballot, value } = msg {
                     l.on_accepted(ctx, from, ballot, value);
                 }
@@ -537,14 +608,14 @@ impl Protocol for Paxos {
     }
 
     fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, timer: Timer) {
-        if let Paxos::Proposer(p) = self {
+        if let Role::Proposer(p) = &mut self.role {
             p.on_timer(ctx, timer);
         }
     }
 
     fn state(&self, durable: &Durable, _config: &Config) -> NodeState {
-        match self {
-            Paxos::Proposer(p) => {
+        match &self.role {
+            Role::Proposer(p) => {
                 let (tone, headline) = match &p.phase {
                     Phase::Idle => (Tone::Idle, "waiting to start".into()),
                     Phase::Preparing { ballot, promises } => (
@@ -571,8 +642,8 @@ impl Protocol for Paxos {
                     ],
                 }
             }
-            Paxos::Acceptor { promised } => acceptor_state(*promised, durable),
-            Paxos::Learner(l) => NodeState {
+            Role::Acceptor { promised } => acceptor_state(*promised, durable),
+            Role::Learner(l) => NodeState {
                 role: "learner".into(),
                 tone: if l.learned.is_some() {
                     Tone::Primary
@@ -588,12 +659,18 @@ impl Protocol for Paxos {
         }
     }
 
-    fn pictures(
+    fn pictures(config: &Config, nodes: &Nodes<'_, Self>, now: Time) -> Vec<Picture> {
+        K::pictures(config, nodes, now)
+    }
+
+    fn adversary(
         config: &Config,
-        nodes: &failscope_sim::invariant::Nodes<'_, Self>,
-        _now: Time,
-    ) -> Vec<Picture> {
-        vec![super::pictures::ballots(config, nodes)]
+        nodes: &Nodes<'_, Self>,
+        _from: NodeId,
+        to: NodeId,
+        msg: &Msg,
+    ) -> Option<Hold> {
+        K::adversary(config, nodes, to, msg)
     }
 
     fn down_state(durable: &Durable, config: &Config) -> NodeState {

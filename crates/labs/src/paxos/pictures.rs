@@ -10,7 +10,7 @@ use failscope_sim::invariant::Nodes;
 use failscope_sim::picture::{Cell, Grid, Picture, PictureKind};
 
 /// Ballots shown: the newest ones.
-const COLUMNS: usize = 12;
+const COLUMNS: usize = 8;
 
 /// The palette colour reserved for promises (values take 1 upwards).
 const PROMISE_COLOUR: u8 = 7;

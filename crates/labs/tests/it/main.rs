@@ -24,6 +24,7 @@ mod seek;
 mod shared_code;
 mod split_brain;
 mod swarm;
+mod system_models;
 mod verbs;
 
 /// Tests that fail print the seed that reproduces them.

@@ -280,7 +280,7 @@ fn the_grid_shows_the_chosen_column_and_the_banner() {
     let PictureKind::Grid(grid) = &pictures[0].kind else {
         panic!("a grid")
     };
-    assert_eq!(grid.columns.len(), 12, "the newest ballots");
+    assert_eq!(grid.columns.len(), 8, "the newest ballots");
     assert!(grid.cells.iter().flatten().all(|c| !c.highlight));
     assert_eq!(
         pictures[0].title,
