@@ -17,6 +17,7 @@ pub mod bench;
 pub mod catalogue;
 pub mod codec;
 pub mod history_checks;
+pub mod timeline;
 #[macro_use]
 mod registry;
 

@@ -296,7 +296,9 @@ impl Protocol for FloodSet {
         } else {
             // Restarted (from the fault toolbar): join at the next round boundary.
             let round_us = ctx.config().round_us.max(1) as i64;
-            let into = ctx.monotonic_clock().rem_euclid(round_us) as Time;
+            let mono = ctx.monotonic_clock().max(0);
+            let into = mono.rem_euclid(round_us) as Time;
+            ctx.durable_mut().round = (mono / round_us + 1) as u32;
             ctx.set_timer(Timer::RoundEnd, round_us as Time - into);
             node.out_until_next_round = true;
         }

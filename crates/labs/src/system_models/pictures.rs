@@ -5,29 +5,14 @@
 use super::floodset::{values_name, FloodConfig, FloodSet};
 use super::Models;
 use crate::paxos::{Config, Paxos, Phase};
+use crate::timeline::{span, true_time};
 use failscope_sim::ids::{node_name, NodeId};
 use failscope_sim::invariant::Nodes;
 use failscope_sim::picture::{
-    Lane, Lanes, MarkKind, Picture, PictureKind, Scale, Series, Span, TimeMark, TimeSeries,
+    Lane, Lanes, MarkKind, Picture, PictureKind, Scale, Series, TimeMark, TimeSeries,
 };
-use failscope_sim::protocol::{Protocol, Tone};
+use failscope_sim::protocol::Tone;
 use failscope_sim::time::Time;
-
-fn true_time<P: Protocol>(nodes: &Nodes<'_, P>, node: NodeId, mono: i64) -> Time {
-    nodes
-        .clock(node)
-        .map_or(mono.max(0) as Time, |c| c.true_time_of_monotonic(mono))
-}
-
-fn span(start: Time, end: Option<Time>, label: String, tone: Tone, highlight: bool) -> Span {
-    Span {
-        start,
-        end,
-        label,
-        tone,
-        highlight,
-    }
-}
 
 fn version(lanes: &[Lane]) -> u64 {
     lanes

@@ -290,13 +290,7 @@ fn the_grid_shows_the_chosen_column_and_the_banner() {
 
 #[test]
 fn bad_settings_are_refused_with_a_reason() {
-    let check = |s: Scenario, words: &str| {
-        let err = failscope_labs::build(&s)
-            .err()
-            .expect("refused")
-            .to_string();
-        assert!(err.contains(words), "{err}");
-    };
+    let check = |s: Scenario, words: &str| crate::refused(&s, words);
     let mut few = PaxosLab.default_scenario(1).with_param("proposers", 3);
     few.n_nodes = 6;
     check(few, "3 to 9 of them are acceptors");
@@ -324,13 +318,5 @@ fn bad_settings_are_refused_with_a_reason() {
 /// Every preset replays to the same trace, and seeking back and forth shows the same state.
 #[test]
 fn presets_are_deterministic_and_exact_under_seek() {
-    for p in PaxosLab.presets() {
-        let a = run(&p.scenario, p.duration_us);
-        let mut b = run(&p.scenario, p.duration_us);
-        assert_eq!(a.trace().hash(), b.trace().hash(), "{}", p.id);
-        let end = format!("{:?}", b.pictures());
-        b.seek(p.duration_us / 2);
-        b.seek(p.duration_us);
-        assert_eq!(format!("{:?}", b.pictures()), end, "{}", p.id);
-    }
+    crate::presets_replay_exactly(&PaxosLab, 11 * SECOND);
 }

@@ -14,7 +14,7 @@ use failscope_labs::preset;
 use failscope_labs::system_models::*;
 use failscope_sim::action::Action;
 use failscope_sim::ids::NodeId;
-use failscope_sim::lab::{Lab, BUG_PARAM};
+use failscope_sim::lab::BUG_PARAM;
 use failscope_sim::picture::PictureKind;
 use failscope_sim::rng::Rng;
 use failscope_sim::run::LabRun;
@@ -30,6 +30,13 @@ fn run(scenario: &Scenario, until: Time) -> Box<dyn Simulation> {
     let mut sim = build(scenario);
     sim.run_until(until);
     sim
+}
+
+fn preset_run(id: &str, until: Time) -> Box<dyn Simulation> {
+    run(
+        &preset("system-models", id).expect("preset").scenario,
+        until,
+    )
 }
 
 fn fired_at(sim: &dyn Simulation, check: usize) -> Option<Time> {
@@ -186,12 +193,7 @@ fn floodset_with_f_plus_1_rounds_agrees_under_every_crash_schedule_tried() {
 /// two correct nodes with different values: f = 1 on 4 nodes, f = 2 on 5.
 #[test]
 fn floodset_with_f_rounds_the_crafted_schedule_breaks_agreement() {
-    let sim = run(
-        &preset("system-models", "floodset-f-rounds")
-            .unwrap()
-            .scenario,
-        200 * MS,
-    );
+    let sim = preset_run("floodset-f-rounds", 200 * MS);
     let seen = sim.invariants()[TOO_FEW_ROUNDS]
         .status
         .observed
@@ -258,12 +260,7 @@ fn each_deliberate_bug_is_caught() {
 
 #[test]
 fn the_pictures_show_rounds_and_undecided_nodes() {
-    let sim = run(
-        &preset("system-models", "floodset-f-rounds")
-            .unwrap()
-            .scenario,
-        200 * MS,
-    );
+    let sim = preset_run("floodset-f-rounds", 200 * MS);
     let pictures = sim.pictures();
     let PictureKind::Lanes(lanes) = &pictures[0].kind else {
         panic!("lanes")
@@ -274,12 +271,7 @@ fn the_pictures_show_rounds_and_undecided_nodes() {
     assert_eq!(lanes.lanes[1].spans[1].label, "decided 0");
     assert_eq!(lanes.lanes[2].spans[1].label, "decided 1");
     assert_eq!(pictures[1].title, "Undecided: 0 of 3");
-    let sim = run(
-        &preset("system-models", "partial-synchrony")
-            .unwrap()
-            .scenario,
-        4 * SECOND,
-    );
+    let sim = preset_run("partial-synchrony", 4 * SECOND);
     let pictures = sim.pictures();
     let PictureKind::TimeSeries(series) = &pictures[1].kind else {
         panic!("a time series")
@@ -287,22 +279,13 @@ fn the_pictures_show_rounds_and_undecided_nodes() {
     assert_eq!(series.marks[0].at, 2 * SECOND, "GST is marked");
     assert_eq!(series.series[0].points[0], (0, 3));
     assert_eq!(series.series[0].points.last().unwrap().1, 0);
-    let sim = run(
-        &preset("system-models", "adversary").unwrap().scenario,
-        5 * SECOND,
-    );
+    let sim = preset_run("adversary", 5 * SECOND);
     assert_eq!(sim.pictures()[1].title, "Undecided: 3 of 3");
 }
 
 #[test]
 fn bad_settings_are_refused_with_a_reason() {
-    let check = |s: Scenario, words: &str| {
-        let err = failscope_labs::build(&s)
-            .err()
-            .expect("refused")
-            .to_string();
-        assert!(err.contains(words), "{err}");
-    };
+    let check = |s: Scenario, words: &str| crate::refused(&s, words);
     check(
         floodset_scenario(1, 2).with_param("bound_ms", 200),
         "must outlast",
@@ -337,16 +320,8 @@ fn bad_settings_are_refused_with_a_reason() {
     assert!(fired_at(&*sim, TERMINATION).is_some());
 }
 
+/// Every preset replays to the same trace, and seeking back and forth shows the same state.
 #[test]
 fn presets_are_deterministic_and_exact_under_seek() {
-    for p in SystemModelsLab.presets() {
-        let until = p.duration_us.min(5 * SECOND);
-        let a = run(&p.scenario, until);
-        let mut b = run(&p.scenario, until);
-        assert_eq!(a.trace().hash(), b.trace().hash(), "{}", p.id);
-        let end = format!("{:?}", b.pictures());
-        b.seek(until / 2);
-        b.seek(until);
-        assert_eq!(format!("{:?}", b.pictures()), end, "{}", p.id);
-    }
+    crate::presets_replay_exactly(&SystemModelsLab, 5 * SECOND);
 }
