@@ -166,7 +166,7 @@ impl Lab for PaxosLab {
         "Paxos"
     }
     fn summary(&self) -> &'static str {
-        "Single-decree Paxos: one value chosen, duelling proposers, majorities lost."
+        "One value chosen; duelling proposers; lost majorities."
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS

@@ -88,7 +88,7 @@ pub fn all() -> Vec<Preset> {
         Preset {
             id: "duel",
             title: "Duelling proposers",
-            summary: "No backoff: two proposers overtake each other forever.",
+            summary: "No backoff: they overtake each other forever.",
             scenario: duel(false),
             duration_us: 10_500 * MS,
             chapters: vec![
@@ -102,7 +102,7 @@ pub fn all() -> Vec<Preset> {
         Preset {
             id: "duel-backoff",
             title: "Backoff ends the duel",
-            summary: "A random wait after each preemption: one proposer wins.",
+            summary: "Random waits: one proposer wins.",
             scenario: duel(true),
             duration_us: 600 * MS,
             chapters: vec![
@@ -114,7 +114,7 @@ pub fn all() -> Vec<Preset> {
         Preset {
             id: "late-proposer",
             title: "A latecomer adopts the value",
-            summary: "After A is chosen, S2 learns it from a promise and proposes A too.",
+            summary: "S2 finds A in the promises and proposes it.",
             scenario: scenario(1, 2, 3).with_param("start_every_ms", 200),
             duration_us: 400 * MS,
             chapters: vec![
@@ -127,7 +127,7 @@ pub fn all() -> Vec<Preset> {
         Preset {
             id: "two-down",
             title: "Two of five acceptors down",
-            summary: "Three acceptors are still a majority: A is chosen.",
+            summary: "Three of five still decide.",
             scenario: crashed(scenario(1, 1, 5), &[1, 2]),
             duration_us: 300 * MS,
             chapters: vec![
@@ -139,7 +139,7 @@ pub fn all() -> Vec<Preset> {
         Preset {
             id: "three-down",
             title: "Three of five acceptors down",
-            summary: "Two acceptors cannot make a majority: nothing is chosen.",
+            summary: "Two of five cannot decide.",
             scenario: crashed(scenario(1, 1, 5), &[1, 2, 3]),
             duration_us: 2 * SECOND,
             chapters: vec![
@@ -151,7 +151,7 @@ pub fn all() -> Vec<Preset> {
         Preset {
             id: "restart",
             title: "Promises survive a restart",
-            summary: "Acceptors restart between two ballots; their promises are on disk.",
+            summary: "Promises on disk outlive a restart.",
             scenario: restart(),
             duration_us: 400 * MS,
             chapters: vec![

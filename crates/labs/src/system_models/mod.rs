@@ -188,7 +188,7 @@ impl Lab for SystemModelsLab {
         "System models and FLP"
     }
     fn summary(&self) -> &'static str {
-        "What timing assumptions buy: Paxos under three network models, FloodSet in rounds."
+        "What timing assumptions buy: Paxos and FloodSet under each."
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS

@@ -40,7 +40,7 @@ pub fn all() -> Vec<Preset> {
         Preset {
             id: "synchronous",
             title: "Synchronous",
-            summary: "Delays are bounded and known: a value is chosen within a few bounds.",
+            summary: "Known delay bound: decided fast.",
             scenario: paxos(1, 0),
             duration_us: SECOND,
             chapters: vec![
@@ -52,7 +52,7 @@ pub fn all() -> Vec<Preset> {
         Preset {
             id: "partial-synchrony",
             title: "Partially synchronous",
-            summary: "Wild delays until GST at 2 s, bounded after: a decision soon after GST.",
+            summary: "Decided soon after GST.",
             scenario: paxos(1, 1),
             duration_us: 4 * SECOND,
             chapters: vec![
@@ -65,7 +65,7 @@ pub fn all() -> Vec<Preset> {
         Preset {
             id: "adversary",
             title: "Asynchronous, with an adversary",
-            summary: "FLP made visible: no crash, every message delivered, nothing ever decided.",
+            summary: "FLP: no crash, nothing ever decided.",
             scenario: paxos(1, 2),
             duration_us: 60 * SECOND,
             chapters: vec![
@@ -78,7 +78,7 @@ pub fn all() -> Vec<Preset> {
         Preset {
             id: "floodset-f-plus-1",
             title: "FloodSet, f + 1 rounds",
-            summary: "One crash mid-broadcast, two rounds: every correct node decides 0.",
+            summary: "Two rounds survive one crash.",
             scenario: floodset(1, 2),
             duration_us: 300 * MS,
             chapters: vec![
@@ -91,7 +91,7 @@ pub fn all() -> Vec<Preset> {
         Preset {
             id: "floodset-f-rounds",
             title: "FloodSet, only f rounds",
-            summary: "The same crash with one round: S2 decides 0, S3 and S4 decide 1.",
+            summary: "One round: correct nodes disagree.",
             scenario: floodset(1, 1),
             duration_us: 200 * MS,
             chapters: vec![
