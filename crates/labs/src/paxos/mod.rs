@@ -16,7 +16,7 @@ pub use checks::{PaxosChecks, DECIDED, DUEL, DUEL_US, NO_UNLEARN, ONE_VALUE, VAL
 pub use config::{Adversary, Bug, Config, BUG_NAMES};
 pub use node::{
     input_of, value_name, Ballot, Classic, Durable, Flavour, Learner, Msg, Paxos, Phase, Proposer,
-    Role, Timer,
+    Role, Timer, MARKS_KEPT,
 };
 pub use presets::{duel, scenario};
 

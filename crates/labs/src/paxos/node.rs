@@ -124,8 +124,8 @@ pub struct Mark {
     pub accepted: Option<Value>,
 }
 
-/// How many ballots an acceptor remembers for the picture.
-const MARKS_KEPT: usize = 48;
+/// How many ballots an acceptor remembers (for the picture and the adversary).
+pub const MARKS_KEPT: usize = 48;
 
 /// What survives a crash: an acceptor's promise and accepted proposal, a proposer's highest
 /// round (so a restarted proposer never reuses a ballot), a learner's value.
@@ -429,8 +429,9 @@ fn on_acceptor<K: Flavour>(
                 a => a,
             };
             ctx.send(from, Msg::Promise { ballot, accepted });
-            // Tell the proposer of the overtaken ballot at once (Lamport's suggested
-            // optimisation): it need not wait for a refusal.
+            // Tell the proposer of the overtaken ballot at once, rather than let it find out
+            // when its accept is refused: a step past Lamport's suggested optimisation (tell
+            // a proposer whose request is refused), which does not touch safety.
             if before != Ballot::ZERO && before.proposer != ballot.proposer {
                 refuse(ctx, before, ballot);
             }

@@ -6,7 +6,7 @@
 
 use super::checks::ModelChecks;
 use super::config::{self, Model};
-use crate::paxos::{value_name, Adversary, Config, Flavour, Msg, Paxos};
+use crate::paxos::{value_name, Adversary, Config, Flavour, Msg, Paxos, MARKS_KEPT};
 use failscope_sim::ids::{node_name, NodeId};
 use failscope_sim::invariant::Nodes;
 use failscope_sim::lab::BUG_PARAM;
@@ -73,19 +73,35 @@ impl Flavour for Models {
         if config.adversary != Adversary::On || ballot < nodes.state(to)?.promised()? {
             return None;
         }
+        // Who has accepted in this ballot, now or before: an acceptor's recent ballots are
+        // on its disk; one whose memory no longer reaches back that far may have.
+        let mut unsure = false;
         let others = config
             .acceptors()
             .filter(|&a| a != to)
-            .filter(|&a| nodes.durable(a).and_then(|d| d.accepted).map(|a| a.0) == Some(ballot))
+            .filter(|&a| {
+                let Some(d) = nodes.durable(a) else {
+                    return false;
+                };
+                let known = d
+                    .marks
+                    .iter()
+                    .any(|m| m.ballot == ballot && m.accepted.is_some());
+                let forgotten = d.marks.len() >= MARKS_KEPT
+                    && d.marks.first().is_some_and(|m| m.ballot > ballot);
+                unsure |= forgotten && !known;
+                known || forgotten
+            })
             .count();
         (others + 1 >= config.majority()).then(|| Hold {
             for_us: config.retry_us,
             why: format!(
-                "adversary: held {}'s accept of {} in {} to {}: it would have decided",
+                "adversary: held {}'s accept of {} in {} to {}: it {} have decided",
                 node_name(ballot.proposer),
                 value_name(value),
                 ballot.name(),
-                node_name(to)
+                node_name(to),
+                if unsure { "might" } else { "would" }
             ),
         })
     }
