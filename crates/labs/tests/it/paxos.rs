@@ -320,3 +320,10 @@ fn bad_settings_are_refused_with_a_reason() {
 fn presets_are_deterministic_and_exact_under_seek() {
     crate::presets_replay_exactly(&PaxosLab, 11 * SECOND);
 }
+
+#[test]
+fn random_settings_are_refused_or_run_without_panicking() {
+    let ran = crate::random_settings_never_panic(&PaxosLab, 150, 2 * SECOND);
+    println!("{ran} of 150 ran");
+    assert!(ran > 30, "{ran} of 150 ran");
+}

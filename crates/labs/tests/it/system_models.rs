@@ -193,14 +193,16 @@ fn floodset_with_f_plus_1_rounds_agrees_under_every_crash_schedule_tried() {
 /// two correct nodes with different values: f = 1 on 4 nodes, f = 2 on 5.
 #[test]
 fn floodset_with_f_rounds_the_crafted_schedule_breaks_agreement() {
+    let disagreement = |sim: &dyn Simulation| {
+        let seen = &sim.invariants()[TOO_FEW_ROUNDS].status.observed;
+        seen.as_ref()
+            .expect("two correct nodes disagree")
+            .detail
+            .clone()
+    };
     let sim = preset_run("floodset-f-rounds", 200 * MS);
-    let seen = sim.invariants()[TOO_FEW_ROUNDS]
-        .status
-        .observed
-        .clone()
-        .unwrap();
     assert_eq!(
-        seen.detail,
+        disagreement(&*sim),
         "S2 decided 0 and S3 decides 1, after 1 round(s) with 1 failure(s)"
     );
     assert!(
@@ -210,13 +212,8 @@ fn floodset_with_f_rounds_the_crafted_schedule_breaks_agreement() {
     let mut two = floodset_scenario(1, 2).with_param("faulty", 2);
     two.n_nodes = 5;
     let sim = run(&two, 300 * MS);
-    let seen = sim.invariants()[TOO_FEW_ROUNDS]
-        .status
-        .observed
-        .clone()
-        .unwrap();
     assert_eq!(
-        seen.detail,
+        disagreement(&*sim),
         "S3 decided 0 and S4 decides 1, after 2 round(s) with 2 failure(s)"
     );
     let sim = run(&two.with_param("rounds", 3), 400 * MS);
@@ -324,4 +321,11 @@ fn bad_settings_are_refused_with_a_reason() {
 #[test]
 fn presets_are_deterministic_and_exact_under_seek() {
     crate::presets_replay_exactly(&SystemModelsLab, 5 * SECOND);
+}
+
+#[test]
+fn random_settings_are_refused_or_run_without_panicking() {
+    let ran = crate::random_settings_never_panic(&SystemModelsLab, 150, 2 * SECOND);
+    println!("{ran} of 150 ran");
+    assert!(ran > 30, "{ran} of 150 ran");
 }
