@@ -105,7 +105,7 @@ const PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "fault_model",
         label: "Fault model (FloodSet)",
-        help: "How a faulty node fails: it stops for good (crash-stop), stops and comes back next round with what it knew (crash-recovery), or stays up but loses the rest of that broadcast (omission). Nodes that lie are the Byzantine generals' problem: see that lab.",
+        help: "How a faulty node fails: it stops for good (crash-stop), stops and comes back next round with what it knew (crash-recovery), or stays up but loses the rest of that broadcast (omission). Under Paxos use the fault toolbar: crash a node (crash-stop), restart it (crash-recovery), drop its messages (omission). Nodes that lie are the Byzantine generals' problem, a lab of its own.",
         min: 0,
         max: 2,
         default: 0,
