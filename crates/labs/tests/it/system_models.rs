@@ -96,7 +96,7 @@ fn the_adversary_keeps_200_seeds_undecided_for_60_seconds() {
     println!("adversary: 200 seeds undecided for 60 s, {holds} holds in all");
 }
 
-/// Time from `from` to the first decision, in each of 200 seeds of a Paxos model.
+/// When a value is first chosen, in each of 200 seeds of a Paxos model (0 to 2).
 fn decision_times(model: i64, until: Time) -> Vec<Time> {
     (0..200)
         .map(|seed| {
