@@ -99,3 +99,34 @@ export async function scrubTo(page, us) {
     el.dispatchEvent(new Event('input', { bubbles: true }));
   }, us);
 }
+
+/**
+ * Open a lab's preset, play it to its end at `speed`, hand the page to `check`, then take
+ * a screenshot named `<lab>-<preset>` and require no console error.
+ */
+export async function playPreset(context, lab, preset, speed, check) {
+  const page = await openPage(context, `#lab=${lab}&preset=${preset}`);
+  await page.getByTestId('narration').waitFor({ timeout: 20_000 });
+  await setSpeed(page, speed);
+  await play(page);
+  await page.getByTestId('preset-ended').waitFor({ timeout: 60_000 });
+  await check(page);
+  await screenshot(page, `${lab}-${preset}`);
+  if (page.errors.length) throw new Error(page.errors.join('\n'));
+  await page.close();
+}
+
+/** The Invariants tab's state of its first `count` checks ('holds', 'seen', 'happened'...). */
+export async function invariantStates(page, count) {
+  await page.getByTestId('tab-invariants').click();
+  const ids = [...Array(count).keys()];
+  return Promise.all(ids.map((i) => page.getByTestId(`invariant-${i}`).getAttribute('data-state')));
+}
+
+/** How many event-log lines hold `text`, once one has arrived (the log is its own chunk). */
+export async function logLines(page, text) {
+  await page.getByTestId('tab-event-log').click();
+  const line = page.getByTestId('event-log').locator('li', { hasText: text });
+  await line.first().waitFor({ timeout: 10_000 });
+  return line.count();
+}

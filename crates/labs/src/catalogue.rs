@@ -87,6 +87,20 @@ pub static CATALOGUE: &[LabInfo] = &[
         pictures: &["grid"],
     },
     LabInfo {
+        id: "paxos",
+        title: "Paxos",
+        listed: true,
+        presets: &["one-proposer", "duel", "duel-backoff", "late-proposer", "two-down", "three-down", "restart"],
+        pictures: &["grid"],
+    },
+    LabInfo {
+        id: "system-models",
+        title: "System models and FLP",
+        listed: true,
+        presets: &["synchronous", "partial-synchrony", "adversary", "floodset-f-plus-1", "floodset-f-rounds"],
+        pictures: &["lanes", "time-series"],
+    },
+    LabInfo {
         id: "split-brain",
         title: "Split brain",
         listed: true,
@@ -158,6 +172,30 @@ pub static CARDS: &[LabCard] = &[
             PresetInfo { id: "cap-cp", title: "CP under a partition", summary: "The minority side refuses; every answer is linearizable." },
             PresetInfo { id: "cap-ap", title: "AP under a partition", summary: "Both sides answer; reads go stale and histories stop being linearizable." },
             PresetInfo { id: "crdt-counter", title: "A CRDT counter converges", summary: "Increments on both sides of a partition all count once it heals." },
+        ],
+    },
+    // paxos
+    LabCard {
+        summary: "One value chosen; duelling proposers; lost majorities.",
+        presets: &[
+            PresetInfo { id: "one-proposer", title: "One proposer", summary: "A value chosen in two round trips." },
+            PresetInfo { id: "duel", title: "Duelling proposers", summary: "No backoff: they overtake each other forever." },
+            PresetInfo { id: "duel-backoff", title: "Backoff ends the duel", summary: "Random waits: one proposer wins." },
+            PresetInfo { id: "late-proposer", title: "A latecomer adopts the value", summary: "S2 finds A in the promises and proposes it." },
+            PresetInfo { id: "two-down", title: "Two of five acceptors down", summary: "Three of five still decide." },
+            PresetInfo { id: "three-down", title: "Three of five acceptors down", summary: "Two of five cannot decide." },
+            PresetInfo { id: "restart", title: "Promises survive a restart", summary: "Promises on disk outlive a restart." },
+        ],
+    },
+    // system-models
+    LabCard {
+        summary: "What timing assumptions buy: Paxos and FloodSet under each.",
+        presets: &[
+            PresetInfo { id: "synchronous", title: "Synchronous", summary: "Known delay bound: decided fast." },
+            PresetInfo { id: "partial-synchrony", title: "Partially synchronous", summary: "Decided soon after GST." },
+            PresetInfo { id: "adversary", title: "Asynchronous, with an adversary", summary: "FLP: no crash, nothing ever decided." },
+            PresetInfo { id: "floodset-f-plus-1", title: "FloodSet, f + 1 rounds", summary: "Two rounds survive one crash." },
+            PresetInfo { id: "floodset-f-rounds", title: "FloodSet, only f rounds", summary: "One round: correct nodes disagree." },
         ],
     },
     // split-brain

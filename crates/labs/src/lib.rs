@@ -17,6 +17,7 @@ pub mod bench;
 pub mod catalogue;
 pub mod codec;
 pub mod history_checks;
+pub mod timeline;
 #[macro_use]
 mod registry;
 
@@ -24,10 +25,12 @@ pub mod fencing;
 pub mod gallery;
 pub mod heartbeat;
 pub mod lease_fencing;
+pub mod paxos;
 pub mod raft;
 pub mod replication;
 pub mod ring;
 pub mod split_brain;
+pub mod system_models;
 
 use failscope_sim::lab::{Catalogue, Lab, Preset};
 use failscope_sim::link::{LinkError, SharedRun};
@@ -40,6 +43,8 @@ registry! {
     "raft" => raft: crate::raft::RaftLab,
     "hash-ring" => hash_ring: crate::ring::RingLab,
     "replication" => replication: crate::replication::ReplicationLab,
+    "paxos" => paxos: crate::paxos::PaxosLab,
+    "system-models" => system_models: crate::system_models::SystemModelsLab,
     "split-brain" => split_brain: crate::split_brain::SplitBrainLab,
     "lease-fencing" => lease_fencing: crate::lease_fencing::LeaseFencingLab,
     "heartbeat" => heartbeat: crate::heartbeat::HeartbeatLab,

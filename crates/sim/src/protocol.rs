@@ -77,6 +77,23 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
         Vec::new()
     }
 
+    /// An adversarial scheduler, for labs about the asynchronous model: just before `msg`
+    /// from `from` reaches `to`, which is up, it may hold the message back for a while and
+    /// say why in the event log, as the scheduler in Fischer, Lynch and Paterson's proof
+    /// delays whatever would let the protocol decide. A held message is offered again when
+    /// its hold ends, so a hold that ends once the message is harmless keeps the schedule
+    /// fair. The default (every lab but those that model one) holds nothing.
+    fn adversary(
+        config: &Self::Config,
+        nodes: &crate::invariant::Nodes<'_, Self>,
+        from: NodeId,
+        to: NodeId,
+        msg: &Self::Msg,
+    ) -> Option<Hold> {
+        let _ = (config, nodes, from, to, msg);
+        None
+    }
+
     /// What the views show of this node.
     fn state(&self, durable: &Self::Durable, config: &Self::Config) -> NodeState;
 
@@ -85,6 +102,15 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
         let _ = (durable, config);
         NodeState::default()
     }
+}
+
+/// A message held back by the adversarial scheduler ([`Protocol::adversary`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hold {
+    /// How much longer it stays in flight (at least 1 µs).
+    pub for_us: Time,
+    /// The scheduler's reason, for the event log.
+    pub why: String,
 }
 
 /// Neutral colour families for node roles. Every lab maps its own roles onto these (a Raft

@@ -450,6 +450,26 @@ impl<P: Protocol> World<P> {
                     .push(Event::Deliver(env));
             }
             NodeStatus::Up => {
+                let nodes = Nodes {
+                    slots: &self.nodes,
+                    config: &self.config,
+                    now: self.now,
+                };
+                if let Some(hold) = P::adversary(&self.config, &nodes, from, to, &env.msg) {
+                    let mut env = env;
+                    env.deliver_at = self.now + hold.for_us.max(1);
+                    let text = hold.why.into();
+                    let kind = NoteKind::Info;
+                    self.emit(
+                        trace,
+                        TraceKind::Note {
+                            node: to,
+                            kind,
+                            text,
+                        },
+                    );
+                    return self.push(env.deliver_at, Event::Deliver(env));
+                }
                 self.in_flight -= 1;
                 self.metrics.messages_delivered += 1;
                 self.emit(

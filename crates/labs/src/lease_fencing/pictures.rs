@@ -5,9 +5,10 @@
 use super::client::Belief;
 use super::config::Config;
 use super::node::Lease;
+use crate::timeline::{span, true_time};
 use failscope_sim::ids::{node_name, NodeId};
 use failscope_sim::invariant::Nodes;
-use failscope_sim::picture::{Lane, Lanes, Picture, PictureKind, Span};
+use failscope_sim::picture::{Lane, Lanes, Picture, PictureKind};
 use failscope_sim::protocol::Tone;
 use failscope_sim::time::Time;
 
@@ -17,13 +18,6 @@ pub fn all(config: &Config, nodes: &Nodes<'_, Lease>, now: Time) -> Vec<Picture>
         pictures.push(storage.disk.tokens_picture("storage", "token"));
     }
     pictures
-}
-
-/// True time of a node's monotonic reading.
-fn true_time(nodes: &Nodes<'_, Lease>, node: NodeId, mono: i64) -> Time {
-    nodes
-        .clock(node)
-        .map_or(mono.max(0) as Time, |c| c.true_time_of_monotonic(mono))
 }
 
 /// When the lease behind `belief` really ended: when fewer than a majority of the lock
@@ -51,16 +45,6 @@ fn lease_end(
     ends.sort_unstable();
     let end = *ends.get(ends.len().checked_sub(usize::from(config.majority()))?)?;
     (end != Time::MAX).then_some(end)
-}
-
-fn span(start: Time, end: Option<Time>, label: String, tone: Tone, highlight: bool) -> Span {
-    Span {
-        start,
-        end,
-        label,
-        tone,
-        highlight,
-    }
 }
 
 fn leases(config: &Config, nodes: &Nodes<'_, Lease>, now: Time) -> Picture {

@@ -432,3 +432,94 @@ fn a_client_that_sleeps_through_its_lease_writes_in_the_same_second_as_the_next(
     sim.run_until(p.duration_us);
     assert_eq!(challenge(&*sim, "two-writers").achieved, None);
 }
+
+// ----- Paxos: two values (impossible but for a bug), ten undecided seconds (possible) ------
+
+#[test]
+fn duelling_paxos_proposers_stay_undecided_for_ten_seconds_only_without_backoff() {
+    let p = preset("paxos", "duel").unwrap();
+    let mut sim = achieves(&p.scenario, p.duration_us, "keep-undecided");
+    exact_under_seek(&mut *sim, "keep-undecided");
+    let sim = {
+        let mut sim = build(&preset_scenario("paxos", "duel-backoff"));
+        sim.run_until(p.duration_us);
+        sim
+    };
+    assert_eq!(challenge(&*sim, "keep-undecided").achieved, None);
+}
+
+#[test]
+fn two_paxos_values_are_chosen_only_with_the_named_bug() {
+    let lab = failscope_labs::find("paxos").unwrap();
+    let p = preset("paxos", "restart").unwrap();
+    let Possibility::Impossible {
+        unless_bug: Some(bug),
+        ..
+    } = lab.challenges()[0].possible
+    else {
+        panic!("impossible unless a bug")
+    };
+    let buggy = p.scenario.clone().with_param("bug", bug_index(lab, bug));
+    let mut sim = achieves(&buggy, p.duration_us, "two-values");
+    exact_under_seek(&mut *sim, "two-values");
+    for seed in 0..60 {
+        let mut rng = Rng::from_seed(seed);
+        let mut s = lab
+            .default_scenario(seed)
+            .with_param("backoff", (seed % 2) as i64);
+        crate::swarm::schedule_random_faults(&mut s, &mut rng, 8, SECOND, |_, node| {
+            Action::Crash { node }
+        });
+        let mut sim = build(&s);
+        sim.run_until(2 * SECOND);
+        assert_eq!(
+            challenge(&*sim, "two-values").achieved,
+            None,
+            "{}",
+            seed_note(seed)
+        );
+    }
+}
+
+// ----- System models: deciding under the adversary (impossible), f rounds (possible) ------
+
+#[test]
+fn nothing_is_decided_under_the_adversary_unless_it_leaks() {
+    let lab = failscope_labs::find("system-models").unwrap();
+    let p = preset("system-models", "adversary").unwrap();
+    for seed in 0..40 {
+        let mut rng = Rng::from_seed(seed);
+        let mut s = p.scenario.clone();
+        s.seed = seed;
+        crate::swarm::schedule_random_faults(&mut s, &mut rng, 8, 5 * SECOND, |rng, node| {
+            Action::Pause {
+                node,
+                duration_us: rng.range_inclusive(1, 500) * MS,
+            }
+        });
+        let mut sim = build(&s);
+        sim.run_until(10 * SECOND);
+        let report = challenge(&*sim, "decide-under-adversary");
+        assert_eq!(report.achieved, None, "{}", seed_note(seed));
+    }
+    let Possibility::Impossible {
+        unless_bug: Some(bug),
+        ..
+    } = lab.challenges()[0].possible
+    else {
+        panic!("impossible unless a bug")
+    };
+    let leaky = p.scenario.with_param("bug", bug_index(lab, bug));
+    let mut sim = achieves(&leaky, SECOND, "decide-under-adversary");
+    exact_under_seek(&mut *sim, "decide-under-adversary");
+}
+
+#[test]
+fn floodset_with_f_rounds_breaks_agreement_and_f_plus_1_does_not() {
+    let p = preset("system-models", "floodset-f-rounds").unwrap();
+    let mut sim = achieves(&p.scenario, p.duration_us, "break-agreement");
+    exact_under_seek(&mut *sim, "break-agreement");
+    let mut sim = build(&preset_scenario("system-models", "floodset-f-plus-1"));
+    sim.run_until(300 * MS);
+    assert_eq!(challenge(&*sim, "break-agreement").achieved, None);
+}
