@@ -125,6 +125,22 @@ pub static CATALOGUE: &[LabInfo] = &[
         pictures: &["lanes", "time-series"],
     },
     LabInfo {
+        id: "two-phase-commit",
+        title: "Two-phase commit",
+        summary: "All or nothing across servers, and the participants left holding locks when the coordinator fails.",
+        listed: true,
+        presets: &[
+            PresetInfo { id: "all-yes", title: "Everyone votes yes", summary: "Prepare, three yes votes, the decision logged, commit, acks." },
+            PresetInfo { id: "one-no", title: "One votes no", summary: "S3 votes no: it aborts at once, and so does everyone else." },
+            PresetInfo { id: "coordinator-fails", title: "The coordinator fails after the votes", summary: "Everyone voted yes and nobody may decide: locks held for 4 s." },
+            PresetInfo { id: "coordinator-fails-mid-send", title: "The coordinator fails mid-send", summary: "Only S2 hears “commit”; the others learn it from S2." },
+            PresetInfo { id: "mid-send-waiting", title: "Mid-send, asking only the coordinator", summary: "The same failure without cooperative termination: 4 s of locks." },
+            PresetInfo { id: "participant-fails", title: "A participant fails after voting yes", summary: "S3 misses the decision and asks for it when it restarts." },
+            PresetInfo { id: "crash-point-sweep", title: "Crash-point sweep", summary: "Five transactions; in each, S1 fails at the next point of the protocol." },
+        ],
+        pictures: &["bars", "lanes"],
+    },
+    LabInfo {
         id: "heartbeat",
         title: "Heartbeats and suspicion",
         summary: "The simplest failure detector: crash a node and everyone notices; pause one and they are fooled.",

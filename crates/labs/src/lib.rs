@@ -28,6 +28,7 @@ pub mod raft;
 pub mod replication;
 pub mod ring;
 pub mod split_brain;
+pub mod two_phase_commit;
 
 use failscope_sim::lab::{Catalogue, Lab, Preset};
 use failscope_sim::link::{LinkError, SharedRun};
@@ -42,6 +43,7 @@ registry! {
     "replication" => replication: crate::replication::ReplicationLab,
     "split-brain" => split_brain: crate::split_brain::SplitBrainLab,
     "lease-fencing" => lease_fencing: crate::lease_fencing::LeaseFencingLab,
+    "two-phase-commit" => two_phase_commit: crate::two_phase_commit::TwoPhaseCommitLab,
     "heartbeat" => heartbeat: crate::heartbeat::HeartbeatLab,
     "gallery" => gallery: crate::gallery::GalleryLab,
 }

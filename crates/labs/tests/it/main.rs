@@ -23,6 +23,7 @@ mod seek;
 mod shared_code;
 mod split_brain;
 mod swarm;
+mod two_phase_commit;
 mod verbs;
 
 /// Tests that fail print the seed that reproduces them.
