@@ -634,7 +634,10 @@ impl Protocol for TwoPc {
                     }
                     Some(h) => (Tone::Candidate, format!("{}: preparing", txn(h.txn))),
                     None => match d.outcomes.last() {
-                        Some(&(t, c)) => (Tone::Secondary, format!("{}: {}ed", txn(t), verdict(c))),
+                        Some(&(t, c)) => (
+                            Tone::Secondary,
+                            format!("{}: {}", txn(t), if c { "committed" } else { "aborted" }),
+                        ),
                         None => (Tone::Idle, "idle".into()),
                     },
                 };
