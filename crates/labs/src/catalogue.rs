@@ -141,6 +141,22 @@ pub static CATALOGUE: &[LabInfo] = &[
         pictures: &["bars", "lanes"],
     },
     LabInfo {
+        id: "saga",
+        title: "Sagas",
+        summary: "Book a flight, a hotel and a car without a transaction: when the car fails, undo the rest.",
+        listed: true,
+        presets: &[
+            PresetInfo { id: "orchestration", title: "Orchestration: the car fails", summary: "An orchestrator with a saga log books, then cancels in reverse." },
+            PresetInfo { id: "choreography", title: "Choreography: the car fails", summary: "No orchestrator: each service reacts to its neighbour's events." },
+            PresetInfo { id: "all-booked", title: "Nothing fails", summary: "Flight, hotel and car booked; nothing to compensate." },
+            PresetInfo { id: "compensation-retry", title: "A cancellation fails and is retried", summary: "The hotel's first cancel fails; S1 tries again 0.5 s later." },
+            PresetInfo { id: "duplicate-cancel", title: "A lost reply and a repeated cancel", summary: "The retry reaches a hotel that already cancelled: the key stops a second refund." },
+            PresetInfo { id: "dirty-read", title: "A dirty read", summary: "S5 sees the hotel booked, then the saga cancels it." },
+            PresetInfo { id: "semantic-lock", title: "A semantic lock", summary: "Bookings say “pending” until the saga completes: no dirty read." },
+        ],
+        pictures: &["lanes"],
+    },
+    LabInfo {
         id: "heartbeat",
         title: "Heartbeats and suspicion",
         summary: "The simplest failure detector: crash a node and everyone notices; pause one and they are fooled.",

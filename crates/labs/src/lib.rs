@@ -27,6 +27,7 @@ pub mod lease_fencing;
 pub mod raft;
 pub mod replication;
 pub mod ring;
+pub mod saga;
 pub mod split_brain;
 pub mod two_phase_commit;
 
@@ -44,6 +45,7 @@ registry! {
     "split-brain" => split_brain: crate::split_brain::SplitBrainLab,
     "lease-fencing" => lease_fencing: crate::lease_fencing::LeaseFencingLab,
     "two-phase-commit" => two_phase_commit: crate::two_phase_commit::TwoPhaseCommitLab,
+    "saga" => saga: crate::saga::SagaLab,
     "heartbeat" => heartbeat: crate::heartbeat::HeartbeatLab,
     "gallery" => gallery: crate::gallery::GalleryLab,
 }

@@ -18,6 +18,7 @@ mod raft;
 mod reader;
 mod replication;
 mod ring;
+mod saga;
 mod scenario;
 mod seek;
 mod shared_code;
