@@ -20,6 +20,7 @@ pub mod history_checks;
 #[macro_use]
 mod registry;
 
+pub mod deadlock;
 pub mod fencing;
 pub mod gallery;
 pub mod heartbeat;
@@ -46,6 +47,7 @@ registry! {
     "lease-fencing" => lease_fencing: crate::lease_fencing::LeaseFencingLab,
     "two-phase-commit" => two_phase_commit: crate::two_phase_commit::TwoPhaseCommitLab,
     "saga" => saga: crate::saga::SagaLab,
+    "deadlock" => deadlock: crate::deadlock::DeadlockLab,
     "heartbeat" => heartbeat: crate::heartbeat::HeartbeatLab,
     "gallery" => gallery: crate::gallery::GalleryLab,
 }

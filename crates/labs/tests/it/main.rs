@@ -3,6 +3,7 @@
 mod bug_demos;
 mod catalogue;
 mod challenges;
+mod deadlock;
 mod determinism;
 mod engine;
 mod gallery;
