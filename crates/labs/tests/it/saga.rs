@@ -128,7 +128,10 @@ fn orchestration_and_choreography_on_the_same_seed_reach_the_same_end() {
             r.world().clock(0).unwrap().true_time_of_monotonic(mono),
         )
     };
-    assert_eq!(o.trace().len() > c.trace().len(), true);
+    assert!(
+        o.trace().len() > c.trace().len(),
+        "the orchestrator adds messages"
+    );
     assert_eq!(end(&o), (false, 1_200 * MS));
     assert_eq!(end(&c), (false, 1_000 * MS));
     assert_eq!(times(&o, 2, Event::Refunded), vec![1_050 * MS]);
