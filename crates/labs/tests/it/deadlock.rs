@@ -21,9 +21,7 @@ use failscope_sim::{Scenario, Simulation};
 type Run = LabRun<Site>;
 
 fn run(scenario: &Scenario, until: Time) -> Run {
-    let mut run = LabRun::<Site>::new(&DeadlockLab, scenario).expect("valid scenario");
-    run.run_until(until);
-    run
+    crate::lab_run::run(&DeadlockLab, scenario, until)
 }
 
 fn preset_run(id: &str) -> Run {
@@ -288,13 +286,5 @@ fn bad_settings_are_refused_with_a_reason() {
 
 #[test]
 fn presets_are_deterministic_and_exact_under_seek() {
-    for p in DeadlockLab.presets() {
-        let a = run(&p.scenario, p.duration_us);
-        let mut b = run(&p.scenario, p.duration_us);
-        assert_eq!(a.trace().hash(), b.trace().hash(), "{}", p.id);
-        let end = format!("{:?}", b.pictures());
-        b.seek(p.duration_us / 2);
-        b.seek(p.duration_us);
-        assert_eq!(format!("{:?}", b.pictures()), end, "{}", p.id);
-    }
+    crate::lab_run::presets_replay_exactly(&DeadlockLab);
 }

@@ -8,6 +8,7 @@ mod determinism;
 mod engine;
 mod gallery;
 mod heartbeat;
+mod lab_run;
 mod lease_fencing;
 #[cfg(not(target_arch = "wasm32"))]
 mod link;

@@ -10,7 +10,6 @@ use failscope_labs::preset;
 use failscope_labs::saga::*;
 use failscope_sim::action::Action;
 use failscope_sim::ids::NodeId;
-use failscope_sim::invariant::Modality;
 use failscope_sim::lab::{Lab, BUG_PARAM};
 use failscope_sim::rng::Rng;
 use failscope_sim::run::LabRun;
@@ -20,9 +19,7 @@ use failscope_sim::{Scenario, Simulation};
 type Run = LabRun<Saga>;
 
 fn run(scenario: &Scenario, until: Time) -> Run {
-    let mut run = LabRun::<Saga>::new(&SagaLab, scenario).expect("valid scenario");
-    run.run_until(until);
-    run
+    crate::lab_run::run(&SagaLab, scenario, until)
 }
 
 fn preset_run(id: &str) -> Run {
@@ -46,10 +43,7 @@ fn times(run: &Run, node: NodeId, event: Event) -> Vec<Time> {
 }
 
 fn no_safety_violation(run: &Run) -> bool {
-    run.invariants()
-        .iter()
-        .filter(|r| r.spec.modality == Modality::Always)
-        .all(|r| r.status.first_violation.is_none())
+    crate::lab_run::no_safety_violation(run)
 }
 
 /// The saga is over and each step is done (it completed) or compensated exactly once.
@@ -295,13 +289,5 @@ fn bad_settings_are_refused_with_a_reason() {
 
 #[test]
 fn presets_are_deterministic_and_exact_under_seek() {
-    for p in SagaLab.presets() {
-        let a = run(&p.scenario, p.duration_us);
-        let mut b = run(&p.scenario, p.duration_us);
-        assert_eq!(a.trace().hash(), b.trace().hash(), "{}", p.id);
-        let end = format!("{:?}", b.pictures());
-        b.seek(p.duration_us / 2);
-        b.seek(p.duration_us);
-        assert_eq!(format!("{:?}", b.pictures()), end, "{}", p.id);
-    }
+    crate::lab_run::presets_replay_exactly(&SagaLab);
 }

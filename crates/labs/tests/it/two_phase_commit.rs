@@ -9,7 +9,6 @@ use failscope_labs::preset;
 use failscope_labs::two_phase_commit::*;
 use failscope_sim::action::Action;
 use failscope_sim::ids::NodeId;
-use failscope_sim::invariant::Modality;
 use failscope_sim::lab::{Lab, BUG_PARAM};
 use failscope_sim::picture::PictureKind;
 use failscope_sim::rng::Rng;
@@ -21,9 +20,7 @@ use failscope_sim::{Scenario, Simulation};
 type Run = LabRun<TwoPc>;
 
 fn run(scenario: &Scenario, until: Time) -> Run {
-    let mut run = LabRun::<TwoPc>::new(&TwoPhaseCommitLab, scenario).expect("valid scenario");
-    run.run_until(until);
-    run
+    crate::lab_run::run(&TwoPhaseCommitLab, scenario, until)
 }
 
 fn preset_run(id: &str) -> Run {
@@ -67,10 +64,7 @@ fn fired(run: &Run, check: usize) -> Option<Time> {
 }
 
 fn no_safety_violation(run: &Run) -> bool {
-    run.invariants()
-        .iter()
-        .filter(|r| r.spec.modality == Modality::Always)
-        .all(|r| r.status.first_violation.is_none())
+    crate::lab_run::no_safety_violation(run)
 }
 
 /// The longest lock hold per transaction, in ms, from the bars.
@@ -321,13 +315,5 @@ fn bad_settings_are_refused_with_a_reason() {
 
 #[test]
 fn presets_are_deterministic_and_exact_under_seek() {
-    for p in TwoPhaseCommitLab.presets() {
-        let a = run(&p.scenario, p.duration_us);
-        let mut b = run(&p.scenario, p.duration_us);
-        assert_eq!(a.trace().hash(), b.trace().hash(), "{}", p.id);
-        let end = format!("{:?}", b.pictures());
-        b.seek(p.duration_us / 2);
-        b.seek(p.duration_us);
-        assert_eq!(format!("{:?}", b.pictures()), end, "{}", p.id);
-    }
+    crate::lab_run::presets_replay_exactly(&TwoPhaseCommitLab);
 }
