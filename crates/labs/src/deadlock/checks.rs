@@ -95,10 +95,7 @@ impl Checker<Site> for DeadlockChecks {
             return;
         };
         let sites: Vec<NodeId> = {
-            let mut s: Vec<NodeId> = cycle
-                .iter()
-                .map(|&t| config.txns[usize::from(t)].home)
-                .collect();
+            let mut s: Vec<NodeId> = cycle.iter().map(|&t| config.home(t)).collect();
             s.sort_unstable();
             s.dedup();
             s

@@ -85,6 +85,12 @@ impl Config {
         res / PER_SITE
     }
 
+    /// A transaction's home site (S1 for one the workload no longer has: a parameter
+    /// changed mid-run, and S1 ignores it).
+    pub fn home(&self, txn: u16) -> NodeId {
+        self.txns.get(usize::from(txn)).map_or(0, |t| t.home)
+    }
+
     /// How long a deadlock may last with detection on before the check calls it stuck.
     pub fn stuck_after_us(&self) -> Time {
         let every = match self.detection {

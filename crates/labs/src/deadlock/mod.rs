@@ -95,7 +95,7 @@ const PARAMS: &[ParamSpec] = &[
         key: "restart_ms",
         label: "Restart after",
         help: "How long an aborted transaction waits before starting again (and the pause between a transaction's runs).",
-        min: 0,
+        min: 10,
         max: 60_000,
         default: 200,
         unit: Unit::Ms,

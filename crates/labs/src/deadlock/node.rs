@@ -148,8 +148,8 @@ impl Site {
         })
     }
 
-    fn pos(&self, id: u16) -> usize {
-        self.txns.iter().position(|t| t.id == id).unwrap_or(0)
+    fn pos(&self, id: u16) -> Option<usize> {
+        self.txns.iter().position(|t| t.id == id)
     }
 
     fn dispatch(&mut self, ctx: &mut Ctx<'_, Self>, to: NodeId, msg: Msg) {
@@ -161,8 +161,10 @@ impl Site {
     }
 
     fn run_locks(ctx: &Ctx<'_, Self>, t: &Txn) -> Vec<u16> {
-        let spec = &ctx.config().txns[usize::from(t.id)];
-        spec.runs.get(t.run).cloned().unwrap_or_default()
+        let spec = ctx.config().txns.get(usize::from(t.id));
+        spec.and_then(|s| s.runs.get(t.run))
+            .cloned()
+            .unwrap_or_default()
     }
 
     fn request(&mut self, ctx: &mut Ctx<'_, Self>, i: usize) {
@@ -227,7 +229,7 @@ impl Site {
         lock.holder = Some(next);
         let res = lock.res;
         let config = ctx.config();
-        let home = |t: u16| config.txns[usize::from(t)].home;
+        let home = |t: u16| config.home(t);
         // A new holder: the timestamp rule applies again to everyone still queued.
         let mut kills = Vec::new();
         match config.prevention {
@@ -287,7 +289,7 @@ impl Site {
         let older = me.txn < h.txn;
         match prevention {
             Prevention::WaitDie if !older => {
-                let home = config.txns[usize::from(me.txn)].home;
+                let home = config.home(me.txn);
                 let kill = Msg::Kill {
                     txn: me.txn,
                     attempt: me.attempt,
@@ -296,7 +298,7 @@ impl Site {
                 return self.dispatch(ctx, home, kill);
             }
             Prevention::WoundWait if older => {
-                let home = config.txns[usize::from(h.txn)].home;
+                let home = config.home(h.txn);
                 self.locks[l].queue.push(me);
                 self.wounded.push(h);
                 let kill = Msg::Kill {
@@ -353,7 +355,7 @@ impl Site {
                 self.report(ctx, cycle, false);
             }
         } else if path.len() <= 2 * ctx.config().txns.len() {
-            let home = ctx.config().txns[usize::from(last.txn)].home;
+            let home = ctx.config().home(last.txn);
             self.dispatch(
                 ctx,
                 home,
@@ -480,7 +482,7 @@ impl Site {
         d.n_reports += 1;
         if ctx.config().bug != Bug::NoVictim {
             // A message even to itself: the report and the abort are two events.
-            let home = ctx.config().txns[usize::from(victim)].home;
+            let home = ctx.config().home(victim);
             ctx.send(
                 home,
                 Msg::Kill {
@@ -526,7 +528,7 @@ impl Site {
     }
 
     fn on_kill(&mut self, ctx: &mut Ctx<'_, Self>, txn: u16, attempt: u32, why: Why) {
-        let i = self.pos(txn);
+        let Some(i) = self.pos(txn) else { return };
         if self
             .txns
             .get(i)
@@ -550,7 +552,9 @@ impl Site {
         attempt: u32,
         res: u16,
     ) {
-        let i = self.pos(txn);
+        let Some(i) = self.pos(txn) else {
+            return self.dispatch(ctx, from, Msg::Release { txn, attempt });
+        };
         let t = self.txns[i].clone();
         let current = t.id == txn && t.attempt == attempt;
         let Phase::Acquiring(idx) = t.phase else {
@@ -579,7 +583,7 @@ impl Site {
     }
 
     fn on_txn_timer(&mut self, ctx: &mut Ctx<'_, Self>, txn: u16) {
-        let i = self.pos(txn);
+        let Some(i) = self.pos(txn) else { return };
         let t = self.txns[i].clone();
         match t.phase {
             Phase::NotStarted | Phase::Restarting => {
@@ -596,7 +600,8 @@ impl Site {
                 owners.dedup();
                 ctx.durable_mut().commits += 1;
                 ctx.narrate(format!("{} commits and releases its locks", txn_name(txn)));
-                let runs = ctx.config().txns[usize::from(txn)].runs.len();
+                let spec = ctx.config().txns.get(usize::from(txn));
+                let runs = spec.map_or(0, |s| s.runs.len());
                 let t = &mut self.txns[i];
                 t.run += 1;
                 t.phase = if t.run < runs {
@@ -748,8 +753,10 @@ impl Protocol for Site {
         match timer {
             Timer::Txn(txn) => self.on_txn_timer(ctx, txn),
             Timer::Wait(txn) => {
-                let i = self.pos(txn);
-                if matches!(self.txns.get(i).map(|t| t.phase), Some(Phase::Acquiring(_))) {
+                let waiting = self
+                    .pos(txn)
+                    .filter(|&i| matches!(self.txns[i].phase, Phase::Acquiring(_)));
+                if let Some(i) = waiting {
                     self.abort(ctx, i, "it waited too long for a lock (timeout)");
                 }
             }

@@ -445,9 +445,12 @@ impl Protocol for Saga {
             (Timer::Work, Saga::Service { .. }) => self.service_work(ctx),
             (Timer::RetryUndo, Saga::Service { .. }) => self.compensate(ctx, 0),
             (Timer::Read, Saga::Reader) => {
-                ctx.send(HOTEL, Msg::Read);
+                // Reading can be switched off mid-run (0): then the timer lapses.
                 let every = ctx.config().read_every_us;
-                ctx.set_timer(Timer::Read, every);
+                if every > 0 {
+                    ctx.send(HOTEL, Msg::Read);
+                    ctx.set_timer(Timer::Read, every);
+                }
             }
             _ => {}
         }

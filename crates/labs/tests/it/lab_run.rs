@@ -41,3 +41,36 @@ pub fn presets_replay_exactly(lab: &dyn Lab) {
         assert_eq!(format!("{:?}", b.pictures()), end, "{}", p.id);
     }
 }
+
+/// Bad input mid-run: in every preset, each parameter set to its least and greatest value
+/// halfway through, and every node crashed and restarted (a node already down refuses
+/// with a reason), and the run goes on to its end without a panic.
+pub fn survives_changes_mid_run(lab: &dyn Lab) {
+    use failscope_sim::action::Action;
+    for p in lab.presets() {
+        let half = p.duration_us / 2;
+        for spec in lab.params() {
+            for value in [spec.min, spec.max] {
+                let mut sim = failscope_labs::build(&p.scenario).expect("valid preset");
+                sim.run_until(half);
+                let set = Action::SetParam {
+                    key: spec.key.into(),
+                    value,
+                };
+                // A setting the lab refuses (its own cross-checks) is an error, not a panic.
+                let _ = sim.apply(set);
+                sim.run_until(p.duration_us);
+            }
+        }
+        let mut sim = failscope_labs::build(&p.scenario).expect("valid preset");
+        sim.run_until(half);
+        for node in 0..p.scenario.n_nodes {
+            let _ = sim.apply(Action::Crash { node });
+        }
+        sim.run_until(half + half / 2);
+        for node in 0..p.scenario.n_nodes {
+            let _ = sim.apply(Action::Restart { node });
+        }
+        sim.run_until(p.duration_us * 2);
+    }
+}

@@ -317,3 +317,8 @@ fn bad_settings_are_refused_with_a_reason() {
 fn presets_are_deterministic_and_exact_under_seek() {
     crate::lab_run::presets_replay_exactly(&TwoPhaseCommitLab);
 }
+
+#[test]
+fn any_setting_changed_mid_run_and_crashing_everything_panic_nothing() {
+    crate::lab_run::survives_changes_mid_run(&TwoPhaseCommitLab);
+}
