@@ -16,13 +16,7 @@ fn on_cycle(cycle: &[u16], e: &Edge) -> bool {
     (0..n).any(|i| cycle[i] == e.waiter && cycle[(i + 1) % n] == e.holder)
 }
 
-fn graph(
-    config: &Config,
-    nodes: &Nodes<'_, Site>,
-    edges: &[Edge],
-    cycle: &[u16],
-    from_site: bool,
-) -> Graph {
+fn graph(config: &Config, nodes: &Nodes<'_, Site>, edges: &[Edge], cycle: &[u16]) -> Graph {
     let nodes = config
         .txns
         .iter()
@@ -51,15 +45,7 @@ fn graph(
         .map(|e| GraphEdge {
             from: e.waiter,
             to: e.holder,
-            label: if from_site {
-                format!(
-                    "{} at {}",
-                    resource_name(e.res),
-                    node_name(config.owner(e.res))
-                )
-            } else {
-                resource_name(e.res).to_string()
-            },
+            label: resource_name(e.res).to_string(),
             highlight: on_cycle(cycle, e),
         })
         .collect();
@@ -94,7 +80,7 @@ pub fn all(config: &Config, nodes: &Nodes<'_, Site>, _now: Time) -> Vec<Picture>
         caption: "The global wait-for graph, which no site sees whole: an arrow from a transaction to the one holding the lock it waits for, labelled with the resource; a cycle is a deadlock (highlighted).".into(),
         primary: true,
         version: version(&edges, config, nodes),
-        kind: PictureKind::Graph(graph(config, nodes, &edges, &cycle, false)),
+        kind: PictureKind::Graph(graph(config, nodes, &edges, &cycle)),
     }];
     if config.detection == Detection::Central {
         let view: Vec<Edge> = nodes
@@ -112,7 +98,7 @@ pub fn all(config: &Config, nodes: &Nodes<'_, Site>, _now: Time) -> Vec<Picture>
             caption: "The graph S1 pieced together from each site's last report, which may be out of date; highlighted: the last cycle it reported.".into(),
             primary: false,
             version: version(&view, config, nodes).wrapping_add(reported.len() as u64),
-            kind: PictureKind::Graph(graph(config, nodes, &view, &reported, true)),
+            kind: PictureKind::Graph(graph(config, nodes, &view, &reported)),
         });
     }
     pictures
