@@ -115,6 +115,27 @@ pub static CATALOGUE: &[LabInfo] = &[
         pictures: &["lanes", "time-series"],
     },
     LabInfo {
+        id: "two-phase-commit",
+        title: "Two-phase commit",
+        listed: true,
+        presets: &["all-yes", "one-no", "coordinator-fails", "coordinator-fails-mid-send", "mid-send-waiting", "participant-fails", "crash-point-sweep"],
+        pictures: &["bars", "lanes"],
+    },
+    LabInfo {
+        id: "saga",
+        title: "Sagas",
+        listed: true,
+        presets: &["orchestration", "choreography", "all-booked", "compensation-retry", "duplicate-cancel", "dirty-read", "semantic-lock"],
+        pictures: &["lanes"],
+    },
+    LabInfo {
+        id: "deadlock",
+        title: "Distributed deadlock",
+        listed: true,
+        presets: &["two-sites", "three-sites", "waits-into-cycle", "central", "phantom", "timeout", "lock-order", "wait-die", "wound-wait", "random"],
+        pictures: &["graph"],
+    },
+    LabInfo {
         id: "heartbeat",
         title: "Heartbeats and suspicion",
         listed: true,
@@ -221,6 +242,48 @@ pub static CARDS: &[LabCard] = &[
             PresetInfo { id: "clock-jump-monotonic", title: "A monotonic clock", summary: "The same step, ignored: the lease ends on time." },
             PresetInfo { id: "redlock", title: "Redlock", summary: "Clocks jump on three of five lock servers: two holders." },
             PresetInfo { id: "redlock-fenced", title: "Redlock with fencing", summary: "Two holders, but storage refuses the older token." },
+        ],
+    },
+    // two-phase-commit
+    LabCard {
+        summary: "All or nothing across servers, and the participants left holding locks when the coordinator fails.",
+        presets: &[
+            PresetInfo { id: "all-yes", title: "Everyone votes yes", summary: "Prepare, three yes votes, the decision logged, commit, acks." },
+            PresetInfo { id: "one-no", title: "One votes no", summary: "S3 votes no: it aborts at once, and so does everyone else." },
+            PresetInfo { id: "coordinator-fails", title: "The coordinator fails after the votes", summary: "Everyone voted yes and nobody may decide: locks held for 4 s." },
+            PresetInfo { id: "coordinator-fails-mid-send", title: "The coordinator fails mid-send", summary: "Only S2 hears “commit”; the others learn it from S2." },
+            PresetInfo { id: "mid-send-waiting", title: "Mid-send, asking only the coordinator", summary: "The same failure without cooperative termination: 4 s of locks." },
+            PresetInfo { id: "participant-fails", title: "A participant fails after voting yes", summary: "S3 misses the decision and asks for it when it restarts." },
+            PresetInfo { id: "crash-point-sweep", title: "Crash-point sweep", summary: "Five transactions; in each, S1 fails at the next point of the protocol." },
+        ],
+    },
+    // saga
+    LabCard {
+        summary: "Book a flight, a hotel and a car without a transaction: when the car fails, undo the rest.",
+        presets: &[
+            PresetInfo { id: "orchestration", title: "Orchestration: the car fails", summary: "An orchestrator with a saga log books, then cancels in reverse." },
+            PresetInfo { id: "choreography", title: "Choreography: the car fails", summary: "No orchestrator: each service reacts to its neighbour's events." },
+            PresetInfo { id: "all-booked", title: "Nothing fails", summary: "Flight, hotel and car booked; nothing to compensate." },
+            PresetInfo { id: "compensation-retry", title: "A cancellation fails and is retried", summary: "The hotel's first cancel fails; S1 tries again 0.5 s later." },
+            PresetInfo { id: "duplicate-cancel", title: "A lost reply and a repeated cancel", summary: "The retry reaches a hotel that already cancelled: the key stops a second refund." },
+            PresetInfo { id: "dirty-read", title: "A dirty read", summary: "S5 sees the hotel booked, then the saga cancels it." },
+            PresetInfo { id: "semantic-lock", title: "A semantic lock", summary: "Bookings say “pending” until the saga completes: no dirty read." },
+        ],
+    },
+    // deadlock
+    LabCard {
+        summary: "Finding cycles of waiting transactions that no single site can see whole.",
+        presets: &[
+            PresetInfo { id: "two-sites", title: "Two sites, crossed", summary: "T1 holds A and wants C; T2 holds C and wants A. Probes find it." },
+            PresetInfo { id: "three-sites", title: "A ring over three sites", summary: "T1 → T2 → T3 → T1, each edge at a different site." },
+            PresetInfo { id: "waits-into-cycle", title: "Waiting into a cycle", summary: "T3 waits for T1, which is deadlocked with T2: T3's probe must not report." },
+            PresetInfo { id: "central", title: "A central detector", summary: "Every site sends its edges to S1, which finds the ring." },
+            PresetInfo { id: "phantom", title: "A phantom deadlock", summary: "S1 joins an old edge to a new one and sees a cycle that never existed." },
+            PresetInfo { id: "timeout", title: "Timeouts", summary: "No detector: a transaction that waits 1 s for a lock gives up." },
+            PresetInfo { id: "lock-order", title: "A global lock order", summary: "Everyone takes locks in alphabetical order: no cycle can form." },
+            PresetInfo { id: "wait-die", title: "Wait-die", summary: "An older transaction waits; a younger one dies." },
+            PresetInfo { id: "wound-wait", title: "Wound-wait", summary: "An older transaction wounds the younger holder; a younger one waits." },
+            PresetInfo { id: "random", title: "Random transactions", summary: "Eight transactions over four sites, with probes." },
         ],
     },
     // heartbeat

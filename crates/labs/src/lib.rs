@@ -21,6 +21,7 @@ pub mod timeline;
 #[macro_use]
 mod registry;
 
+pub mod deadlock;
 pub mod fencing;
 pub mod gallery;
 pub mod heartbeat;
@@ -29,8 +30,10 @@ pub mod paxos;
 pub mod raft;
 pub mod replication;
 pub mod ring;
+pub mod saga;
 pub mod split_brain;
 pub mod system_models;
+pub mod two_phase_commit;
 
 use failscope_sim::lab::{Catalogue, Lab, Preset};
 use failscope_sim::link::{LinkError, SharedRun};
@@ -47,6 +50,9 @@ registry! {
     "system-models" => system_models: crate::system_models::SystemModelsLab,
     "split-brain" => split_brain: crate::split_brain::SplitBrainLab,
     "lease-fencing" => lease_fencing: crate::lease_fencing::LeaseFencingLab,
+    "two-phase-commit" => two_phase_commit: crate::two_phase_commit::TwoPhaseCommitLab,
+    "saga" => saga: crate::saga::SagaLab,
+    "deadlock" => deadlock: crate::deadlock::DeadlockLab,
     "heartbeat" => heartbeat: crate::heartbeat::HeartbeatLab,
     "gallery" => gallery: crate::gallery::GalleryLab,
 }

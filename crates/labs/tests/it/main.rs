@@ -3,10 +3,12 @@
 mod bug_demos;
 mod catalogue;
 mod challenges;
+mod deadlock;
 mod determinism;
 mod engine;
 mod gallery;
 mod heartbeat;
+mod lab_run;
 mod lease_fencing;
 #[cfg(not(target_arch = "wasm32"))]
 mod link;
@@ -19,12 +21,14 @@ mod raft;
 mod reader;
 mod replication;
 mod ring;
+mod saga;
 mod scenario;
 mod seek;
 mod shared_code;
 mod split_brain;
 mod swarm;
 mod system_models;
+mod two_phase_commit;
 mod verbs;
 
 /// Tests that fail print the seed that reproduces them.
