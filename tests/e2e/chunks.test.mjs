@@ -1,6 +1,6 @@
-// Each lab's code is a chunk of its own: the home page fetches none, a lab's page fetches
-// only its own (and chunks it shares with others), and a chunk that cannot be fetched says so
-// with a retry instead of a blank page.
+// Each lab's code is a chunk of its own: the home page fetches none (only the picker's chunk,
+// with the labs' blurbs), a lab's page fetches only its own (and chunks it shares with
+// others), and a chunk that cannot be fetched says so with a retry instead of a blank page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage } from './browser.mjs';
@@ -26,11 +26,11 @@ test('the home page fetches no lab code; a lab page fetches only its own chunk',
   const fetched = recordWasm(page);
   await page.goto(new URL('', process.env.FAILSCOPE_URL ?? 'http://127.0.0.1:8080/').href);
   await page.getByTestId('lab-picker').waitFor();
-  assert.deepEqual(fetched.filter((f) => f.startsWith('split_')), [], 'no lab chunk on the home page');
+  assert.deepEqual(fetched.filter((f) => f.startsWith('split_')), ['split_lab_picker.wasm'], 'no lab chunk on the home page, only the picker');
   await page.getByTestId('open-raft').click();
   await page.getByTestId('canvas').waitFor();
   const splits = fetched.filter((f) => f.startsWith('split_'));
-  assert.deepEqual(splits, ['split_raft.wasm'], 'only the Raft chunk');
+  assert.deepEqual(splits, ['split_lab_picker.wasm', 'split_raft.wasm'], 'then only the Raft chunk');
   // The history checkers come only when something needs them: the side-by-side page does.
   // (First let the page write its own link into the address bar, as it does on opening: a
   // hash set before that would be replaced by it.)
