@@ -4,7 +4,8 @@
 //! never disagree about a link (`failscope run '<link>'` replays a bug report).
 //!
 //! Format, version 1: `1.` followed by base64url (no padding) of the raw-deflate-compressed
-//! JSON of [`SharedRun`]. Links are written with serde_json and miniz_oxide, and read with
+//! JSON of [`SharedRun`]. Links are written with the engine's JSON writer
+//! ([`crate::json::write`], the same text serde_json writes) and miniz_oxide, and read with
 //! the engine's own small decoders (`inflate` below, [`crate::json`]), which keep the browser's
 //! link reader small. Decoding is defensive: the text, the compressed data and the inflated
 //! data each have a size limit (no compression bombs), and the scenario inside is validated
