@@ -10,7 +10,27 @@ use failscope_sim::time::{Time, MS};
 use failscope_sim::trace::{MarkerKind, NoteKind, TraceKind};
 use failscope_sim::view::View;
 use failscope_sim::{Scenario, ScenarioError, Simulation};
+use std::cell::RefCell;
 use std::collections::BTreeSet;
+use std::rc::Rc;
+
+/// A lab's guided presets, built once per page. Building them can be real work (Raft's time
+/// their narration by running the scenario to find its election), and the page asks for
+/// them on every render: rebuilding them there cost the Raft stress preset at 100× most of
+/// its frame time.
+pub fn presets_of(lab: &'static dyn Lab) -> Rc<[Preset]> {
+    thread_local! {
+        static BUILT: RefCell<Vec<(&'static str, Rc<[Preset]>)>> = const { RefCell::new(Vec::new()) };
+    }
+    BUILT.with_borrow_mut(|built| {
+        if let Some((_, presets)) = built.iter().find(|(id, _)| *id == lab.id()) {
+            return presets.clone();
+        }
+        let presets: Rc<[Preset]> = lab.presets().into();
+        built.push((lab.id(), presets.clone()));
+        presets
+    })
+}
 
 /// Playback speeds: simulated microseconds per wall-clock millisecond (1× = 1,000).
 pub const SPEEDS: &[(u64, &str)] = &[
@@ -157,19 +177,22 @@ impl Session {
         let lab = failscope_labs::find(lab_id).ok_or_else(|| ScenarioError::UnknownLab {
             lab: lab_id.chars().take(64).collect(),
         })?;
-        let preset =
-            match preset_id {
-                Some(id) => Some(lab.presets().into_iter().find(|p| p.id == id).ok_or_else(
-                    || {
+        let preset = match preset_id {
+            Some(id) => Some(
+                presets_of(lab)
+                    .iter()
+                    .find(|p| p.id == id)
+                    .cloned()
+                    .ok_or_else(|| {
                         ScenarioError::Invalid(format!(
                             "the {} lab has no guided scenario called “{}”",
                             lab.title(),
                             id.chars().take(64).collect::<String>()
                         ))
-                    },
-                )?),
-                None => None,
-            };
+                    })?,
+            ),
+            None => None,
+        };
         let mut scenario = match &preset {
             Some(p) => p.scenario.clone(),
             None => lab.default_scenario(1),

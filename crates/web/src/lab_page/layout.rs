@@ -159,7 +159,7 @@ impl LabPage {
         let sim = session.sim();
         let lab = session.lab;
         let kinds = sim.message_kinds();
-        let presets = lab.presets();
+        let presets = crate::session::presets_of(lab);
         let on_preset = {
             let cb = ctx.props().on_preset.clone();
             let lab_id = lab.id().to_string();
@@ -206,7 +206,7 @@ impl LabPage {
                     on_action: on_action.clone(),
                     on_restart: link.callback(|s| Msg::RestartWith(Box::new(s))),
                     bug_demos: lab.bug_demos().iter().filter_map(|d| {
-                        let title = lab.presets().into_iter().find(|p| p.id == d.preset)?.title;
+                        let title = presets.iter().find(|p| p.id == d.preset)?.title;
                         Some((d.bug, title))
                     }).collect(),
                     on_show_bug: link.callback(Msg::ShowBug),
