@@ -19,8 +19,10 @@ use std::rc::Rc;
 /// them on every render: rebuilding them there cost the Raft stress preset at 100× most of
 /// its frame time.
 pub fn presets_of(lab: &'static dyn Lab) -> Rc<[Preset]> {
+    /// Each lab's presets, by lab id.
+    type Built = Vec<(&'static str, Rc<[Preset]>)>;
     thread_local! {
-        static BUILT: RefCell<Vec<(&'static str, Rc<[Preset]>)>> = const { RefCell::new(Vec::new()) };
+        static BUILT: RefCell<Built> = const { RefCell::new(Vec::new()) };
     }
     BUILT.with_borrow_mut(|built| {
         if let Some((_, presets)) = built.iter().find(|(id, _)| *id == lab.id()) {
