@@ -78,6 +78,12 @@ impl LabPage {
         url.written_ms = now_ms;
         let run = session.shared_run(Some(tab));
         let fragment = format!("#s={}", link::encode(&run));
+        // `history.replaceState` is slow (Chromium sends it to the browser process, and
+        // throttles a page that calls it too often), and the page syncs after every message:
+        // write only what changed (or what someone else's address replaced).
+        if !foreign && url.written.as_ref() == Some(&fragment) {
+            return;
+        }
         browser::replace_fragment(&fragment);
         url.written = Some(fragment);
     }
