@@ -31,63 +31,95 @@ pub fn all(config: &Config, nodes: &Nodes<'_, Pinger>, now: Time) -> Vec<Picture
         .filter_map(|id| Some((id, nodes.durable(id)?, nodes.status(id)?)))
         .collect();
     let marks = marks(&journals);
+    let version = fingerprint(&journals);
+    // Every picture but the lives changes only when the journals do.
+    let titled = |id, title, caption, kind| picture(id, title, caption, version, kind);
     vec![
-        picture(
+        titled(
             "round-trips",
             "Round trips",
             "Each server's mean round trip per beat; the dashed line is the slow threshold, triangles are faults and diamonds slow round trips.",
             round_trips(config, &journals, marks.clone()),
         ),
-        picture(
+        titled(
             "answers",
             "Answers received",
             "How many pongs each server has received; the dashed line is the mean, outlined bars are well below it.",
             answers(&journals),
         ),
-        picture(
+        titled(
             "fastest",
             "Fastest peer",
             "Each server points at the peer it believes alive that last answered it quickest; servers on a cycle chose each other.",
             fastest(&journals),
         ),
-        picture(
+        titled(
             "detector",
             "A failure detector",
             "S1's detector for the last server: how often it entered each state and took each transition.",
             detector(&journals),
         ),
-        picture(
+        titled(
             "verdicts",
             "Who is alive?",
             "For each server, the truth and what the others' detectors say; each inner node shows the majority.",
             verdicts(&journals),
         ),
-        picture(
+        titled(
             "beats",
             "Recent beats",
             "Answers each server counted in its last beats: solid when every peer answered.",
             beats(&journals),
         ),
+        // An open span runs to now: this picture changes with the cursor.
         picture(
             "lives",
             "Lives",
             "Each server's up, paused and down periods as its journal records them; an open span runs to now.",
+            version ^ now,
             lives(&journals, now, marks),
         ),
     ]
 }
 
-fn picture(id: &'static str, title: &str, caption: &str, kind: PictureKind) -> Picture {
-    let mut h = failscope_sim::trace::Fnv::new();
-    h.bytes(serde_json::to_string(&kind).unwrap_or_default().as_bytes());
+fn picture(
+    id: &'static str,
+    title: &str,
+    caption: &str,
+    version: u64,
+    kind: PictureKind,
+) -> Picture {
     Picture {
         id,
         title: title.into(),
         caption: caption.into(),
         primary: false,
-        version: h.finish(),
+        version,
         kind,
     }
+}
+
+/// A hash of everything the pictures are drawn from (the journals and the servers' states),
+/// for [`Picture::version`]: the page redraws a picture only when its version changes.
+fn fingerprint(journals: &[(NodeId, &Journal, NodeStatus)]) -> u64 {
+    let mut h = failscope_sim::trace::Fnv::new();
+    for (id, journal, status) in journals {
+        h.u64(u64::from(*id));
+        h.u64(match status {
+            NodeStatus::Up => 0,
+            NodeStatus::Down => 1,
+            NodeStatus::Paused { until } => 2 | until << 2,
+        });
+        h.u64(u64::from(journal.boots));
+        h.u64(journal.last_beat);
+        h.u64(journal.samples.len() as u64);
+        journal.answers.iter().for_each(|&a| h.u64(a));
+        journal.last_heard.iter().for_each(|&t| h.u64(t));
+        for detector in &journal.detectors {
+            detector.entered.iter().for_each(|&n| h.u64(n));
+        }
+    }
+    h.finish()
 }
 
 /// A server's tone as the pictures show it.

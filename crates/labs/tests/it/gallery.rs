@@ -166,3 +166,31 @@ fn cycles_and_majorities() {
         "ties go to the worse verdict"
     );
 }
+
+/// The page redraws a picture only when its version changes: over a whole run, whenever a
+/// picture's data differs from the previous moment's, so does its version.
+#[test]
+fn a_picture_that_changes_changes_its_version() {
+    let p = preset("gallery", "every-kind").expect("the gallery preset");
+    let mut sim = build(&p.scenario).expect("valid scenario");
+    let mut previous = sim.pictures();
+    let mut changes = 0;
+    for step in 1..=80 {
+        sim.run_until(step * 50 * MS);
+        let now = sim.pictures();
+        for (before, after) in previous.iter().zip(&now) {
+            if before.kind != after.kind {
+                changes += 1;
+                assert_ne!(
+                    before.version,
+                    after.version,
+                    "{} changed at {} ms with the same version",
+                    after.id,
+                    step * 50
+                );
+            }
+        }
+        previous = now;
+    }
+    assert!(changes > 50, "only {changes} changes seen");
+}
