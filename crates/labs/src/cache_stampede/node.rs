@@ -120,6 +120,8 @@ pub struct Stampede {
     queue: VecDeque<(NodeId, u64)>,
     /// Per load bucket: (bucket start, peak computing, peak queued).
     pub load: Vec<(Time, i64, i64)>,
+    /// The database's current (computing, queued).
+    level: (i64, i64),
     /// Recomputations finished per TTL period.
     pub per_period: Vec<u32>,
     pub recomputes: u64,
@@ -143,7 +145,7 @@ pub struct Stampede {
     pub served: u64,
     pub stale_served: u64,
     pub last_served: u64,
-    /// Per latency bucket: (bucket start, worst latency in µs).
+    /// Per latency bucket: (bucket start, worst latency in whole ms).
     pub worst: Vec<(Time, i64)>,
     /// Latency histogram in whole milliseconds.
     pub latency_ms: Vec<u32>,
@@ -158,6 +160,15 @@ impl Stampede {
         let busy = self.slots.iter().filter(|s| s.is_some()).count() as i64;
         let queued = self.queue.len() as i64;
         let bucket = now / LOAD_BUCKET_US * LOAD_BUCKET_US;
+        // Hold the level since the last change up to this bucket, so the lines step rather
+        // than slope across a quiet stretch.
+        if let Some(&(last, _, _)) = self.load.last() {
+            if last + LOAD_BUCKET_US < bucket && self.load.len() < MAX_SAMPLES {
+                let (b, q) = self.level;
+                self.load.push((bucket - LOAD_BUCKET_US, b, q));
+            }
+        }
+        self.level = (busy, queued);
         let full = self.load.len() >= MAX_SAMPLES;
         match self.load.last_mut() {
             Some(last) if last.0 == bucket => {
@@ -187,8 +198,8 @@ impl Stampede {
         let bucket = now / LATENCY_BUCKET_US * LATENCY_BUCKET_US;
         let full = self.worst.len() >= MAX_SAMPLES;
         match self.worst.last_mut() {
-            Some(last) if last.0 == bucket => last.1 = last.1.max(latency as i64),
-            _ if !full => self.worst.push((bucket, latency as i64)),
+            Some(last) if last.0 == bucket => last.1 = last.1.max(ms as i64),
+            _ if !full => self.worst.push((bucket, ms as i64)),
             _ => {}
         }
     }
@@ -313,7 +324,8 @@ impl Stampede {
         let now = Self::now(ctx);
         match msg {
             Msg::Recompute { job } => {
-                if let Some(slot) = self.slots.iter().position(Option::is_none) {
+                let slots = (ctx.config().db_slots as usize).min(self.slots.len());
+                if let Some(slot) = self.slots[..slots].iter().position(Option::is_none) {
                     self.start_slot(ctx, slot, from, job);
                 } else if self.queue.len() < MAX_QUEUE {
                     self.queue.push_back((from, job));
@@ -546,6 +558,7 @@ impl Protocol for Stampede {
             DATABASE => {
                 node.role = Role::Database;
                 node.slots = vec![None; config.db_slots as usize];
+                node.load.push((0, 0, 0));
             }
             CACHE => {
                 node.role = Role::Cache;
@@ -583,6 +596,28 @@ impl Protocol for Stampede {
         }
     }
 
+    fn on_config_change(&mut self, ctx: &mut Ctx<'_, Self>) {
+        // Start what a new setting needs: more database slots, a flush timer for a cache
+        // turned write-behind, a write timer for writes turned on. A timer set again
+        // replaces the pending one.
+        let config = ctx.config().clone();
+        match self.role {
+            Role::Database => {
+                let slots = config.db_slots as usize;
+                if self.slots.len() < slots {
+                    self.slots.resize(slots, None);
+                }
+            }
+            Role::Cache if config.write_policy == WritePolicy::WriteBehind => {
+                ctx.set_timer(Timer::Flush, config.flush_us.max(MS));
+            }
+            Role::App if ctx.id() == Self::writer(ctx.n_nodes()) && config.write_every_us > 0 => {
+                ctx.set_timer(Timer::Write, config.write_every_us.max(MS));
+            }
+            _ => {}
+        }
+    }
+
     fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, timer: Timer) {
         let now = Self::now(ctx);
         match timer {
@@ -606,7 +641,9 @@ impl Protocol for Stampede {
                     _ => CACHE,
                 };
                 ctx.send(to, Msg::Write { version });
-                ctx.set_timer(Timer::Write, ctx.config().write_every_us.max(MS));
+                if ctx.config().write_every_us > 0 {
+                    ctx.set_timer(Timer::Write, ctx.config().write_every_us);
+                }
             }
             Timer::Flush => {
                 if let Some(version) = self.dirty.take() {
@@ -614,7 +651,9 @@ impl Protocol for Stampede {
                     d.cache_flushed = d.cache_acked;
                     ctx.send(DATABASE, Msg::Flush { version });
                 }
-                ctx.set_timer(Timer::Flush, ctx.config().flush_us.max(MS));
+                if ctx.config().write_policy == WritePolicy::WriteBehind {
+                    ctx.set_timer(Timer::Flush, ctx.config().flush_us.max(MS));
+                }
             }
             Timer::Slot(slot) => {
                 let slot = usize::from(slot);
@@ -630,8 +669,10 @@ impl Protocol for Stampede {
                         self.per_period[period] += 1;
                     }
                 }
-                if let Some((from, job)) = self.queue.pop_front() {
-                    self.start_slot(ctx, slot, from, job);
+                if slot < ctx.config().db_slots as usize {
+                    if let Some((from, job)) = self.queue.pop_front() {
+                        self.start_slot(ctx, slot, from, job);
+                    }
                 }
                 self.sample_load(now);
             }

@@ -6,7 +6,7 @@ use super::node::Stampede;
 use failscope_sim::invariant::Nodes;
 use failscope_sim::picture::{Bar, Bars, Picture, PictureKind, Scale, Series, TimeSeries};
 use failscope_sim::protocol::Tone;
-use failscope_sim::time::{format_duration, Time, MS};
+use failscope_sim::time::{format_duration, Time};
 
 fn hash(values: impl Iterator<Item = i64>) -> u64 {
     values.fold(17u64, |h, v| h.wrapping_mul(31).wrapping_add(v as u64))
@@ -77,7 +77,7 @@ pub fn all(config: &Config, nodes: &Nodes<'_, Stampede>, now: Time) -> Vec<Pictu
         primary: false,
         version: hash(worst.iter().map(|w| w.0 as i64 ^ w.1)),
         kind: PictureKind::TimeSeries(TimeSeries {
-            y: Scale::new("worst latency", "ms", (MS as i64).max(1)),
+            y: Scale::new("worst latency", "ms", 1),
             series: vec![Series {
                 label: "worst read".into(),
                 colour: 2,
@@ -93,7 +93,11 @@ pub fn all(config: &Config, nodes: &Nodes<'_, Stampede>, now: Time) -> Vec<Pictu
         .map(|i| {
             let count = per_period.get(i).copied().unwrap_or(0);
             Bar {
-                label: format_duration(config.ttl_us * i as Time),
+                label: if i == 0 {
+                    "0 s".into()
+                } else {
+                    format_duration(config.ttl_us * i as Time)
+                },
                 value: i64::from(count),
                 tone: if count > 1 {
                     Tone::Suspect
