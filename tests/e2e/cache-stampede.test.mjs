@@ -95,6 +95,7 @@ test('write policies: cache-aside reads stale, write-through does not, write-beh
   });
   await played('write-behind-crash', async (page) => {
     assert.deepEqual(await states(page), ['holds', 'happened', 'not seen']);
+    assert.match(await caption(page, 'writes'), /1 lost with the cache/);
     assert.equal((await nodes(page)).find((n) => n.name === 'S2').role, 'crashed');
   });
 });

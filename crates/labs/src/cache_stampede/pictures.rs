@@ -1,12 +1,13 @@
 //! The lab's pictures: the database's load (recomputations running and queued) over time,
 //! the clients' worst latency over time, and the recomputations per TTL period as bars.
 
-use super::config::{Config, DATABASE};
+use super::config::{Config, CACHE, DATABASE};
 use super::node::Stampede;
 use failscope_sim::invariant::Nodes;
 use failscope_sim::picture::{Bar, Bars, Picture, PictureKind, Scale, Series, TimeSeries};
 use failscope_sim::protocol::Tone;
 use failscope_sim::time::{format_duration, Time};
+use failscope_sim::world::NodeStatus;
 
 fn hash(values: impl Iterator<Item = i64>) -> u64 {
     values.fold(17u64, |h, v| h.wrapping_mul(31).wrapping_add(v as u64))
@@ -26,7 +27,7 @@ pub fn all(config: &Config, nodes: &Nodes<'_, Stampede>, now: Time) -> Vec<Pictu
             format_duration(super::node::LOAD_BUCKET_US),
             config.db_slots
         ),
-        primary: true,
+        primary: config.write_every_us == 0,
         version: hash(load.iter().map(|l| l.0 as i64 + l.1 * 7 + l.2 * 131)),
         kind: PictureKind::TimeSeries(TimeSeries {
             y: Scale::new("recomputations", "", 1),
@@ -124,5 +125,51 @@ pub fn all(config: &Config, nodes: &Nodes<'_, Stampede>, now: Time) -> Vec<Pictu
             reference: Some((1, "one".into())),
         }),
     };
-    vec![db_picture, latency, per_ttl]
+    let mut pictures = vec![db_picture, latency, per_ttl];
+    if config.write_every_us > 0 {
+        pictures.insert(0, writes(nodes));
+    }
+    pictures
+}
+
+/// Where the writes are: acknowledged to the writer, in the database, and lost with a crashed
+/// write-behind cache.
+fn writes(nodes: &Nodes<'_, Stampede>) -> Picture {
+    let writer = nodes.ids().last().and_then(|n| nodes.durable(n));
+    let acked = writer.map_or(0, |d| d.acked) as i64;
+    let in_db = nodes.durable(DATABASE).map_or(0, |d| d.db_version) as i64;
+    let lost = nodes.durable(CACHE).map_or(0, |d| {
+        let down = nodes.status(CACHE) == Some(NodeStatus::Down);
+        d.lost
+            + if down {
+                d.cache_acked - d.cache_flushed
+            } else {
+                0
+            }
+    }) as i64;
+    let bar = |label: &str, value: i64, tone: Tone, highlight: bool| Bar {
+        label: label.into(),
+        value,
+        tone,
+        highlight,
+    };
+    Picture {
+        id: "writes",
+        title: "Writes".into(),
+        caption: format!(
+            "The writer's writes: {acked} acknowledged, the newest in the database is write {in_db}, {lost} lost with the cache."
+        ),
+        primary: true,
+        version: hash([acked, in_db, lost].into_iter()),
+        kind: PictureKind::Bars(Bars {
+            x_label: "write".into(),
+            y: Scale::new("writes", "", 1),
+            bars: vec![
+                bar("acknowledged", acked, Tone::Primary, false),
+                bar("in the database", in_db, Tone::Secondary, false),
+                bar("lost", lost, Tone::Faulty, lost > 0),
+            ],
+            reference: None,
+        }),
+    }
 }
