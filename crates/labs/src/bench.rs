@@ -171,6 +171,17 @@ pub fn raft_golden_trace() -> (u64, usize) {
 /// The Raft golden trace: (hash, event count). Same rules as [`GOLDEN_TRACE`].
 pub const RAFT_GOLDEN_TRACE: (u64, usize) = (0x7a82_7df1_94cd_dd02, 5_379);
 
+/// The cache-stampede lab's XFetch preset, 9 simulated seconds: every early-expiration
+/// decision goes through a logarithm (`libm`) of a random draw, so a platform whose float
+/// maths differed would change this hash.
+pub fn xfetch_golden_trace() -> (u64, usize) {
+    let preset = crate::preset("cache-stampede", "xfetch").expect("the xfetch preset exists");
+    trace_of(&preset.scenario, 9 * SECOND)
+}
+
+/// The XFetch golden trace: (hash, event count). Same rules as [`GOLDEN_TRACE`].
+pub const XFETCH_GOLDEN_TRACE: (u64, usize) = (0x6ce9_7a43_a2f9_c8ec, 8_970);
+
 fn trace_of(scenario: &Scenario, until: Time) -> (u64, usize) {
     let mut sim = crate::build(scenario).expect("golden scenario is valid");
     sim.run_until(until);

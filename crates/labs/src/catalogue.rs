@@ -136,6 +136,13 @@ pub static CATALOGUE: &[LabInfo] = &[
         pictures: &["graph"],
     },
     LabInfo {
+        id: "cache-stampede",
+        title: "Cache stampede",
+        listed: true,
+        presets: &["herd", "lock", "lock-holder-crash", "xfetch", "xfetch-fleet", "stale-while-revalidate", "coalescing", "cache-aside", "write-through", "write-behind-crash"],
+        pictures: &["bars", "time-series"],
+    },
+    LabInfo {
         id: "heartbeat",
         title: "Heartbeats and suspicion",
         listed: true,
@@ -284,6 +291,22 @@ pub static CARDS: &[LabCard] = &[
             PresetInfo { id: "wait-die", title: "Wait-die", summary: "An older transaction waits; a younger one dies." },
             PresetInfo { id: "wound-wait", title: "Wound-wait", summary: "An older transaction wounds the younger holder; a younger one waits." },
             PresetInfo { id: "random", title: "Random transactions", summary: "Eight transactions over four sites, with probes." },
+        ],
+    },
+    // cache-stampede
+    LabCard {
+        summary: "A hot key expires and the herd hits the database: locks, XFetch, stale values, coalescing.",
+        presets: &[
+            PresetInfo { id: "herd", title: "No protection: the herd", summary: "At expiry every read that misses asks the database to recompute." },
+            PresetInfo { id: "lock", title: "A regeneration lock", summary: "Only the server holding the lock recomputes; the rest wait." },
+            PresetInfo { id: "lock-holder-crash", title: "The lock holder crashes", summary: "Everyone waits until the lock's own TTL runs out." },
+            PresetInfo { id: "xfetch", title: "Early expiration (XFetch)", summary: "Each read may recompute a little before expiry; a few do, never a herd." },
+            PresetInfo { id: "xfetch-fleet", title: "XFetch with a thousand clients", summary: "Five times the reads, still about three recomputations per TTL." },
+            PresetInfo { id: "stale-while-revalidate", title: "Stale while revalidate", summary: "Serve the expired value at once while one server refreshes it." },
+            PresetInfo { id: "coalescing", title: "Request coalescing", summary: "Each app server sends one fetch and shares its answer." },
+            PresetInfo { id: "cache-aside", title: "Writes: cache-aside", summary: "Write the database, then delete the cached value." },
+            PresetInfo { id: "write-through", title: "Writes: write-through", summary: "The cache writes the database before answering." },
+            PresetInfo { id: "write-behind-crash", title: "Writes: write-behind and a crash", summary: "Fast acknowledgements, until the cache dies with dirty data." },
         ],
     },
     // heartbeat

@@ -14,6 +14,7 @@
 //! Adding a lab is a folder here and one line in `registry!` (see ARCHITECTURE.md).
 
 pub mod bench;
+pub mod cache_stampede;
 pub mod catalogue;
 pub mod codec;
 pub mod history_checks;
@@ -53,6 +54,7 @@ registry! {
     "two-phase-commit" => two_phase_commit: crate::two_phase_commit::TwoPhaseCommitLab,
     "saga" => saga: crate::saga::SagaLab,
     "deadlock" => deadlock: crate::deadlock::DeadlockLab,
+    "cache-stampede" => cache_stampede: crate::cache_stampede::CacheStampedeLab,
     "heartbeat" => heartbeat: crate::heartbeat::HeartbeatLab,
     "gallery" => gallery: crate::gallery::GalleryLab,
 }

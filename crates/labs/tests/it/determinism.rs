@@ -2,7 +2,8 @@
 //! is also checked in wasm32 under headless Chromium (crates/web/tests/determinism.rs).
 
 use failscope_labs::bench::{
-    golden_scenario, golden_trace, raft_golden_trace, GOLDEN_TRACE, RAFT_GOLDEN_TRACE,
+    golden_scenario, golden_trace, raft_golden_trace, xfetch_golden_trace, GOLDEN_TRACE,
+    RAFT_GOLDEN_TRACE, XFETCH_GOLDEN_TRACE,
 };
 use failscope_labs::build;
 use failscope_sim::time::SECOND;
@@ -36,6 +37,13 @@ fn golden_trace_hash_of_the_reference_scenario() {
     let (hash, len) = golden_trace();
     println!("golden trace: {len} events, hash {hash:#018x}");
     assert_eq!((hash, len), GOLDEN_TRACE);
+}
+
+#[test]
+fn golden_trace_hash_of_the_xfetch_preset() {
+    let (hash, len) = xfetch_golden_trace();
+    println!("xfetch golden trace: {len} events, hash {hash:#018x}");
+    assert_eq!((hash, len), XFETCH_GOLDEN_TRACE);
 }
 
 #[test]
