@@ -136,6 +136,13 @@ pub static CATALOGUE: &[LabInfo] = &[
         pictures: &["graph"],
     },
     LabInfo {
+        id: "byzantine",
+        title: "Byzantine generals",
+        listed: true,
+        presets: &["three-generals", "four-generals", "traitor-commander", "seven-generals", "naive-vote", "signed-three"],
+        pictures: &["bars", "tree"],
+    },
+    LabInfo {
         id: "heartbeat",
         title: "Heartbeats and suspicion",
         listed: true,
@@ -284,6 +291,18 @@ pub static CARDS: &[LabCard] = &[
             PresetInfo { id: "wait-die", title: "Wait-die", summary: "An older transaction waits; a younger one dies." },
             PresetInfo { id: "wound-wait", title: "Wound-wait", summary: "An older transaction wounds the younger holder; a younger one waits." },
             PresetInfo { id: "random", title: "Random transactions", summary: "Eight transactions over four sites, with probes." },
+        ],
+    },
+    // byzantine
+    LabCard {
+        summary: "Traitors lie; OM(m) needs n > 3m, signatures need less.",
+        presets: &[
+            PresetInfo { id: "three-generals", title: "Three generals, one traitor", summary: "OM(1) with n = 3: a lying lieutenant makes a loyal one disobey." },
+            PresetInfo { id: "four-generals", title: "Four generals, one traitor", summary: "OM(1) with n = 4: the loyal lieutenants outvote the liar." },
+            PresetInfo { id: "traitor-commander", title: "A traitor commander", summary: "S1 splits its order; OM(1) still brings the lieutenants together." },
+            PresetInfo { id: "seven-generals", title: "Seven generals, two traitors", summary: "OM(2) with n = 7 survives two colluding traitors." },
+            PresetInfo { id: "naive-vote", title: "The naive 2/3 vote", summary: "One round of votes and a 2/3 threshold: two traitors split it." },
+            PresetInfo { id: "signed-three", title: "Signed messages, three generals", summary: "SM(1): the traitor cannot alter a signed order." },
         ],
     },
     // heartbeat

@@ -21,6 +21,7 @@ pub mod timeline;
 #[macro_use]
 mod registry;
 
+pub mod byzantine;
 pub mod deadlock;
 pub mod fencing;
 pub mod gallery;
@@ -53,6 +54,7 @@ registry! {
     "two-phase-commit" => two_phase_commit: crate::two_phase_commit::TwoPhaseCommitLab,
     "saga" => saga: crate::saga::SagaLab,
     "deadlock" => deadlock: crate::deadlock::DeadlockLab,
+    "byzantine" => byzantine: crate::byzantine::ByzantineLab,
     "heartbeat" => heartbeat: crate::heartbeat::HeartbeatLab,
     "gallery" => gallery: crate::gallery::GalleryLab,
 }

@@ -1,6 +1,7 @@
 //! The engine's integration tests: one binary, one module per area.
 
 mod bug_demos;
+mod byzantine;
 mod catalogue;
 mod challenges;
 mod deadlock;
