@@ -143,6 +143,13 @@ pub static CATALOGUE: &[LabInfo] = &[
         pictures: &["bars", "tree"],
     },
     LabInfo {
+        id: "two-generals",
+        title: "Two generals",
+        listed: true,
+        presets: &["one-message", "message-and-ack", "long-chain", "retries"],
+        pictures: &["grid"],
+    },
+    LabInfo {
         id: "heartbeat",
         title: "Heartbeats and suspicion",
         listed: true,
@@ -303,6 +310,16 @@ pub static CARDS: &[LabCard] = &[
             PresetInfo { id: "seven-generals", title: "Seven generals, two traitors", summary: "OM(2) with n = 7 survives two colluding traitors." },
             PresetInfo { id: "naive-vote", title: "The naive 2/3 vote", summary: "One round of votes and a 2/3 threshold: two traitors split it." },
             PresetInfo { id: "signed-three", title: "Signed messages, three generals", summary: "SM(1): the traitor cannot alter a signed order." },
+        ],
+    },
+    // two-generals
+    LabCard {
+        summary: "Over a lossy channel no finite exchange makes both sure.",
+        presets: &[
+            PresetInfo { id: "one-message", title: "One messenger", summary: "A sends the order and attacks; B attacks if it arrives." },
+            PresetInfo { id: "message-and-ack", title: "A message and its acknowledgement", summary: "B acknowledges; now the lost acknowledgement leaves B alone." },
+            PresetInfo { id: "long-chain", title: "A chain of six", summary: "Acknowledge the acknowledgements: rarer, never gone." },
+            PresetInfo { id: "retries", title: "Retries and idempotency", summary: "Resend until acknowledged, act once: rarely alone." },
         ],
     },
     // heartbeat

@@ -34,6 +34,7 @@ pub mod ring;
 pub mod saga;
 pub mod split_brain;
 pub mod system_models;
+pub mod two_generals;
 pub mod two_phase_commit;
 
 use failscope_sim::lab::{Catalogue, Lab, Preset};
@@ -55,6 +56,7 @@ registry! {
     "saga" => saga: crate::saga::SagaLab,
     "deadlock" => deadlock: crate::deadlock::DeadlockLab,
     "byzantine" => byzantine: crate::byzantine::ByzantineLab,
+    "two-generals" => two_generals: crate::two_generals::TwoGeneralsLab,
     "heartbeat" => heartbeat: crate::heartbeat::HeartbeatLab,
     "gallery" => gallery: crate::gallery::GalleryLab,
 }

@@ -29,6 +29,7 @@ mod shared_code;
 mod split_brain;
 mod swarm;
 mod system_models;
+mod two_generals;
 mod two_phase_commit;
 mod verbs;
 
