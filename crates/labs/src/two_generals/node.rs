@@ -255,6 +255,23 @@ impl Protocol for General {
                     format!("attack if at least {} received", self.rule(config)),
                 ),
                 (
+                    "sure the other attacks".into(),
+                    match config.protocol {
+                        Kind::Chain => super::odds::certainty(
+                            config.chain,
+                            f64::from(config.loss_ppm) / 1e6,
+                            config.rule_a,
+                            config.rule_b,
+                            self.me,
+                            self.received,
+                        )
+                        .map_or("—".into(), |c| {
+                            format!("{:.1}% on what it holds", c * 100.0)
+                        }),
+                        Kind::Retries => "never fully".into(),
+                    },
+                ),
+                (
                     "attacked on".into(),
                     format!(
                         "{} of {} days",
