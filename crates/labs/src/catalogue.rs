@@ -143,6 +143,20 @@ pub static CATALOGUE: &[LabInfo] = &[
         pictures: &["bars", "time-series"],
     },
     LabInfo {
+        id: "byzantine",
+        title: "Byzantine generals",
+        listed: true,
+        presets: &["three-generals", "four-generals", "traitor-commander", "seven-generals", "naive-vote", "signed-three"],
+        pictures: &["bars", "tree"],
+    },
+    LabInfo {
+        id: "two-generals",
+        title: "Two generals",
+        listed: true,
+        presets: &["one-message", "message-and-ack", "long-chain", "retries"],
+        pictures: &["grid"],
+    },
+    LabInfo {
         id: "heartbeat",
         title: "Heartbeats and suspicion",
         listed: true,
@@ -307,6 +321,28 @@ pub static CARDS: &[LabCard] = &[
             PresetInfo { id: "cache-aside", title: "Writes: cache-aside", summary: "Write the database, then delete the cached value." },
             PresetInfo { id: "write-through", title: "Writes: write-through", summary: "The cache writes the database before answering." },
             PresetInfo { id: "write-behind-crash", title: "Writes: write-behind and a crash", summary: "Fast acknowledgements, until the cache dies with dirty data." },
+        ],
+    },
+    // byzantine
+    LabCard {
+        summary: "Traitors lie; OM(m) needs n > 3m, signatures need less.",
+        presets: &[
+            PresetInfo { id: "three-generals", title: "Three generals, one traitor", summary: "OM(1) with n = 3: a lying lieutenant makes a loyal one disobey." },
+            PresetInfo { id: "four-generals", title: "Four generals, one traitor", summary: "OM(1) with n = 4: the loyal lieutenants outvote the liar." },
+            PresetInfo { id: "traitor-commander", title: "A traitor commander", summary: "S1 splits its order; OM(1) still brings the lieutenants together." },
+            PresetInfo { id: "seven-generals", title: "Seven generals, two traitors", summary: "OM(2) with n = 7 survives two colluding traitors." },
+            PresetInfo { id: "naive-vote", title: "The naive 2/3 vote", summary: "One round of votes and a 2/3 threshold: two traitors split it." },
+            PresetInfo { id: "signed-three", title: "Signed messages, three generals", summary: "SM(1): the traitor cannot alter a signed order." },
+        ],
+    },
+    // two-generals
+    LabCard {
+        summary: "Over a lossy channel no finite exchange makes both sure.",
+        presets: &[
+            PresetInfo { id: "one-message", title: "One messenger", summary: "A sends the order and attacks; B attacks if it arrives." },
+            PresetInfo { id: "message-and-ack", title: "A message and its acknowledgement", summary: "B acknowledges; now the lost acknowledgement leaves B alone." },
+            PresetInfo { id: "long-chain", title: "A chain of six", summary: "Acknowledge the acknowledgements: rarer, never gone." },
+            PresetInfo { id: "retries", title: "Retries and idempotency", summary: "Resend until acknowledged, act once: rarely alone." },
         ],
     },
     // heartbeat

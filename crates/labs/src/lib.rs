@@ -22,6 +22,7 @@ pub mod timeline;
 #[macro_use]
 mod registry;
 
+pub mod byzantine;
 pub mod deadlock;
 pub mod fencing;
 pub mod gallery;
@@ -34,6 +35,7 @@ pub mod ring;
 pub mod saga;
 pub mod split_brain;
 pub mod system_models;
+pub mod two_generals;
 pub mod two_phase_commit;
 
 use failscope_sim::lab::{Catalogue, Lab, Preset};
@@ -55,6 +57,8 @@ registry! {
     "saga" => saga: crate::saga::SagaLab,
     "deadlock" => deadlock: crate::deadlock::DeadlockLab,
     "cache-stampede" => cache_stampede: crate::cache_stampede::CacheStampedeLab,
+    "byzantine" => byzantine: crate::byzantine::ByzantineLab,
+    "two-generals" => two_generals: crate::two_generals::TwoGeneralsLab,
     "heartbeat" => heartbeat: crate::heartbeat::HeartbeatLab,
     "gallery" => gallery: crate::gallery::GalleryLab,
 }

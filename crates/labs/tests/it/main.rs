@@ -1,6 +1,7 @@
 //! The engine's integration tests: one binary, one module per area.
 
 mod bug_demos;
+mod byzantine;
 mod cache_stampede;
 mod catalogue;
 mod challenges;
@@ -29,6 +30,7 @@ mod shared_code;
 mod split_brain;
 mod swarm;
 mod system_models;
+mod two_generals;
 mod two_phase_commit;
 mod verbs;
 
