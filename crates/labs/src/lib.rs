@@ -14,7 +14,6 @@
 //! Adding a lab is a folder here and one line in `registry!` (see ARCHITECTURE.md).
 
 pub mod bench;
-pub mod cache_stampede;
 pub mod catalogue;
 pub mod codec;
 pub mod history_checks;
@@ -23,6 +22,7 @@ pub mod timeline;
 mod registry;
 
 pub mod byzantine;
+pub mod cache_stampede;
 pub mod deadlock;
 pub mod fencing;
 pub mod gallery;
