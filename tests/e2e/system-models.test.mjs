@@ -64,3 +64,16 @@ test('FloodSet with f rounds: two correct nodes disagree', async () => {
     assert.match(rounds, /Rounds on a timeline/);
   });
 });
+
+test('the Parameters tab links to the Byzantine generals lab, and the link opens it', async () => {
+  const page = await openPage(context, '#lab=system-models');
+  await page.getByTestId('canvas').waitFor({ timeout: 20_000 });
+  await page.getByTestId('tab-parameters').click();
+  const link = page.getByTestId('related-byzantine');
+  await link.waitFor({ timeout: 20_000 });
+  assert.match(await link.textContent(), /Byzantine/);
+  await link.click();
+  await page.getByRole('heading', { level: 2, name: /Byzantine/ }).waitFor({ timeout: 20_000 });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -111,6 +111,15 @@ pub struct Tradeoff {
 /// and each other choice switches on one mistake.
 pub const BUG_PARAM: &str = "bug";
 
+/// Another lab a lab points its reader to (`Lab::related`): the page links to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Related {
+    /// The other lab's id (a test checks that it is registered).
+    pub lab: &'static str,
+    /// Why to go there, one sentence.
+    pub why: &'static str,
+}
+
 /// A scenario that shows one of a lab's deliberate bugs being caught: a preset with the bug
 /// switched on (and, only where the preset alone does not expose it, another seed or a few
 /// parameters), in which the named `Always` check fires before the preset's duration. A lab
@@ -250,6 +259,10 @@ pub trait Lab: Sync {
     /// One scenario per deliberate bug that shows a check catching it; none by default
     /// (a lab without a [`BUG_PARAM`] parameter has none).
     fn bug_demos(&self) -> &'static [BugDemo] {
+        &[]
+    }
+    /// Other labs that take this one further, linked from its page; none by default.
+    fn related(&self) -> &'static [Related] {
         &[]
     }
     /// The lab-specific changes a person can make mid-run (`Action::Lab`); none by default.

@@ -23,7 +23,7 @@ pub use presets::{floodset as floodset_scenario, paxos as paxos_scenario};
 
 use crate::paxos::Paxos;
 use failscope_sim::challenge::{ChallengeSpec, Possibility};
-use failscope_sim::lab::{BugDemo, Lab, NodeRange, ParamSpec, Preset, Unit, BUG_PARAM};
+use failscope_sim::lab::{BugDemo, Lab, NodeRange, ParamSpec, Preset, Related, Unit, BUG_PARAM};
 use failscope_sim::run::{LabRun, Simulation};
 use failscope_sim::scenario::{Scenario, ScenarioError};
 
@@ -105,7 +105,7 @@ const PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "fault_model",
         label: "Fault model (FloodSet)",
-        help: "How a faulty node fails: it stops for good (crash-stop), stops and comes back next round with what it knew (crash-recovery), or stays up but loses the rest of that broadcast (omission). Under Paxos use the fault toolbar: crash a node (crash-stop), restart it (crash-recovery), drop its messages (omission). Nodes that lie are the Byzantine generals' problem, a lab of its own.",
+        help: "How a faulty node fails: it stops for good (crash-stop), stops and comes back next round with what it knew (crash-recovery), or stays up but loses the rest of that broadcast (omission). Under Paxos use the fault toolbar: crash a node (crash-stop), restart it (crash-recovery), drop its messages (omission). Nodes that lie are the Byzantine generals' problem: see Related labs below.",
         min: 0,
         max: 2,
         default: 0,
@@ -218,6 +218,12 @@ impl Lab for SystemModelsLab {
     }
     fn bug_demos(&self) -> &'static [BugDemo] {
         BUG_DEMOS
+    }
+    fn related(&self) -> &'static [Related] {
+        &[Related {
+            lab: "byzantine",
+            why: "the fault model these protocols do not survive: nodes that lie, and what it takes to agree despite them",
+        }]
     }
     fn build(&self, scenario: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError> {
         // The model decides the network: a run's timing follows its parameters.

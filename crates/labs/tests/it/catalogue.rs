@@ -106,3 +106,22 @@ fn each_loader_is_named_after_its_lab() {
     let want: Vec<String> = LAB_IDS.iter().map(|id| id.replace('-', "_")).collect();
     assert_eq!(failscope_labs::LOADER_NAMES, want);
 }
+
+/// A lab's page links to its related labs: each must exist, and none is the lab itself.
+#[test]
+fn every_related_lab_is_registered() {
+    let mut links = 0;
+    for id in LAB_IDS {
+        let lab = find(id).expect("registered");
+        for related in lab.related() {
+            assert!(
+                LAB_IDS.contains(&related.lab) && related.lab != *id,
+                "{id} points to {}",
+                related.lab
+            );
+            assert!(!related.why.is_empty(), "{id}: say why");
+            links += 1;
+        }
+    }
+    assert!(links >= 1, "no lab links to another");
+}

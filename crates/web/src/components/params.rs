@@ -30,6 +30,9 @@ pub struct ParamsProps {
     /// Open the scenario that exposes this bug, with the bug on.
     #[prop_or_default]
     pub on_show_bug: Callback<i64>,
+    /// Other labs this one points to: (id, title, why).
+    #[prop_or_default]
+    pub related: Vec<(&'static str, &'static str, &'static str)>,
 }
 
 fn set_param(cb: &Callback<UiAction>, key: &'static str, value: i64) {
@@ -255,6 +258,14 @@ pub fn ParamsPanel(props: &ParamsProps) -> Html {
             { field(4, "Duplication (%)", format!("{}", f64::from(s.network.link.duplicate_ppm) / 10_000.0), "setting-dup") }
             { field(5, "Clients", s.clients.n_clients.to_string(), "setting-clients") }
             <button class="btn" data-testid="apply-settings" onclick={on_restart}>{ "Restart with these settings" }</button>
+            if !props.related.is_empty() {
+                <h3>{ "Related labs" }</h3>
+                <ul class="related">
+                    { for props.related.iter().map(|(id, title, why)| html! {
+                        <li><a href={format!("#lab={id}")} data-testid={format!("related-{id}")}>{ *title }</a>{ format!(": {why}") }</li>
+                    }) }
+                </ul>
+            }
         </section>
     }
 }

@@ -210,6 +210,9 @@ impl LabPage {
                         Some((d.bug, title))
                     }).collect(),
                     on_show_bug: link.callback(Msg::ShowBug),
+                    related: lab.related().iter().filter_map(|r| {
+                        Some((r.lab, failscope_labs::catalogue::info(r.lab)?.title, r.why))
+                    }).collect(),
                 }} />
             },
             Tab::Events => html! {
