@@ -4,7 +4,7 @@
 // event log (the adversary's reasons). One browser for the file; each preset played once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, playPreset, invariantStates, logLines } from './browser.mjs';
+import { launch, openPage, playPreset, invariantStates, logLines } from './browser.mjs';
 
 let context;
 before(async () => { context = await launch(); });
