@@ -197,7 +197,7 @@ impl LabVerb {
 }
 
 /// An action in the page's words: a lab's own verb by its [`LabVerb::done`] sentence, every
-/// other action by [`Action::describe`].
+/// other action by [`Action::describe`](crate::action::Action::describe).
 pub fn announce(lab: &dyn Lab, action: &crate::action::Action) -> String {
     if let crate::action::Action::Lab { verb, args } = action {
         if let Some(known) = lab.verbs().iter().find(|v| v.verb == verb) {
