@@ -66,7 +66,7 @@ impl FromJson for Scenario {
             params: f.or_default(r, "params"),
             network: f.or_default(r, "network"),
             clients: f.or_default(r, "clients"),
-            clocks: f.or_default(r, "clocks"),
+            clocks: f.or_default(r, stringify!(clocks)),
             faults: f.or_default(r, "faults"),
             actions: f.or_default(r, "actions"),
         }
@@ -425,7 +425,7 @@ impl ToJson for Scenario {
             ("params", field(&self.params)),
             ("network", field(&self.network)),
             ("clients", field(&self.clients)),
-            ("clocks", unless_empty(&self.clocks)),
+            (stringify!(clocks), unless_empty(&self.clocks)),
             ("faults", unless_empty(&self.faults)),
             ("actions", unless_empty(&self.actions)),
         ])

@@ -79,18 +79,16 @@ fn offenders(root: &Path) -> Vec<String> {
 }
 
 /// Whether `code` quotes `id` other than as a JSON field name: a scenario has a field
-/// "clocks", which is also a planned lab's id. A field name is a key (`"clocks":`), read by
-/// the JSON reader (`f.or_default(r, "clocks")`) or written by the JSON writer
-/// (`("clocks", unless_empty(…))`).
+/// "clocks", which is also a planned lab's id. A field name is a key (`"clocks":`) or read by
+/// the JSON reader (`f.or_default(r, "clocks")`); the engine names that field with
+/// `stringify!(clocks)`, so it quotes no lab id at all.
 fn names(code: &str, id: &str) -> bool {
     let quoted = format!("\"{id}\"");
     code.match_indices(&quoted).any(|(at, _)| {
         let (before, after) = (&code[..at], &code[at + quoted.len()..]);
         let field = after.starts_with(':')
             || before.ends_with(".req(r, ")
-            || before.ends_with(".or_default(r, ")
-            || (before.ends_with('(')
-                && (after.starts_with(", field(") || after.starts_with(", unless_empty(")));
+            || before.ends_with(".or_default(r, ");
         !field
     })
 }
