@@ -7,6 +7,7 @@ use crate::browser;
 use crate::components::controls::Controls;
 use crate::components::message_layer::{Frame, MessageLayer};
 use crate::components::topology::Topology;
+use crate::decimal::fixed;
 use crate::session::{format_time, Session, UiAction};
 use crate::shared::Shared;
 use failscope_sim::consistency;
@@ -371,7 +372,7 @@ impl Component for ComparePage {
             let s = &pane.session;
             let title = s.preset.as_ref().map_or(s.lab.title(), |p| p.title);
             let f = &pane.figures;
-            let percent = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.1}%"));
+            let percent = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{}%", fixed(v, 1)));
             html! {
                 <section class="compare-side" data-testid={format!("compare-{}", ["left", "right"][i])}>
                     <h3>{ title }</h3>
@@ -385,7 +386,7 @@ impl Component for ComparePage {
                     <dl class="figures">
                         <dt>{ "Availability" }</dt><dd data-testid="availability">{ percent(f.availability) }</dd>
                         <dt>{ "Operations" }</dt><dd>{ f.ops }</dd>
-                        <dt>{ "Latency p99" }</dt><dd>{ f.p99_ms.map_or("—".into(), |ms| format!("{ms:.1} ms")) }</dd>
+                        <dt>{ "Latency p99" }</dt><dd>{ f.p99_ms.map_or("—".into(), |ms| format!("{} ms", fixed(ms, 1))) }</dd>
                         <dt>{ "Stale reads" }</dt><dd data-testid="stale">{ match f.stale { Some(stale) => format!("{stale} of {} reads", f.reads), None => "…".into() } }</dd>
                         <dt>{ "Invariants violated" }</dt><dd data-testid="violations">{ f.violations }</dd>
                         <dt>{ "Linearizable" }</dt>

@@ -1,5 +1,7 @@
 //! Where things go on the canvas: nodes on a circle, messages along the lines between them.
 
+use crate::decimal::within;
+
 /// The canvas coordinate system (the SVG viewBox).
 pub const WIDTH: f64 = 1000.0;
 pub const HEIGHT: f64 = 620.0;
@@ -65,7 +67,7 @@ pub fn message_point(from: Point, to: Point, progress: f64, rim: f64) -> Point {
         x: to.x - ux * rim,
         y: to.y - uy * rim,
     };
-    let p = start.lerp(end, progress.clamp(0.0, 1.0));
+    let p = start.lerp(end, within(progress, 0.0, 1.0));
     let nudge = rim * 0.16;
     Point {
         x: p.x - uy * nudge,
@@ -133,7 +135,7 @@ pub fn node_labels(
     let scale = if scale > 0.0 { scale } else { 0.5 };
     let unit = 1.0 / scale;
     let r_px = node_radius(n) * scale;
-    let name_px = (r_px * 0.8).clamp(MIN_TEXT_PX, 16.0);
+    let name_px = within(r_px * 0.8, MIN_TEXT_PX, 16.0);
     let name_size = (name_px >= MIN_TEXT_PX && text_width_px(name, name_px) <= 1.9 * r_px)
         .then_some(name_px * unit);
     let wanted: Vec<(&str, f64)> = [(headline, HEADLINE_PX), (role, ROLE_PX)]

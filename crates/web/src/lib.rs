@@ -11,6 +11,7 @@ pub mod app;
 pub mod browser;
 pub mod compare_page;
 pub mod components;
+pub mod decimal;
 pub mod embed_api;
 pub mod lab_loading;
 pub mod lab_page;

@@ -88,7 +88,16 @@ pub struct BundleReport {
     /// What every page fetches before any chunk: HTML, CSS, JS and the main module.
     pub shell_gzip: u64,
     pub budgets: Budgets,
+    /// The names of `core`'s float formatting and parsing functions found in the main
+    /// module (empty when it has none; see [`FLOAT_CODE`]).
+    pub float_code_in_main: Vec<&'static str>,
 }
+
+/// Name fragments of `core`'s float formatter and parser, which cost every page about
+/// 30 KB raw: the web crate formats and parses numbers with `failscope_web::decimal`
+/// instead, and one `{}` of an `f64` (or an `f64::clamp`, whose panic message prints its
+/// bounds) anywhere in the main module brings them back.
+const FLOAT_CODE: [&str; 3] = ["flt2dec", "dec2flt", "float_to_decimal"];
 
 impl BundleReport {
     pub fn home(&self) -> &PageBytes {
@@ -116,7 +125,8 @@ impl BundleReport {
     /// Every way the bundle is over budget, in words (empty when within).
     pub fn over_budget(&self) -> Vec<String> {
         let mut problems = Vec::new();
-        for page in &self.pages {
+        // A page opened from a share link is a page too: it is held to the same budget.
+        for page in self.pages.iter().chain(&self.from_links) {
             if page.total_gzip > self.budgets.page_gzip_bytes {
                 problems.push(format!(
                     "opening {} fetches {:.1} KB gzip, over the page budget of {:.1} KB",
@@ -134,6 +144,12 @@ impl BundleReport {
                     kb(self.budgets.link_reader_gzip_bytes)
                 ));
             }
+        }
+        if !self.float_code_in_main.is_empty() {
+            problems.push(format!(
+                "the main module contains core's float formatting or parsing ({}): some code every page runs formats an f64 with `{{}}`, parses one with `parse`, or calls `f64::clamp`; use `failscope_web::decimal` or `layout::coord`",
+                self.float_code_in_main.join(", ")
+            ));
         }
         if self.home().total_gzip > self.home_budget() {
             problems.push(format!(
@@ -234,6 +250,12 @@ fn build_with_features(features: &str) -> Result<BundleReport> {
         ],
     ))?;
     let main = stage.join("main.wasm");
+    // The split modules still carry the function names here (wasm-opt strips them).
+    let main_bytes = std::fs::read(&main).map_err(|e| format!("{}: {e}", main.display()))?;
+    let float_code_in_main: Vec<&'static str> = FLOAT_CODE
+        .into_iter()
+        .filter(|name| contains(&main_bytes, name.as_bytes()))
+        .collect();
     run(command(
         "wasm-bindgen",
         &[
@@ -266,7 +288,13 @@ fn build_with_features(features: &str) -> Result<BundleReport> {
         std::fs::copy(&file, target.join(name)).map_err(|e| format!("{}: {e}", file.display()))?;
     }
     write_pages(&app_dir)?;
-    measure()
+    let mut report = measure()?;
+    report.float_code_in_main = float_code_in_main;
+    Ok(report)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// `dist/index.html` from the template at the root, with its stylesheet and icon copied
@@ -441,6 +469,7 @@ pub fn measure() -> Result<BundleReport> {
         from_links,
         pages,
         budgets: read_budgets()?,
+        float_code_in_main: vec![],
     })
 }
 
@@ -665,6 +694,7 @@ export const __wasm_split_load_raft = wrapAsyncCb(makeLoad(() => {
                 lab_marginal_gzip_bytes: 10_000,
                 link_reader_gzip_bytes: 15_000,
             },
+            float_code_in_main: vec![],
         };
         assert_eq!(report.home_budget(), 340_000);
         assert!(report.over_budget().is_empty());
@@ -676,6 +706,13 @@ export const __wasm_split_load_raft = wrapAsyncCb(makeLoad(() => {
             ..report
         };
         assert_eq!(heavy.over_budget().len(), 1);
+        let with_floats = BundleReport {
+            float_code_in_main: vec!["flt2dec"],
+            ..heavy
+        };
+        let problems = with_floats.over_budget();
+        assert_eq!(problems.len(), 2);
+        assert!(problems[0].contains("float formatting or parsing (flt2dec)"));
     }
 
     #[test]
@@ -703,6 +740,7 @@ export const __wasm_split_load_raft = wrapAsyncCb(makeLoad(() => {
                 lab_marginal_gzip_bytes: 10_000,
                 link_reader_gzip_bytes: 15_000,
             },
+            float_code_in_main: vec![],
         };
         assert_eq!(
             report.link_reader_bytes(),
@@ -711,5 +749,15 @@ export const __wasm_split_load_raft = wrapAsyncCb(makeLoad(() => {
         let problems = report.over_budget();
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].starts_with("opening ring from a share link adds 15.6 KB"));
+        let heavy_link = BundleReport {
+            from_links: vec![page("raft (link)", 364_000), page("ring (link)", 401_000)],
+            ..report
+        };
+        let problems = heavy_link.over_budget();
+        assert!(
+            problems[0]
+                .starts_with("opening ring (link) fetches 391.6 KB gzip, over the page budget"),
+            "{problems:?}"
+        );
     }
 }

@@ -3,6 +3,7 @@
 //! the page stays responsive; and the history itself as one lane of operation bars per
 //! client, with the smallest set of operations that breaks linearizability highlighted.
 
+use crate::decimal::fixed;
 use crate::layout::Coord;
 use crate::session::{format_time, UiAction};
 use failscope_sim::client::{ClientOp, Outcome};
@@ -146,7 +147,7 @@ pub fn ConsistencyPanel(props: &ConsistencyProps) -> Html {
             <p class="small" data-testid="stale-reads">{ format!("{} stale reads (a value already overwritten before the read began).", c.stale) }</p>
             { for jump }
             <HistoryChart history={Rc::clone(c)} highlight={highlight} />
-            <p class="muted small">{ format!("{} operations checked in {:.0} ms.", c.history.operations.len(), c.elapsed_ms) }</p>
+            <p class="muted small">{ format!("{} operations checked in {} ms.", c.history.operations.len(), fixed(c.elapsed_ms, 0)) }</p>
             <button class="btn" data-testid="check-history" disabled={props.checking} onclick={check}>
                 { if props.checking { "Checking…" } else if props.stale_result { "Check again (history grew)" } else { "Check again" } }
             </button>
@@ -232,7 +233,7 @@ fn HistoryChart(props: &HistoryChartProps) -> Html {
         });
     html! {
         <figure class="history-chart" data-testid="history-chart">
-            <svg viewBox={format!("0 0 {WIDTH} {}", Coord(height))} role="img" aria-label="Client operations over time, one lane per client">
+            <svg viewBox={format!("0 0 {} {}", Coord(WIDTH), Coord(height))} role="img" aria-label="Client operations over time, one lane per client">
                 { for (0..processes).map(|p| html! { <text class="lane-name" x="2" y={Coord(LANE * p as f64 + 15.0).to_string()}>{ client_name(p as u16) }</text> }) }
                 { for bars }
             </svg>

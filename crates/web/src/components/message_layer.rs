@@ -135,7 +135,7 @@ impl MessageLayer {
         p: Point,
     ) {
         let generation = self.generation;
-        let radius = frame.dot_radius().to_string();
+        let radius = crate::layout::coord(frame.dot_radius());
         let small = frame.positions.len() > 20;
         let dot = self.dots.entry(m.id).or_insert_with(|| {
             let document = gloo::utils::document();

@@ -5,6 +5,7 @@
 //! re-renders every frame while playing and on every key press, and a controlled field
 //! would be reset to the old value under the person's fingers before `change` fires.
 
+use crate::decimal::{self, short};
 use crate::session::UiAction;
 use failscope_sim::action::Action;
 use failscope_sim::lab::{NodeRange, ParamSpec, Unit, BUG_PARAM};
@@ -252,10 +253,10 @@ pub fn ParamsPanel(props: &ParamsProps) -> Html {
             { for live }
             <h3>{ "Cluster and network" }</h3>
             { field(0, &format!("Servers ({}–{})", props.nodes.min, props.nodes.max), s.n_nodes.to_string(), "setting-nodes") }
-            { field(1, "Latency min (ms)", format!("{}", lat_min as f64 / MS as f64), "setting-latency-min") }
-            { field(2, "Latency max (ms)", format!("{}", lat_max as f64 / MS as f64), "setting-latency-max") }
-            { field(3, "Message loss (%)", format!("{}", f64::from(s.network.link.loss_ppm) / 10_000.0), "setting-loss") }
-            { field(4, "Duplication (%)", format!("{}", f64::from(s.network.link.duplicate_ppm) / 10_000.0), "setting-dup") }
+            { field(1, "Latency min (ms)", short(lat_min as f64 / MS as f64, 3), "setting-latency-min") }
+            { field(2, "Latency max (ms)", short(lat_max as f64 / MS as f64, 3), "setting-latency-max") }
+            { field(3, "Message loss (%)", short(f64::from(s.network.link.loss_ppm) / 10_000.0, 4), "setting-loss") }
+            { field(4, "Duplication (%)", short(f64::from(s.network.link.duplicate_ppm) / 10_000.0, 4), "setting-dup") }
             { field(5, "Clients", s.clients.n_clients.to_string(), "setting-clients") }
             <button class="btn" data-testid="apply-settings" onclick={on_restart}>{ "Restart with these settings" }</button>
             if !props.related.is_empty() {
@@ -288,8 +289,8 @@ impl Rule {
             return Ok(None);
         }
         let fits = |v: f64| v >= self.min && v <= self.max && (!self.whole || v.fract() == 0.0);
-        match text.parse::<f64>() {
-            Ok(v) if v.is_finite() && fits(v) => Ok(Some(v)),
+        match decimal::parse(text) {
+            Some(v) if v.is_finite() && fits(v) => Ok(Some(v)),
             _ => Err(format!(
                 "{} must be {} from {} to {}{} (not “{}”).",
                 self.what,
@@ -298,8 +299,8 @@ impl Rule {
                 } else {
                     "a number"
                 },
-                self.min,
-                self.max,
+                short(self.min, 3),
+                short(self.max, 3),
                 self.unit,
                 text.chars().take(16).collect::<String>()
             )),

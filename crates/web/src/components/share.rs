@@ -194,7 +194,7 @@ pub fn svg_size(svg: &web_sys::Element) -> (f64, f64) {
         .get_attribute("viewBox")
         .unwrap_or_default()
         .split_whitespace()
-        .filter_map(|p| p.parse().ok())
+        .filter_map(crate::decimal::parse)
         .collect();
     match parts.as_slice() {
         [_, _, w, h] if *w > 0.0 && *h > 0.0 => (*w, *h),

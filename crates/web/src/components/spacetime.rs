@@ -352,7 +352,7 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
                 <button class="btn small" aria-label="Show a shorter stretch of time" onclick={zoom_in}>{ "+" }</button>
                 <button class="btn small" aria-label="Show a longer stretch of time" onclick={zoom_out}>{ "−" }</button>
             </div>
-            <svg ref={svg_ref} viewBox={format!("0 0 {width} {}", f(height))} role="img"
+            <svg ref={svg_ref} viewBox={format!("0 0 {} {}", f(width), f(height))} role="img"
                  aria-label={format!("Messages between {} servers over the last {}", d.n_nodes, format_time(d.to - d.from))}>
                 { for outages }
                 { for lanes }

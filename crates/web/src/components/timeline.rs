@@ -1,6 +1,7 @@
 //! The timeline: a scrubber over simulated time with markers for faults, key protocol
 //! moments and invariant violations. Dragging it rewinds exactly (the engine seeks).
 
+use crate::decimal::fixed;
 use crate::session::{format_time, Marker, UiAction};
 use crate::shared::Shared;
 use failscope_sim::time::Time;
@@ -25,7 +26,9 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         let cb = props.on_action.clone();
         Callback::from(move |e: InputEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
-            if let Ok(t) = input.value().parse::<f64>() {
+            // The browser's own number, not Rust's float parser (which costs every page).
+            let t = input.value_as_number();
+            if t.is_finite() {
                 cb.emit(UiAction::Seek(t.max(0.0) as Time));
             }
         })
@@ -66,7 +69,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             let cb = props.on_action.clone();
             let time = m.time;
             html! {
-                <button class={class} style={format!("left: {left:.3}%")} data-testid="timeline-marker"
+                <button class={class} style={format!("left: {}%", fixed(left, 3))} data-testid="timeline-marker"
                         title={format!("{}: {}", format_time(m.time), m.label)} aria-label={format!("Jump to {}: {}", format_time(m.time), m.label)}
                         onclick={Callback::from(move |_: MouseEvent| cb.emit(UiAction::Seek(time)))} />
             }

@@ -153,7 +153,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
     html! {
         <div class="canvas-box">
         <svg class="canvas" data-testid="canvas" ref={svg_ref} role="group" aria-label="Cluster topology: servers and messages in flight"
-             viewBox={format!("0 0 {} {}", layout::WIDTH, layout::HEIGHT)} preserveAspectRatio="xMidYMid meet">
+             viewBox={format!("0 0 {} {}", fmt(layout::WIDTH), fmt(layout::HEIGHT))} preserveAspectRatio="xMidYMid meet">
             <rect class="canvas-bg" x="0" y="0" width={fmt(layout::WIDTH)} height={fmt(layout::HEIGHT)} onclick={on_background} />
             <g class="edges">{ edges }</g>
             <g class="nodes">{ nodes }</g>

@@ -2,6 +2,7 @@
 //! its reads were stale, measured by running it (in slices, so the page stays responsive).
 //! The real systems each configuration stands for are named beside it.
 
+use crate::decimal::fixed;
 use crate::layout::Coord;
 use crate::lazy::Deferred;
 use failscope_sim::lab::Tradeoff;
@@ -144,11 +145,13 @@ fn chart(results: &[Measured]) -> Html {
     let c = |v: f64| Coord(v).to_string();
     let x_ticks = ticks(max_latency, 1.0).into_iter().map(|ms| html! {
         <g class="tick"><line x1={c(x(ms))} x2={c(x(ms))} y1={c(H - B)} y2={c(H - B + 4.0)} />
-            <text x={c(x(ms))} y={c(H - B + 16.0)} text-anchor="middle">{ format!("{ms:.0}") }</text></g>
+            <text x={c(x(ms))} y={c(H - B + 16.0)} text-anchor="middle">{ fixed(ms, 0) }</text></g>
     });
-    let y_ticks = ticks(max_stale, 0.1).into_iter().map(|p| html! {
-        <g class="tick"><line x1={c(L - 4.0)} x2={c(L)} y1={c(y(p))} y2={c(y(p))} />
-            <text x={c(L - 7.0)} y={c(y(p) + 4.0)} text-anchor="end">{ format!("{p:.1}") }</text></g>
+    let y_ticks = ticks(max_stale, 0.1).into_iter().map(|p| {
+        html! {
+            <g class="tick"><line x1={c(L - 4.0)} x2={c(L)} y1={c(y(p))} y2={c(y(p))} />
+                <text x={c(L - 7.0)} y={c(y(p) + 4.0)} text-anchor="end">{ fixed(p, 1) }</text></g>
+        }
     });
     // Points are numbered, the numbers keyed in the table below: names beside the points
     // would run into each other. A point that would cover an earlier one steps aside.
@@ -164,13 +167,13 @@ fn chart(results: &[Measured]) -> Html {
             <g class={format!("tradeoff-point {class}")} data-testid={format!("tradeoff-{i}")}>
                 <circle cx={c(px)} cy={c(py)} r={c(R)} />
                 <text x={c(px)} y={c(py + 4.0)} text-anchor="middle">{ i + 1 }</text>
-                <title>{ format!("{}. {}: p99 {:.1} ms, {:.1}% stale reads ({})", i + 1, r.label, r.p99_ms, r.stale_percent, r.class) }</title>
+                <title>{ format!("{}. {}: p99 {} ms, {}% stale reads ({})", i + 1, r.label, fixed(r.p99_ms, 1), fixed(r.stale_percent, 1), r.class) }</title>
             </g>
         }
     }).collect::<Html>();
     html! {
         <>
-            <svg class="tradeoff-chart" viewBox={format!("0 0 {W} {H}")} role="img" aria-label="Latency against stale reads per configuration, numbered as in the table">
+            <svg class="tradeoff-chart" viewBox={format!("0 0 {} {}", c(W), c(H))} role="img" aria-label="Latency against stale reads per configuration, numbered as in the table">
                 <line class="axis" x1={c(L)} y1={c(H - B)} x2={c(W)} y2={c(H - B)} />
                 <line class="axis" x1={c(L)} y1="0" x2={c(L)} y2={c(H - B)} />
                 { for x_ticks }
@@ -185,8 +188,8 @@ fn chart(results: &[Measured]) -> Html {
                     { for results.iter().enumerate().map(|(i, r)| html! {
                         <tr title={r.explanation}>
                             <td>{ i + 1 }</td><td>{ r.label }</td><td>{ r.class }</td>
-                            <td>{ format!("{:.1} / {:.1} ms", r.p50_ms, r.p99_ms) }</td>
-                            <td>{ format!("{:.1}%", r.stale_percent) }</td>
+                            <td>{ format!("{} / {} ms", fixed(r.p50_ms, 1), fixed(r.p99_ms, 1)) }</td>
+                            <td>{ format!("{}%", fixed(r.stale_percent, 1)) }</td>
                             <td class="muted">{ r.systems }</td>
                         </tr>
                     }) }

@@ -23,6 +23,7 @@ use crate::components::share::{ShareMenuProps, SHARE_MENU};
 use crate::components::spacetime::SpaceTime;
 use crate::components::topology::{Fallen, Topology};
 use crate::components::tradeoffs::TradeoffChart;
+use crate::decimal::fixed;
 use crate::lazy::Deferred;
 use crate::session::{format_time, Session, UiAction};
 use crate::shared::Shared;
@@ -73,7 +74,7 @@ impl LabPage {
             let percent = (session.now() as f64 / target.max(1) as f64 * 100.0).min(100.0);
             html! {
                 <div class="catch-up" role="status" data-testid="catching-up">
-                    { format!("Replaying the shared run to {}: {percent:.0}%", format_time(target)) }
+                    { format!("Replaying the shared run to {}: {}%", format_time(target), fixed(percent, 0)) }
                 </div>
             }
         });

@@ -5,6 +5,7 @@
 use super::axis::{self, Linear, FONT, SMALL};
 use super::parts::{self, LegendItem};
 use crate::components::topology::tone_class;
+use crate::decimal::within;
 use crate::layout::coord;
 use failscope_sim::picture::Bars;
 use yew::prelude::*;
@@ -108,10 +109,10 @@ pub fn BarsView(props: &BarsProps) -> Html {
     let height = x_title_y + 6.0;
     let y = Linear::new(lo as f64, hi as f64, bottom, top);
     let slot = (right - left) / n as f64;
-    let bar_w = (slot * 0.72).clamp(1.0, 56.0);
+    let bar_w = within(slot * 0.72, 1.0, 56.0);
     let label_refs: Vec<&str> = data.bars.iter().map(|b| b.label.as_str()).collect();
     let stride = label_stride(&label_refs, slot);
-    let zero = y.at(0.0_f64.clamp(lo as f64, hi as f64));
+    let zero = y.at(within(0.0, lo as f64, hi as f64));
 
     let bars = data.bars.iter().enumerate().map(|(i, bar)| {
         let cx = left + slot * (i as f64 + 0.5);
@@ -127,7 +128,7 @@ pub fn BarsView(props: &BarsProps) -> Html {
         );
         let label = (i % stride == 0).then(|| {
             let (text, _) = axis::fit(&bar.label, slot * stride as f64 - 4.0, SMALL);
-            html! { <text class="pic-tick-label" x={coord(cx)} y={coord(labels_y)} text-anchor="middle" font-size={SMALL.to_string()}>{ text }</text> }
+            html! { <text class="pic-tick-label" x={coord(cx)} y={coord(labels_y)} text-anchor="middle" font-size={coord(SMALL)}>{ text }</text> }
         });
         html! {
             <g class={classes!("pic-bar", tone_class(bar.tone), bar.highlight.then_some("highlight"))}
@@ -135,7 +136,7 @@ pub fn BarsView(props: &BarsProps) -> Html {
                 <title>{ tooltip }</title>
                 <rect x={coord(cx - bar_w / 2.0)} y={coord(y0)} width={coord(bar_w)} height={coord((y1 - y0).max(0.5))} />
                 if show_value {
-                    <text class="pic-value" x={coord(cx)} y={coord(y0 - 4.0)} text-anchor="middle" font-size={SMALL.to_string()}>{ value }</text>
+                    <text class="pic-value" x={coord(cx)} y={coord(y0 - 4.0)} text-anchor="middle" font-size={coord(SMALL)}>{ value }</text>
                 }
                 { for label }
             </g>

@@ -6,6 +6,7 @@
 use super::axis::{self, FONT, SMALL};
 use super::parts::{self, LegendItem};
 use crate::components::topology::tone_class;
+use crate::decimal::within;
 use crate::layout::coord;
 use failscope_sim::picture::Graph;
 use yew::prelude::*;
@@ -19,7 +20,7 @@ pub struct GraphProps {
 
 /// Radius of a node drawn with `label` inside (cut to fit at most `max` pixels).
 pub fn node_radius(label: &str) -> f64 {
-    (axis::text_width(label, FONT) / 2.0 + 7.0).clamp(16.0, 34.0)
+    within(axis::text_width(label, FONT) / 2.0 + 7.0, 16.0, 34.0)
 }
 
 /// What the picture says, in one sentence, for screen readers.
@@ -112,7 +113,7 @@ pub fn GraphView(props: &GraphProps) -> Html {
             html! {
                 <>
                     <rect class="pic-label-bg" x={coord(middle.0 - w / 2.0 - 2.0)} y={coord(middle.1 - SMALL * 0.75)} width={coord(w + 4.0)} height={coord(SMALL + 3.0)} />
-                    <text class="pic-edge-label" x={coord(middle.0)} y={coord(middle.1 + SMALL * 0.35)} text-anchor="middle" font-size={SMALL.to_string()}>{ text }</text>
+                    <text class="pic-edge-label" x={coord(middle.0)} y={coord(middle.1 + SMALL * 0.35)} text-anchor="middle" font-size={coord(SMALL)}>{ text }</text>
                 </>
             }
         });

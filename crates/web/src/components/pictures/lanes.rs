@@ -188,7 +188,7 @@ pub fn LanesView(props: &LanesProps) -> Html {
                         <polygon class="pic-open-arrow" points={axis::points(&[(x1, sy - 2.0), (x1 + 7.0, sy + SPAN_H / 2.0), (x1, sy + SPAN_H + 2.0)])} />
                     }
                     if show_text {
-                        <text class="pic-span-text" x={coord(x0 + 4.0)} y={coord(sy + SPAN_H / 2.0 + SMALL * 0.35)} font-size={SMALL.to_string()}>{ text }</text>
+                        <text class="pic-span-text" x={coord(x0 + 4.0)} y={coord(sy + SPAN_H / 2.0 + SMALL * 0.35)} font-size={coord(SMALL)}>{ text }</text>
                     }
                 </g>
             }

@@ -54,7 +54,7 @@ pub fn value_axis(y: &Linear, ticks: &[i64], labels: &[String], left: f64, right
                 html! {
                     <g class="pic-tick">
                         <line class="pic-grid-line" x1={coord(left)} y1={coord(ty)} x2={coord(right)} y2={coord(ty)} />
-                        <text class="pic-tick-label" x={coord(left - 6.0)} y={coord(ty + SMALL * 0.35)} text-anchor="end" font-size={SMALL.to_string()}>{ label.clone() }</text>
+                        <text class="pic-tick-label" x={coord(left - 6.0)} y={coord(ty + SMALL * 0.35)} text-anchor="end" font-size={coord(SMALL)}>{ label.clone() }</text>
                     </g>
                 }
             }) }
@@ -76,7 +76,7 @@ pub fn time_axis(x: &Linear, y: f64, from: Time, to: Time) -> Html {
             { for kept.iter().map(|&i| html! {
                 <g class="pic-tick">
                     <line x1={coord(centres[i])} y1={coord(y)} x2={coord(centres[i])} y2={coord(y + 4.0)} />
-                    <text class="pic-tick-label" x={coord(centres[i])} y={coord(y + 4.0 + SMALL)} text-anchor="middle" font-size={SMALL.to_string()}>{ &labels[i] }</text>
+                    <text class="pic-tick-label" x={coord(centres[i])} y={coord(y + 4.0 + SMALL)} text-anchor="middle" font-size={coord(SMALL)}>{ &labels[i] }</text>
                 </g>
             }) }
         </g>
@@ -205,7 +205,7 @@ pub fn legend(items: &[LegendItem], x0: f64, y0: f64, width: f64) -> (Html, f64)
 pub fn svg(class: &'static str, width: f64, height: f64, label: String, children: Html) -> Html {
     html! {
         <svg class={classes!("pic-svg", class)} viewBox={format!("0 0 {} {}", coord(width), coord(height))}
-             width={coord(width)} height={coord(height)} font-size={FONT.to_string()}
+             width={coord(width)} height={coord(height)} font-size={coord(FONT)}
              role="img" tabindex="0" aria-label={label} data-testid="picture-svg">
             { children }
         </svg>

@@ -318,9 +318,9 @@ pub fn RingView(props: &RingViewProps) -> Html {
         .map(|p| p.detail.clone());
     html! {
         <div class="ring-body">
-            <svg viewBox={format!("0 0 {SIZE} {SIZE}")} class="ring-svg" role="img" tabindex="0"
+            <svg viewBox={format!("0 0 {0} {0}", Coord(SIZE))} class="ring-svg" role="img" tabindex="0"
                  aria-label={label} onkeydown={onkeydown}>
-                <circle class="ring-base" cx={CENTER.to_string()} cy={CENTER.to_string()} r={RADIUS.to_string()} />
+                <circle class="ring-base" cx={Coord(CENTER).to_string()} cy={Coord(CENTER).to_string()} r={Coord(RADIUS).to_string()} />
                 { for arcs }
                 { for ticks }
                 { for dots }

@@ -167,7 +167,7 @@ pub fn StateMachineView(props: &StateMachineProps) -> Html {
                 <path class="pic-edge-line" d={path} />
                 <polygon class="pic-arrowhead" points={axis::points(&head)} />
                 <rect class="pic-label-bg" x={coord(middle.0 - w / 2.0 - 2.0)} y={coord(middle.1 - SMALL * 0.75)} width={coord(w + 4.0)} height={coord(SMALL + 3.0)} />
-                <text class="pic-edge-label" x={coord(middle.0)} y={coord(middle.1 + SMALL * 0.35)} text-anchor="middle" font-size={SMALL.to_string()}>{ shown }</text>
+                <text class="pic-edge-label" x={coord(middle.0)} y={coord(middle.1 + SMALL * 0.35)} text-anchor="middle" font-size={coord(SMALL)}>{ shown }</text>
             </g>
         })
     });
@@ -187,7 +187,7 @@ pub fn StateMachineView(props: &StateMachineProps) -> Html {
                 }
                 <rect class="pic-state-box" x={coord(x - hw)} y={coord(y - hh)} width={coord(box_w)} height={coord(BOX_H)} rx="6" />
                 <text class="pic-state-name" x={coord(x)} y={coord(y - 3.0)} text-anchor="middle">{ label }</text>
-                <text class="pic-state-count" x={coord(x)} y={coord(y + SMALL + 1.0)} text-anchor="middle" font-size={SMALL.to_string()}>{ count }</text>
+                <text class="pic-state-count" x={coord(x)} y={coord(y + SMALL + 1.0)} text-anchor="middle" font-size={coord(SMALL)}>{ count }</text>
             </g>
         }
     });

@@ -153,7 +153,7 @@ pub fn TimeSeriesView(props: &TimeSeriesProps) -> Html {
             <g class="pic-threshold" data-testid="threshold" tabindex="0">
                 <title>{ format!("{label}: {}", data.y.format(*value)) }</title>
                 <line x1={coord(left)} y1={coord(ty)} x2={coord(right)} y2={coord(ty)} />
-                <text x={coord(right - 2.0)} y={coord(ty - 4.0)} text-anchor="end" font-size={SMALL.to_string()}>{ text }</text>
+                <text x={coord(right - 2.0)} y={coord(ty - 4.0)} text-anchor="end" font-size={coord(SMALL)}>{ text }</text>
             </g>
         }
     });

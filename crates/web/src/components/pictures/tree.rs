@@ -5,6 +5,7 @@
 use super::axis::{self, FONT, SMALL};
 use super::parts::{self, LegendItem};
 use crate::components::topology::tone_class;
+use crate::decimal::within;
 use crate::layout::coord;
 use failscope_sim::picture::{Tree, TreeNode};
 use yew::prelude::*;
@@ -125,7 +126,7 @@ pub fn column_layout(needed: &[f64], width: f64, gap: f64) -> (Vec<f64>, Vec<f64
     let widths: Vec<f64> = needed.iter().map(|w| (w * shrink).max(30.0)).collect();
     let used: f64 = widths.iter().sum();
     let gap = if n > 1 {
-        ((width - used) / (n - 1) as f64).clamp(gap, 60.0)
+        within((width - used) / (n - 1) as f64, gap, 60.0)
     } else {
         0.0
     };
@@ -222,7 +223,7 @@ pub fn TreeView(props: &TreeProps) -> Html {
             let testid = (*class == "pic-fold").then_some("tree-fold");
             html! {
                 <text class={*class} x={coord(x)} y={coord(first + k as f64 * LINE)} text-anchor="middle"
-                      font-size={size.to_string()} data-testid={testid}>{ shown }</text>
+                      font-size={coord(*size)} data-testid={testid}>{ shown }</text>
             }
         });
         let tooltip = match &n.fold {
