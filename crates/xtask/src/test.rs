@@ -276,8 +276,13 @@ fn release_bundle() -> Result<Outcome> {
     Ok(Outcome::single(problems.is_empty()))
 }
 
+/// Where the end-to-end tests also find the app, to show it works from any path.
+const SUBPATH: &str = "/docs/failscope/";
+
 fn end_to_end() -> Result<Outcome> {
     let port = serve::spawn(bundle::dist_dir())?;
+    // The same files under a sub-path, as a docs site would host them (subpath.test.mjs).
+    let sub_port = serve::spawn_under(bundle::dist_dir(), SUBPATH)?;
     let root = cmd::root();
     let dir = root.join("tests").join("e2e");
     let mut files: Vec<String> = std::fs::read_dir(&dir)
@@ -292,6 +297,10 @@ fn end_to_end() -> Result<Outcome> {
     args.extend(files.iter().map(String::as_str));
     let mut node = command("node", &args);
     node.env("FAILSCOPE_URL", format!("http://127.0.0.1:{port}/"));
+    node.env(
+        "FAILSCOPE_SUBPATH_URL",
+        format!("http://127.0.0.1:{sub_port}{SUBPATH}"),
+    );
     node.env("CHROMIUM", setup::CHROMIUM);
     node.env("SCREENSHOT_DIR", root.join("target").join("e2e"));
     let (ok, out) = run_capture(node);
