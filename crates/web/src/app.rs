@@ -131,6 +131,21 @@ impl Theme {
     }
 }
 
+/// `?theme=dark` or `?theme=light` in the query (the embed tag's `theme` attribute) fixes
+/// the theme from the start; otherwise it follows the system.
+fn initial_theme() -> Theme {
+    let search = gloo::utils::window().location().search().unwrap_or_default();
+    let theme = if search.contains("theme=dark") {
+        Theme::Dark
+    } else if search.contains("theme=light") {
+        Theme::Light
+    } else {
+        Theme::Auto
+    };
+    theme.apply();
+    theme
+}
+
 impl Route {
     /// The labs whose code this route needs loaded before it can be shown.
     fn labs(&self) -> Vec<String> {
@@ -170,7 +185,7 @@ fn resolve(route: &Route) -> Option<Result<Source, String>> {
 #[component]
 pub fn App() -> Html {
     let route = use_state(current_route);
-    let theme = use_state(|| Theme::Auto);
+    let theme = use_state(initial_theme);
     {
         let route = route.clone();
         use_effect_with((), move |_| {

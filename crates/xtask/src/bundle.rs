@@ -310,6 +310,8 @@ fn write_pages(app_dir: &str) -> Result {
     let css_name = format!("style-{:016x}.css", fnv1a(&css));
     write(&css_name, &css)?;
     write("favicon.svg", &read(&root.join("www/favicon.svg"))?)?;
+    // The <failscope-lab> tag: it finds the app beside itself, so it keeps a fixed name.
+    write("embed.js", &read(&root.join("www/embed.js"))?)?;
     for demo in files_in(&root.join("www"), "-demo.html")? {
         let name = demo.file_name().unwrap_or_default().to_string_lossy();
         write(&name, &read(&demo)?)?;
