@@ -353,7 +353,11 @@ impl Session {
         let lines: Vec<String> = events
             .iter()
             .filter_map(|e| match &e.kind {
-                TraceKind::Note { kind, text, .. } if *kind != NoteKind::Info => {
+                TraceKind::Note {
+                    kind: NoteKind::Narrate | NoteKind::Marker,
+                    text,
+                    ..
+                } => {
                     Some(text.to_string())
                 }
                 TraceKind::Violation { .. } => {

@@ -115,12 +115,12 @@ impl ClockChecks {
                     found.push(Finding {
                         invariant: k,
                         detail: format!(
-                            "{} stamped a receive {} in {}, not above the send's {} at {}",
+                            "{} gave a receive the {} stamp {}, not above {}'s send, stamped {}",
                             name(touched),
-                            shown(&last.stamps, k),
                             WHAT[k],
-                            shown(sent, k),
-                            name(from)
+                            shown(&last.stamps, k),
+                            name(from),
+                            shown(sent, k)
                         ),
                         nodes: vec![from, touched],
                     });

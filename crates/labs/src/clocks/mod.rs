@@ -136,7 +136,7 @@ const BUG_DEMOS: &[BugDemo] = &[
         seed: None,
         params: &[],
         check: checks::LAMPORT,
-        note: "B (S2) stamps the receive 1, below the send's 2: it counted its own events and ignored the message's time.",
+        note: "B (S2) gives the receive of S1's message the stamp 1, below the send's 2: it counted its own events and ignored the time on the message.",
     },
     BugDemo {
         bug: 2,
@@ -144,7 +144,7 @@ const BUG_DEMOS: &[BugDemo] = &[
         seed: None,
         params: &[],
         check: checks::VECTOR,
-        note: "The first receive keeps the receiver's own vector plus one, so the send's entries are missing and the receive no longer looks after it.",
+        note: "S3's first receive, from S1, is stamped [0,0,2]: without the merge it lacks S1's entry, so it no longer looks later than the send [1,0,0].",
     },
     BugDemo {
         bug: 3,
@@ -152,7 +152,7 @@ const BUG_DEMOS: &[BugDemo] = &[
         seed: None,
         params: &[],
         check: checks::HLC,
-        note: "Taking the wall clock as the stamp, a message from fast S1 arrives stamped later than the receive, and after S3's backward step its stamps fall.",
+        note: "Stamping with the wall clock alone, slow S2 receives a message S3 stamped 0.972 s and stamps the receive 0.782 s: before its own cause.",
     },
     BugDemo {
         bug: 4,
@@ -160,7 +160,7 @@ const BUG_DEMOS: &[BugDemo] = &[
         seed: None,
         params: &[],
         check: checks::EXTERNAL,
-        note: "Waiting only until the wall clock passes the timestamp leaves fast S1's commits ε short: a later commit on slow S2 gets a smaller timestamp.",
+        note: "Waiting only until the wall clock passes the timestamp leaves fast S1's commits ε short: T2.3 on slow S2 starts after T1.3 finished and gets a smaller timestamp.",
     },
 ];
 

@@ -380,3 +380,4 @@ fn presets_are_deterministic_and_exact_under_seek() {
     crate::lab_run::presets_replay_exactly(&ClocksLab);
     assert_eq!(ClocksLab.presets().len(), 6);
 }
+
