@@ -357,9 +357,7 @@ impl Session {
                     kind: NoteKind::Narrate | NoteKind::Marker,
                     text,
                     ..
-                } => {
-                    Some(text.to_string())
-                }
+                } => Some(text.to_string()),
                 TraceKind::Violation { .. } => {
                     Some(format!("Invariant violated at {}", format_time(e.time)))
                 }

@@ -53,7 +53,10 @@ async fn stamped_events_are_labelled_in_the_chosen_set_and_switch() {
     };
     let host = mount(diagram).await;
     assert_eq!(texts(&host, "text.stamp"), ["[1,0]", "[2,1]"]);
-    assert_eq!(texts(&host, "[data-testid=stamp-sets] button"), ["scalar", "vector"]);
+    assert_eq!(
+        texts(&host, "[data-testid=stamp-sets] button"),
+        ["scalar", "vector"]
+    );
     let first: web_sys::HtmlElement = host
         .query_selector("[data-testid=stamp-sets] button")
         .unwrap()

@@ -13,9 +13,7 @@ mod node;
 mod pictures;
 mod presets;
 
-pub use checks::{
-    ordered, EXTERNAL, EXTERNAL_LOST, HLC, LAMPORT, LWW_LOST, TIMEOUT, VECTOR,
-};
+pub use checks::{ordered, EXTERNAL, EXTERNAL_LOST, HLC, LAMPORT, LWW_LOST, TIMEOUT, VECTOR};
 pub use config::{Config, Mode, BUG_NAMES};
 pub use node::{ClockNode, Durable, Event, EventKind, Stamps, Txn};
 pub use presets::{clock, scenario, truetime};

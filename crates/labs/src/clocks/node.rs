@@ -27,9 +27,14 @@ pub struct Stamps {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventKind {
     Local,
-    Send { to: NodeId },
+    Send {
+        to: NodeId,
+    },
     /// The receive of the message sent as event `send` (numbered from 0) at `from`.
-    Receive { from: NodeId, send: u32 },
+    Receive {
+        from: NodeId,
+        send: u32,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -173,7 +178,7 @@ pub fn format_hlc(h: Hlc) -> String {
 pub fn format_wall(us: i64) -> String {
     let sign = if us < 0 { "−" } else { "" };
     let us = us.unsigned_abs();
-    if us % 1_000 == 0 {
+    if us.is_multiple_of(1_000) {
         format!("{sign}{}.{:03} s", us / 1_000_000, us / 1_000 % 1_000)
     } else {
         format!("{sign}{}.{:06} s", us / 1_000_000, us % 1_000_000)
@@ -612,9 +617,9 @@ impl Protocol for ClockNode {
             },
             headline: match config.mode {
                 Mode::Messages | Mode::Relay => format!("L={}", durable.lamport.0),
-                Mode::LastWriteWins => {
-                    durable.register.map_or("x unset".into(), |w| format!("x={}", w.value))
-                }
+                Mode::LastWriteWins => durable
+                    .register
+                    .map_or("x unset".into(), |w| format!("x={}", w.value)),
                 Mode::TrueTime if self.waiting.is_some() => "commit-wait".into(),
                 Mode::TrueTime => "idle".into(),
             },

@@ -30,9 +30,9 @@ pub fn all(config: &Config, nodes: &Nodes<'_, ClockNode>, _now: Time) -> Vec<Pic
 }
 
 fn version(parts: &[u64]) -> u64 {
-    parts
-        .iter()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, &p| (h ^ p).wrapping_mul(0x100_0000_01b3))
+    parts.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &p| {
+        (h ^ p).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 fn clock_error(config: &Config, nodes: &Nodes<'_, ClockNode>) -> Picture {
@@ -92,7 +92,13 @@ fn cell(text: String, colour: u8, highlight: bool) -> Option<Cell> {
     })
 }
 
-fn grid(id: &'static str, title: &str, caption: &str, columns: &[&str], rows: Vec<(String, Vec<Option<Cell>>)>) -> Picture {
+fn grid(
+    id: &'static str,
+    title: &str,
+    caption: &str,
+    columns: &[&str],
+    rows: Vec<(String, Vec<Option<Cell>>)>,
+) -> Picture {
     let mut names = Vec::new();
     let mut cells = Vec::new();
     let mut parts = vec![rows.len() as u64];
@@ -156,7 +162,9 @@ fn events(nodes: &Nodes<'_, ClockNode>) -> Picture {
                 cell(e.stamps.lamport.0.to_string(), 0, false),
                 cell(e.stamps.vector.to_string(), 0, false),
                 cell(format_hlc(e.stamps.hlc), 0, false),
-                relation.and_then(|(text, concurrent)| cell(text, if concurrent { 5 } else { 1 }, concurrent)),
+                relation.and_then(|(text, concurrent)| {
+                    cell(text, if concurrent { 5 } else { 1 }, concurrent)
+                }),
             ],
         ));
         previous = Some(&e.stamps);
@@ -186,7 +194,9 @@ fn writes(nodes: &Nodes<'_, ClockNode>) -> Picture {
         .map(|&(t, w)| {
             let fate = match register {
                 Some(r) if r == w => cell("in the register".into(), 1, false),
-                Some(r) if at(&r) < t => cell(format!("lost to x={} (written earlier)", r.value), 5, true),
+                Some(r) if at(&r) < t => {
+                    cell(format!("lost to x={} (written earlier)", r.value), 5, true)
+                }
                 Some(r) => cell(format!("replaced by x={}", r.value), 0, false),
                 None => None,
             };
@@ -246,7 +256,13 @@ fn commits(nodes: &Nodes<'_, ClockNode>) -> Picture {
                         c.2,
                         c.3,
                         format!("T{}.{} ts {}", node + 1, c.1 + 1, format_wall(c.4)),
-                        if bad { Tone::Faulty } else if c.3.is_some() { Tone::Secondary } else { Tone::Candidate },
+                        if bad {
+                            Tone::Faulty
+                        } else if c.3.is_some() {
+                            Tone::Secondary
+                        } else {
+                            Tone::Candidate
+                        },
                         bad,
                     )
                 })

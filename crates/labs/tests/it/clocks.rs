@@ -74,14 +74,13 @@ fn happens_before(all: &[Seen<'_>]) -> Vec<Vec<bool>> {
             hb[index(from, send).expect("the send is kept")][j] = true;
         }
     }
-    // Floyd–Warshall closure.
+    // Floyd–Warshall closure: whatever k reaches, everything that reaches k reaches too.
     for k in 0..n {
-        for i in 0..n {
-            if hb[i][k] {
-                for j in 0..n {
-                    if hb[k][j] {
-                        hb[i][j] = true;
-                    }
+        let from_k = hb[k].clone();
+        for row in hb.iter_mut() {
+            if row[k] {
+                for (reach, &via) in row.iter_mut().zip(&from_k) {
+                    *reach |= via;
                 }
             }
         }
@@ -206,7 +205,11 @@ fn hybrid_clocks_stay_within_the_largest_clock_offset_of_true_time() {
             .max(0);
         for s in &all {
             let hlc = s.event.stamps.hlc.physical_us;
-            assert!(hlc - s.at as i64 <= epsilon, "{id}: {} µs ahead", hlc - s.at as i64);
+            assert!(
+                hlc - s.at as i64 <= epsilon,
+                "{id}: {} µs ahead",
+                hlc - s.at as i64
+            );
             assert!(hlc >= s.event.wall, "{id}");
         }
     }
@@ -215,7 +218,9 @@ fn hybrid_clocks_stay_within_the_largest_clock_offset_of_true_time() {
     let r = preset_run("skew-and-steps");
     assert!(crate::lab_run::no_safety_violation(&r));
     let s3 = &r.world().durable(2).unwrap().events;
-    assert!(s3.iter().any(|e| e.stamps.hlc.physical_us > e.wall + SECOND as i64));
+    assert!(s3
+        .iter()
+        .any(|e| e.stamps.hlc.physical_us > e.wall + SECOND as i64));
 }
 
 /// Every pair of commits where T1 was acknowledged before T2 was requested: (ts1, ts2).
@@ -261,7 +266,10 @@ fn with_commit_wait_timestamps_follow_real_time_and_without_it_they_do_not() {
     let w = r.world();
     let t = &w.durable(0).unwrap().txns[3];
     let waited = t.ack_mono.unwrap() - t.request_mono;
-    assert!((10 * MS as i64..=11 * MS as i64).contains(&waited), "{waited}");
+    assert!(
+        (10 * MS as i64..=11 * MS as i64).contains(&waited),
+        "{waited}"
+    );
 }
 
 #[test]
@@ -311,9 +319,13 @@ fn a_wall_clock_timeout_fires_late_after_a_backward_step_and_early_after_a_forwa
     for node in 0..2 {
         let f = &r.world().durable(node).unwrap().firings;
         let took: Vec<i64> = f.iter().map(|f| f.fired_mono - f.set_mono).collect();
-        assert!(f
-            .iter()
-            .all(|f| (second - 1..=second + 100 * MS as i64).contains(&(f.fired_mono - f.set_mono))), "S{}: {took:?}", node + 1);
+        assert!(
+            f.iter()
+                .all(|f| (second - 1..=second + 100 * MS as i64)
+                    .contains(&(f.fired_mono - f.set_mono))),
+            "S{}: {took:?}",
+            node + 1
+        );
     }
 }
 
@@ -326,7 +338,10 @@ fn each_deliberate_bug_is_caught_by_its_check() {
         (4, "truetime-commit-wait", EXTERNAL),
     ] {
         let p = preset("clocks", id).unwrap();
-        let r = run(&p.scenario.clone().with_param(BUG_PARAM, bug), p.duration_us);
+        let r = run(
+            &p.scenario.clone().with_param(BUG_PARAM, bug),
+            p.duration_us,
+        );
         assert!(r.invariants()[check].fired_at().is_some(), "bug {bug}");
         let r = run(&p.scenario, p.duration_us);
         assert!(crate::lab_run::no_safety_violation(&r), "{id}");
@@ -349,13 +364,15 @@ fn each_deliberate_bug_is_caught_by_its_check() {
 fn the_challenges() {
     let r = preset_run("lww-skew");
     assert!(r.challenges()[0].achieved.is_some());
-    let early = scenario(1, 2, 0, 30).with_param("timeout_ms", 1_000).with_fault(
-        1_500 * MS,
-        Action::ClockJump {
-            node: 0,
-            delta_us: 800 * MS as i64,
-        },
-    );
+    let early = scenario(1, 2, 0, 30)
+        .with_param("timeout_ms", 1_000)
+        .with_fault(
+            1_500 * MS,
+            Action::ClockJump {
+                node: 0,
+                delta_us: 800 * MS as i64,
+            },
+        );
     let r = run(&early, 3 * SECOND);
     assert!(r.challenges()[1].achieved.is_some());
     assert!(r.challenges()[2].achieved.is_none());
@@ -381,3 +398,21 @@ fn presets_are_deterministic_and_exact_under_seek() {
     assert_eq!(ClocksLab.presets().len(), 6);
 }
 
+#[test]
+fn every_preset_keeps_its_safety_checks_over_many_seeds() {
+    // What `failscope sweep --lab clocks --preset P --seeds N` reports, for 40 seeds each.
+    for p in ClocksLab.presets() {
+        for seed in 0..40u64 {
+            let mut s = p.scenario.clone();
+            s.seed = seed;
+            let mut sim = failscope_labs::build(&s).unwrap();
+            sim.run_until(p.duration_us);
+            assert!(
+                crate::lab_run::no_safety_violation(sim.as_ref()),
+                "{} {}",
+                p.id,
+                seed_note(seed)
+            );
+        }
+    }
+}
