@@ -20,11 +20,18 @@ const ROWS: usize = 10;
 const COMMITS_SHOWN: usize = 12;
 
 pub fn all(config: &Config, nodes: &Nodes<'_, ClockNode>, _now: Time) -> Vec<Picture> {
+    // Beside the nodes: the stamps, unless clocks are timing something; the commits.
+    let stamps_first = config.mode.stamps() && config.timeout_us == 0;
     let mut pictures = vec![clock_error(config, nodes)];
+    pictures[0].primary = !stamps_first && config.mode != Mode::TrueTime;
     match config.mode {
-        Mode::Messages | Mode::Relay => pictures.push(events(nodes)),
+        Mode::Messages | Mode::Relay => {
+            let mut stamps = events(nodes);
+            stamps.primary = stamps_first;
+            pictures.insert(0, stamps);
+        }
         Mode::LastWriteWins => pictures.push(writes(nodes)),
-        Mode::TrueTime => pictures.push(commits(nodes)),
+        Mode::TrueTime => pictures.insert(0, commits(nodes)),
     }
     pictures
 }
@@ -70,7 +77,7 @@ fn clock_error(config: &Config, nodes: &Nodes<'_, ClockNode>) -> Picture {
         id: "clock-error",
         title: "Clocks against true time".into(),
         caption: "How far each node's wall clock reads from true time as the run goes: offsets are levels, drift is slope, an NTP step is a jump. A monotonic clock never jumps.".into(),
-        primary: config.mode != Mode::TrueTime,
+        primary: false,
         version: version(&sizes),
         kind: PictureKind::TimeSeries(TimeSeries {
             y: Scale::new("reading − true time", "ms", 1_000),
