@@ -1,6 +1,6 @@
 //! The space-time diagram's event labels (wasm-bindgen-test, headless Chromium): a lab that
 //! stamps events gets one label per stamped event, in the label set it chose, and a switch
-//! between its label sets; a lab that stamps nothing gets neither.
+//! between its label sets; with nothing stamped in view there is neither.
 #![cfg(target_arch = "wasm32")]
 
 use failscope_sim::time::MS;
@@ -70,10 +70,11 @@ async fn stamped_events_are_labelled_in_the_chosen_set_and_switch() {
 }
 
 #[wasm_bindgen_test]
-async fn a_lab_that_stamps_nothing_gets_no_labels_and_no_switch() {
+async fn with_nothing_stamped_in_view_there_are_no_labels_and_no_switch() {
     let host = mount(Diagram {
         to: 1_000 * MS,
         n_nodes: 2,
+        stamp_sets: &["scalar", "vector"],
         ..Diagram::default()
     })
     .await;

@@ -80,7 +80,12 @@ fn clock_error(config: &Config, nodes: &Nodes<'_, ClockNode>) -> Picture {
         primary: false,
         version: version(&sizes),
         kind: PictureKind::TimeSeries(TimeSeries {
-            y: Scale::new("reading − true time", "ms", 1_000),
+            // Milliseconds for TrueTime's few ms of error; seconds for skew and steps.
+            y: if config.mode == Mode::TrueTime {
+                Scale::new("reading − true time", "ms", 1_000)
+            } else {
+                Scale::new("reading − true time", "s", 1_000_000)
+            },
             series,
             marks: Vec::new(),
             threshold: (config.mode == Mode::TrueTime)

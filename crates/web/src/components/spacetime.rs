@@ -378,7 +378,7 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
                 <h3>{ "Space-time diagram" }</h3>
                 <span class="muted small">{ format!("{} – {}", format_time(d.from), format_time(d.to)) }</span>
                 <span class="spacer" />
-                if !d.stamp_sets.is_empty() {
+                if !d.stamps.is_empty() {
                     <span class="stamp-sets" role="group" aria-label="Event labels" data-testid="stamp-sets">{ for sets }</span>
                 }
                 <button class="btn small" aria-label="Show a shorter stretch of time" onclick={zoom_in}>{ "+" }</button>
