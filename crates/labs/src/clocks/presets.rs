@@ -106,7 +106,7 @@ pub fn all() -> Vec<Preset> {
                 Chapter::at(0, "S1's clock starts 300 ms ahead and runs 5% fast; S2's starts 200 ms behind and runs 3% slow. The chart plots each clock's error against true time: drift is the slope. Each node also times a 1 s timeout twice, on the wall clock and on the monotonic clock."),
                 Chapter::at(3 * SECOND, "At 3 s an NTP correction steps S3's wall clock back 2 s. Its monotonic clock carries on, and the hybrid stamps on the diagram never go back: they keep the larger of the wall clock and what they have seen, plus a counter."),
                 Chapter::at(3 * SECOND, "S3's wall-clock timeout now waits for a reading the clock passed 2 s ago: it will be late by that much, while the monotonic one fires on time.").on_check(TIMEOUT_CHECK),
-                Chapter::at(7 * SECOND + 400 * MS, "At 7.4 s S3's clock steps forward 3 s: the wall-clock timeout it armed at 7 s fires at once, 0.6 s early. Measure durations on the monotonic clock; keep the wall clock for telling people the time."),
+                Chapter::at(7 * SECOND + 400 * MS, "At 7.4 s S3's clock steps forward 3 s: the wall-clock timeout it armed at 7 s fires at once, about 0.6 s early. Measure durations on the monotonic clock; keep the wall clock for telling people the time."),
             ],
         },
         Preset {
