@@ -157,6 +157,13 @@ pub static CATALOGUE: &[LabInfo] = &[
         pictures: &["grid"],
     },
     LabInfo {
+        id: "clocks",
+        title: "Clocks",
+        listed: true,
+        presets: &["lamport-example", "vector-concurrency", "skew-and-steps", "lww-skew", "truetime-commit-wait", "no-commit-wait"],
+        pictures: &["grid", "lanes", "time-series"],
+    },
+    LabInfo {
         id: "heartbeat",
         title: "Heartbeats and suspicion",
         listed: true,
@@ -343,6 +350,18 @@ pub static CARDS: &[LabCard] = &[
             PresetInfo { id: "message-and-ack", title: "A message and its acknowledgement", summary: "B acknowledges; now the lost acknowledgement leaves B alone." },
             PresetInfo { id: "long-chain", title: "A chain of six", summary: "Acknowledge the acknowledgements: rarer, never gone." },
             PresetInfo { id: "retries", title: "Retries and idempotency", summary: "Resend until acknowledged, act once: rarely alone." },
+        ],
+    },
+    // clocks
+    LabCard {
+        summary: "Wall clocks drift and jump; logical clocks order events by cause.",
+        presets: &[
+            PresetInfo { id: "lamport-example", title: "Lamport timestamps, step by step", summary: "A and B exchange one message each way: stamps 1 to 6." },
+            PresetInfo { id: "vector-concurrency", title: "Vector clocks see concurrency", summary: "Three nodes chat at random; incomparable vectors mark concurrent events." },
+            PresetInfo { id: "skew-and-steps", title: "Offset, drift and NTP steps", summary: "Wall clocks drift and jump; timeouts on them misfire; monotonic ones do not." },
+            PresetInfo { id: "lww-skew", title: "Last write wins, but not the last one", summary: "S1's clock is 5 s fast: its older writes beat S2's newer ones." },
+            PresetInfo { id: "truetime-commit-wait", title: "TrueTime with commit-wait", summary: "Timestamps from an uncertainty interval, then wait it out." },
+            PresetInfo { id: "no-commit-wait", title: "TrueTime without commit-wait", summary: "Skip the wait and a fast clock's commit outranks a later one." },
         ],
     },
     // heartbeat

@@ -23,6 +23,7 @@ mod registry;
 
 pub mod byzantine;
 pub mod cache_stampede;
+pub mod clocks;
 pub mod deadlock;
 pub mod fencing;
 pub mod gallery;
@@ -59,6 +60,7 @@ registry! {
     "cache-stampede" => cache_stampede: crate::cache_stampede::CacheStampedeLab,
     "byzantine" => byzantine: crate::byzantine::ByzantineLab,
     "two-generals" => two_generals: crate::two_generals::TwoGeneralsLab,
+    "clocks" => clocks: crate::clocks::ClocksLab,
     "heartbeat" => heartbeat: crate::heartbeat::HeartbeatLab,
     "gallery" => gallery: crate::gallery::GalleryLab,
 }

@@ -30,6 +30,16 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
     const MESSAGE_KINDS: &'static [&'static str];
     /// Display names of timers, indexed by [`Protocol::timer_index`].
     const TIMER_NAMES: &'static [&'static str];
+    /// Names of the label sets a lab stamps events with for the space-time diagram
+    /// ([`Ctx::stamp`]), e.g. one per kind of clock; the diagram offers a switch between
+    /// them. Most labs stamp nothing.
+    const STAMP_SETS: &'static [&'static str] = &[];
+
+    /// Which of [`Protocol::STAMP_SETS`] the diagram shows first under this configuration.
+    fn stamp_choice(config: &Self::Config) -> u8 {
+        let _ = config;
+        0
+    }
 
     /// Parse and check the lab's parameters (already range-checked against its specs).
     fn configure(params: &crate::scenario::Params, n_nodes: u16) -> Result<Self::Config, String>;
@@ -281,6 +291,22 @@ impl<'a, P: Protocol> Ctx<'a, P> {
         self.effects.push(Effect::Note {
             kind: NoteKind::Marker,
             text: text.into(),
+        });
+    }
+
+    /// Labels for the event being handled on the space-time diagram: one per label set of
+    /// [`Protocol::STAMP_SETS`], in that order.
+    pub fn stamp(&mut self, labels: &[String]) {
+        let mut text = String::new();
+        for (i, label) in labels.iter().enumerate() {
+            if i > 0 {
+                text.push(crate::trace::STAMP_SEPARATOR);
+            }
+            text.push_str(label);
+        }
+        self.effects.push(Effect::Note {
+            kind: NoteKind::Stamp,
+            text,
         });
     }
 

@@ -84,6 +84,10 @@ pub trait Simulation {
     fn params(&self) -> &crate::scenario::Params;
     fn message_kinds(&self) -> &'static [&'static str];
     fn timer_names(&self) -> &'static [&'static str];
+    /// The lab's label sets for the space-time diagram and the one it shows first.
+    fn stamp_sets(&self) -> (&'static [&'static str], u8) {
+        (&[], 0)
+    }
     /// Approximate memory held by the trace and checkpoints, in bytes.
     fn memory_bytes(&self) -> usize;
     /// The lab's own pictures at the cursor, for the shared picture components.
@@ -436,6 +440,10 @@ impl<P: Protocol> Simulation for LabRun<P> {
 
     fn timer_names(&self) -> &'static [&'static str] {
         P::TIMER_NAMES
+    }
+
+    fn stamp_sets(&self) -> (&'static [&'static str], u8) {
+        (P::STAMP_SETS, P::stamp_choice(&self.world.config))
     }
 
     fn pictures(&self) -> Vec<crate::picture::Picture> {

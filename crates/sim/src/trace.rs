@@ -45,7 +45,13 @@ pub enum NoteKind {
     Narrate,
     /// A key moment that also gets a marker on the timeline (an election, a commit).
     Marker,
+    /// Labels for this event on the space-time diagram, one per label set the lab names
+    /// ([`crate::protocol::Protocol::STAMP_SETS`]), joined by [`STAMP_SEPARATOR`].
+    Stamp,
 }
+
+/// Between the labels of a [`NoteKind::Stamp`] note.
+pub const STAMP_SEPARATOR: char = '|';
 
 /// A change to who can talk to whom.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -648,6 +654,11 @@ impl TraceEvent {
                 Outcome::Fail => format!("{}'s request failed", client_name(*client)),
                 Outcome::Timeout => format!("{} gave up waiting", client_name(*client)),
             },
+            TraceKind::Note {
+                kind: NoteKind::Stamp,
+                text,
+                ..
+            } => format!("stamped {}", text.replace(STAMP_SEPARATOR, " · ")),
             TraceKind::Note { text, .. } => text.to_string(),
             TraceKind::Violation { invariant } => format!(
                 "violated: {}",

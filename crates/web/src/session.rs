@@ -353,9 +353,11 @@ impl Session {
         let lines: Vec<String> = events
             .iter()
             .filter_map(|e| match &e.kind {
-                TraceKind::Note { kind, text, .. } if *kind != NoteKind::Info => {
-                    Some(text.to_string())
-                }
+                TraceKind::Note {
+                    kind: NoteKind::Narrate | NoteKind::Marker,
+                    text,
+                    ..
+                } => Some(text.to_string()),
                 TraceKind::Violation { .. } => {
                     Some(format!("Invariant violated at {}", format_time(e.time)))
                 }

@@ -5,6 +5,7 @@ mod byzantine;
 mod cache_stampede;
 mod catalogue;
 mod challenges;
+mod clocks;
 mod deadlock;
 mod determinism;
 mod engine;

@@ -7,7 +7,7 @@ use crate::session::{format_time, UiAction};
 use crate::shared::Shared;
 use failscope_sim::ids::{node_name, MsgId, NodeId};
 use failscope_sim::time::Time;
-use failscope_sim::trace::{NoteKind, TraceKind};
+use failscope_sim::trace::{NoteKind, TraceKind, STAMP_SEPARATOR};
 use failscope_sim::view::View;
 use failscope_sim::world::NodeStatus;
 use failscope_sim::Simulation;
@@ -67,6 +67,11 @@ pub struct Diagram {
     pub marks: Vec<Mark>,
     /// Stretches during which a server was down or paused: (node, start, end).
     pub outages: Vec<(NodeId, Time, Time)>,
+    /// Events the lab stamped (`Ctx::stamp`): (node, time, labels joined by
+    /// `STAMP_SEPARATOR`), with the names of the label sets and the one the lab shows first.
+    pub stamps: Vec<(NodeId, Time, Box<str>)>,
+    pub stamp_sets: &'static [&'static str],
+    pub stamp_choice: u8,
 }
 
 impl Diagram {
@@ -80,6 +85,7 @@ impl Diagram {
         let mut arrows = Vec::new();
         let mut marks = Vec::new();
         let mut outages = Vec::new();
+        let mut stamps = Vec::new();
         // Outages are paired backwards: a restart seen first waits for its crash.
         let mut outage_end: BTreeMap<NodeId, Time> = BTreeMap::new();
         for e in events.iter().rev().take(MAX_SCANNED) {
@@ -157,6 +163,11 @@ impl Diagram {
                     kind: MarkKind::Milestone,
                     label: text.to_string(),
                 }),
+                TraceKind::Note {
+                    node,
+                    kind: NoteKind::Stamp,
+                    text,
+                } if stamps.len() < MAX_ARROWS => stamps.push((*node, e.time, text.clone())),
                 TraceKind::Violation { .. } => marks.push(Mark {
                     node: 0,
                     time: e.time,
@@ -188,6 +199,7 @@ impl Diagram {
                 fate: Fate::InFlight,
             });
         }
+        let (stamp_sets, stamp_choice) = sim.stamp_sets();
         Diagram {
             from,
             to,
@@ -195,6 +207,9 @@ impl Diagram {
             arrows,
             marks,
             outages,
+            stamps,
+            stamp_sets,
+            stamp_choice,
         }
     }
 }
@@ -335,6 +350,20 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
             MarkKind::Violation => html! { <line class="mark-violation" x1={f(cx)} x2={f(cx)} y1={f(top)} y2={f(height - 14.0)} /> },
         }
     });
+    // The label set a person picked, else the lab's choice.
+    let picked = use_state_eq(|| None::<u8>);
+    let set = usize::from(picked.unwrap_or(d.stamp_choice));
+    let stamps = d.stamps.iter().map(|(node, time, text)| {
+        let label = text.split(STAMP_SEPARATOR).nth(set).unwrap_or_default();
+        html! { <text class="stamp" x={f(x(*time))} y={f(y(*node) - 4.0)}>{ label }</text> }
+    });
+    let sets = d.stamp_sets.iter().enumerate().map(|(i, name)| {
+        let picked = picked.clone();
+        html! {
+            <button class="btn small" aria-pressed={(i == set).to_string()}
+                    onclick={Callback::from(move |_: MouseEvent| picked.set(Some(i as u8)))}>{ *name }</button>
+        }
+    });
     let zoom_in = {
         let cb = props.on_zoom.clone();
         Callback::from(move |_: MouseEvent| cb.emit(true))
@@ -349,6 +378,9 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
                 <h3>{ "Space-time diagram" }</h3>
                 <span class="muted small">{ format!("{} – {}", format_time(d.from), format_time(d.to)) }</span>
                 <span class="spacer" />
+                if !d.stamps.is_empty() {
+                    <span class="stamp-sets" role="group" aria-label="Event labels" data-testid="stamp-sets">{ for sets }</span>
+                }
                 <button class="btn small" aria-label="Show a shorter stretch of time" onclick={zoom_in}>{ "+" }</button>
                 <button class="btn small" aria-label="Show a longer stretch of time" onclick={zoom_out}>{ "−" }</button>
             </div>
@@ -358,6 +390,7 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
                 { for lanes }
                 { for arrows }
                 { for marks }
+                { for stamps }
                 <path class="mark-timer" d={timer_ticks} />
                 <line class="cursor" x1={f(x(d.to))} x2={f(x(d.to))} y1="4" y2={f(height - 4.0)} />
             </svg>
