@@ -164,6 +164,13 @@ pub static CATALOGUE: &[LabInfo] = &[
         pictures: &["bars"],
     },
     LabInfo {
+        id: "unreliable-network",
+        title: "Unreliable network",
+        listed: true,
+        presets: &["request-lost", "request-delayed", "server-crashed", "server-paused", "response-lost", "response-delayed", "retry-no-key", "retry-with-key"],
+        pictures: &["grid"],
+    },
+    LabInfo {
         id: "gallery",
         title: "Picture gallery",
         listed: false,
@@ -352,6 +359,20 @@ pub static CARDS: &[LabCard] = &[
             PresetInfo { id: "crash", title: "A node crashes", summary: "Everyone stops hearing from it and, after the timeout, suspects it." },
             PresetInfo { id: "gc-pause", title: "A long pause fools everyone", summary: "A paused node looks exactly like a crashed one, until it wakes up." },
             PresetInfo { id: "stress", title: "Fifty nodes, a thousand messages", summary: "2,450 pings every 50 ms: the rendering stress test." },
+        ],
+    },
+    // unreliable-network
+    LabCard {
+        summary: "No reply: six things that could have happened, and retries that charge twice unless keyed.",
+        presets: &[
+            PresetInfo { id: "request-lost", title: "The request is lost", summary: "Nothing reaches the server; the client times out." },
+            PresetInfo { id: "request-delayed", title: "The request is delayed", summary: "Held in a queue on the way, it arrives after the client gave up." },
+            PresetInfo { id: "server-crashed", title: "The server crashes first", summary: "The request arrives; the server dies before processing it." },
+            PresetInfo { id: "server-paused", title: "The server is paused", summary: "A long pause (garbage collection, a VM migration) outlasts the timeout." },
+            PresetInfo { id: "response-lost", title: "The reply is lost", summary: "The server did the work; its answer never comes back." },
+            PresetInfo { id: "response-delayed", title: "The reply is delayed", summary: "The server did the work; its answer comes back too late." },
+            PresetInfo { id: "retry-no-key", title: "Retry without a key", summary: "The reply is lost, the client retries, the card is charged twice." },
+            PresetInfo { id: "retry-with-key", title: "Retry with an idempotency key", summary: "The same loss; the server recognises the retry by its key." },
         ],
     },
     // gallery

@@ -37,6 +37,7 @@ pub mod split_brain;
 pub mod system_models;
 pub mod two_generals;
 pub mod two_phase_commit;
+pub mod unreliable_network;
 
 use failscope_sim::lab::{Catalogue, Lab, Preset};
 use failscope_sim::link::{LinkError, SharedRun};
@@ -60,6 +61,7 @@ registry! {
     "byzantine" => byzantine: crate::byzantine::ByzantineLab,
     "two-generals" => two_generals: crate::two_generals::TwoGeneralsLab,
     "heartbeat" => heartbeat: crate::heartbeat::HeartbeatLab,
+    "unreliable-network" => unreliable_network: crate::unreliable_network::UnreliableNetworkLab,
     "gallery" => gallery: crate::gallery::GalleryLab,
 }
 
