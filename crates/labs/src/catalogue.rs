@@ -118,7 +118,7 @@ pub static CATALOGUE: &[LabInfo] = &[
         id: "two-phase-commit",
         title: "Two-phase commit",
         listed: true,
-        presets: &["all-yes", "one-no", "coordinator-fails", "coordinator-fails-mid-send", "mid-send-waiting", "participant-fails", "crash-point-sweep"],
+        presets: &["all-yes", "one-no", "coordinator-fails", "coordinator-fails-mid-send", "mid-send-waiting", "participant-fails", "three-phase-coordinator-fails", "three-phase-partition", "crash-point-sweep"],
         pictures: &["bars", "lanes"],
     },
     LabInfo {
@@ -282,6 +282,8 @@ pub static CARDS: &[LabCard] = &[
             PresetInfo { id: "coordinator-fails-mid-send", title: "The coordinator fails mid-send", summary: "Only S2 hears “commit”; the others learn it from S2." },
             PresetInfo { id: "mid-send-waiting", title: "Mid-send, asking only the coordinator", summary: "The same failure without cooperative termination: 4 s of locks." },
             PresetInfo { id: "participant-fails", title: "A participant fails after voting yes", summary: "S3 misses the decision and asks for it when it restarts." },
+            PresetInfo { id: "three-phase-coordinator-fails", title: "Three-phase commit: the coordinator fails", summary: "The same failure; the participants decide without S1." },
+            PresetInfo { id: "three-phase-partition", title: "Three-phase commit: the partition", summary: "Nobody crashes; a partition makes one side commit and the other abort." },
             PresetInfo { id: "crash-point-sweep", title: "Crash-point sweep", summary: "Five transactions; in each, S1 fails at the next point of the protocol." },
         ],
     },
