@@ -556,14 +556,14 @@ impl TwoPc {
         let d = ctx.durable();
         let me = node_name(ctx.id());
         match msg {
-            Msg::PreCommit { txn } => {
-                if lookup(&d.votes, txn) == Some(true) && lookup(&d.outcomes, txn).is_none() {
-                    if !d.precommitted.contains(&txn) {
-                        ctx.durable_mut().precommitted.push(txn);
-                        ctx.mark(format!("{me} pre-commits T{txn}"));
-                    }
-                    ctx.send(COORDINATOR, Msg::PreAck { txn });
+            Msg::PreCommit { txn }
+                if lookup(&d.votes, txn) == Some(true) && lookup(&d.outcomes, txn).is_none() =>
+            {
+                if !d.precommitted.contains(&txn) {
+                    ctx.durable_mut().precommitted.push(txn);
+                    ctx.mark(format!("{me} pre-commits T{txn}"));
                 }
+                ctx.send(COORDINATOR, Msg::PreAck { txn });
             }
             Msg::StateReq { txn } => {
                 let state = match (lookup(&d.outcomes, txn), lookup(&d.votes, txn)) {
@@ -586,7 +586,7 @@ impl TwoPc {
             }
             Msg::State { txn, state } => {
                 let open = d.holds.last().filter(|h| h.to_mono.is_none());
-                if !open.is_some_and(|h| h.txn == txn) {
+                if open.is_none_or(|h| h.txn != txn) {
                     return;
                 }
                 if matches!(state, PState::Committed | PState::Aborted) {

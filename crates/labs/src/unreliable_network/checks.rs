@@ -34,8 +34,8 @@ impl Checker<Rpc> for RpcChecks {
         let (Some(client), Some(d)) = (nodes.durable(CLIENT), nodes.durable(SERVER)) else {
             return;
         };
-        let gave_up = client.history.iter().filter(|s| s.saw == Saw::GaveUp);
-        if let Some(s) = gave_up.filter(|s| d.charges.contains(&s.call)).last() {
+        let behind = |s: &&super::node::Seen| s.saw == Saw::GaveUp && d.charges.contains(&s.call);
+        if let Some(s) = client.history.iter().rfind(behind) {
             found.push(Finding {
                 invariant: UNKNOWN,
                 detail: format!(
