@@ -585,8 +585,7 @@ impl TwoPc {
                 ctx.send(from, Msg::State { txn, state });
             }
             Msg::State { txn, state } => {
-                let open = d.holds.last().filter(|h| h.to_mono.is_none());
-                if open.is_none_or(|h| h.txn != txn) {
+                if open_txn(d) != Some(txn) {
                     return;
                 }
                 if matches!(state, PState::Committed | PState::Aborted) {
@@ -701,12 +700,7 @@ impl TwoPc {
             }
             Timer::Ask => {
                 let d = ctx.durable();
-                let Some(txn) = d
-                    .holds
-                    .last()
-                    .filter(|h| h.to_mono.is_none())
-                    .map(|h| h.txn)
-                else {
+                let Some(txn) = open_txn(d) else {
                     return;
                 };
                 if lookup(&d.votes, txn) != Some(true) {
@@ -732,12 +726,7 @@ impl TwoPc {
             }
             Timer::Terminate => {
                 let d = ctx.durable();
-                let Some(txn) = d
-                    .holds
-                    .last()
-                    .filter(|h| h.to_mono.is_none())
-                    .map(|h| h.txn)
-                else {
+                let Some(txn) = open_txn(d) else {
                     return;
                 };
                 let mine = if d.precommitted.contains(&txn) {
@@ -776,6 +765,14 @@ impl TwoPc {
             _ => {}
         }
     }
+}
+
+/// The transaction whose locks the participant holds now, if any.
+fn open_txn(d: &Durable) -> Option<u32> {
+    d.holds
+        .last()
+        .filter(|h| h.to_mono.is_none())
+        .map(|h| h.txn)
 }
 
 /// Record the outcome and release the locks.

@@ -127,13 +127,7 @@ impl Rpc {
             return;
         };
         let key = (ctx.config().retry == Retry::WithKey).then_some(call);
-        let at_mono = ctx.monotonic_clock();
-        ctx.durable_mut().history.push(Seen {
-            at_mono,
-            call,
-            attempt,
-            saw: Saw::Sent,
-        });
+        Self::saw(ctx, call, attempt, Saw::Sent);
         ctx.send(SERVER, Msg::Request { call, attempt, key });
         ctx.set_timer(Timer::Timeout, ctx.config().timeout_us);
     }
