@@ -52,7 +52,7 @@ test('retry without a key: the card is charged twice and the check fires', async
     assert.deepEqual(await states(page), ['violated', 'not seen']);
     assert.match(await picture(page, 'attempts'), /charged #2/);
     assert.match(await picture(page, 'attempts'), /at-least-once/);
-    assert.ok(await logLines(page, 'it retries call 1 (try 1) as a new request') > 0);
+    assert.ok(await logLines(page, 'S1 hears nothing about call 1 (try 1): it retries as a new request') > 0);
   });
 });
 
