@@ -398,7 +398,12 @@ impl TwoPc {
                     self.decide(ctx, txn, false);
                 } else if count == n || (majority_bug && count > n / 2) {
                     ctx.mark(format!(
-                        "S1 has {count} yes votes: it decides to commit T{txn}"
+                        "S1 has {count} yes votes: {} T{txn}",
+                        if ctx.config().three_phase {
+                            "it sends pre-commit for"
+                        } else {
+                            "it decides to commit"
+                        }
                     ));
                     self.decide(ctx, txn, true);
                 }
