@@ -112,7 +112,7 @@ const PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "cooperative",
         label: "Cooperative termination",
-        help: "In-doubt participants ask each other too, not only the coordinator.",
+        help: "In-doubt participants ask each other too, not only the coordinator (two-phase commit; three-phase commit always runs its termination protocol).",
         min: 0,
         max: 1,
         default: 1,

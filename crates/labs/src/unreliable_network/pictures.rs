@@ -126,7 +126,7 @@ pub fn all(config: &Config, nodes: &Nodes<'_, Rpc>, now: Time) -> Vec<Picture> {
     for k in &server.keys {
         rows.push(format!("k{}", k.key));
         cells.push(cell(format!("charge #{}", k.charge), 2, false));
-        cells.push(cell(format!("{} repeats answered", k.replays), 1, false));
+        cells.push(cell(format!("{} answered", k.replays), 1, false));
         cells.push(if k.forgotten {
             cell("forgotten", 5, true)
         } else {
