@@ -3,7 +3,7 @@
 // One browser for the file; each preset is played once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, screenshot, nodes, setSpeed, play } from './browser.mjs';
+import { launch, openPage, screenshot, nodes, setSpeed, play, logLines } from './browser.mjs';
 
 let context;
 before(async () => { context = await launch(); });
@@ -99,4 +99,20 @@ test('crash-point sweep: one bar per crash point', async () => {
     }
     assert.deepEqual(await states(page), ['holds', 'holds', 'happened']);
   }, '20×');
+});
+
+test('three-phase commit: the coordinator fails and the participants terminate without it', async () => {
+  await played('three-phase-coordinator-fails', async (page) => {
+    assert.deepEqual(await states(page), ['holds', 'holds', 'not seen']);
+    assert.ok(await logLines(page, 'S2 aborts T1 as the recovery coordinator') > 0);
+    assert.deepEqual(await headlines(page), Array(3).fill('T1: aborted'));
+  });
+});
+
+test('three-phase commit under a partition: one side commits, the other aborts', async () => {
+  await played('three-phase-partition', async (page) => {
+    assert.deepEqual(await states(page), ['holds', 'violated', 'not seen']);
+    assert.ok(await logLines(page, 'S3 aborts T1 as the recovery coordinator') > 0);
+    assert.deepEqual(await headlines(page), ['T1: committed', 'T1: aborted', 'T1: aborted']);
+  });
 });

@@ -118,7 +118,7 @@ pub static CATALOGUE: &[LabInfo] = &[
         id: "two-phase-commit",
         title: "Two-phase commit",
         listed: true,
-        presets: &["all-yes", "one-no", "coordinator-fails", "coordinator-fails-mid-send", "mid-send-waiting", "participant-fails", "crash-point-sweep"],
+        presets: &["all-yes", "one-no", "coordinator-fails", "coordinator-fails-mid-send", "mid-send-waiting", "participant-fails", "three-phase-coordinator-fails", "three-phase-partition", "crash-point-sweep"],
         pictures: &["bars", "lanes"],
     },
     LabInfo {
@@ -169,6 +169,13 @@ pub static CATALOGUE: &[LabInfo] = &[
         listed: true,
         presets: &["crash", "gc-pause", "stress"],
         pictures: &["bars"],
+    },
+    LabInfo {
+        id: "unreliable-network",
+        title: "Unreliable network",
+        listed: true,
+        presets: &["request-lost", "request-delayed", "server-crashed", "server-paused", "response-lost", "response-delayed", "retry-no-key", "retry-with-key"],
+        pictures: &["grid"],
     },
     LabInfo {
         id: "gallery",
@@ -282,6 +289,8 @@ pub static CARDS: &[LabCard] = &[
             PresetInfo { id: "coordinator-fails-mid-send", title: "The coordinator fails mid-send", summary: "Only S2 hears “commit”; the others learn it from S2." },
             PresetInfo { id: "mid-send-waiting", title: "Mid-send, asking only the coordinator", summary: "The same failure without cooperative termination: 4 s of locks." },
             PresetInfo { id: "participant-fails", title: "A participant fails after voting yes", summary: "S3 misses the decision and asks for it when it restarts." },
+            PresetInfo { id: "three-phase-coordinator-fails", title: "Three-phase commit: the coordinator fails", summary: "The same failure; the participants decide without S1." },
+            PresetInfo { id: "three-phase-partition", title: "Three-phase commit: the partition", summary: "Nobody crashes; a partition makes one side commit and the other abort." },
             PresetInfo { id: "crash-point-sweep", title: "Crash-point sweep", summary: "Five transactions; in each, S1 fails at the next point of the protocol." },
         ],
     },
@@ -371,6 +380,20 @@ pub static CARDS: &[LabCard] = &[
             PresetInfo { id: "crash", title: "A node crashes", summary: "Everyone stops hearing from it and, after the timeout, suspects it." },
             PresetInfo { id: "gc-pause", title: "A long pause fools everyone", summary: "A paused node looks exactly like a crashed one, until it wakes up." },
             PresetInfo { id: "stress", title: "Fifty nodes, a thousand messages", summary: "2,450 pings every 50 ms: the rendering stress test." },
+        ],
+    },
+    // unreliable-network
+    LabCard {
+        summary: "No reply: six things that could have happened, and retries that charge twice unless keyed.",
+        presets: &[
+            PresetInfo { id: "request-lost", title: "The request is lost", summary: "Nothing reaches the server; the client times out." },
+            PresetInfo { id: "request-delayed", title: "The request is delayed", summary: "Held in a queue on the way, it arrives after the client gave up." },
+            PresetInfo { id: "server-crashed", title: "The server crashes first", summary: "The request arrives; the server dies before processing it." },
+            PresetInfo { id: "server-paused", title: "The server is paused", summary: "A long pause (garbage collection, a VM migration) outlasts the timeout." },
+            PresetInfo { id: "response-lost", title: "The reply is lost", summary: "The server did the work; its answer never comes back." },
+            PresetInfo { id: "response-delayed", title: "The reply is delayed", summary: "The server did the work; its answer comes back too late." },
+            PresetInfo { id: "retry-no-key", title: "Retry without a key", summary: "The reply is lost, the client retries, the card is charged twice." },
+            PresetInfo { id: "retry-with-key", title: "Retry with an idempotency key", summary: "The same loss; the server recognises the retry by its key." },
         ],
     },
     // gallery

@@ -38,6 +38,7 @@ pub mod split_brain;
 pub mod system_models;
 pub mod two_generals;
 pub mod two_phase_commit;
+pub mod unreliable_network;
 
 use failscope_sim::lab::{Catalogue, Lab, Preset};
 use failscope_sim::link::{LinkError, SharedRun};
@@ -62,6 +63,7 @@ registry! {
     "two-generals" => two_generals: crate::two_generals::TwoGeneralsLab,
     "clocks" => clocks: crate::clocks::ClocksLab,
     "heartbeat" => heartbeat: crate::heartbeat::HeartbeatLab,
+    "unreliable-network" => unreliable_network: crate::unreliable_network::UnreliableNetworkLab,
     "gallery" => gallery: crate::gallery::GalleryLab,
 }
 

@@ -1,4 +1,4 @@
-//! The lab's settings: who votes no, where the coordinator fails and for how long, the
+//! The lab's settings: two- or three-phase commit, who votes no, where the coordinator fails and for how long, the
 //! protocol's timings, cooperative termination, and the deliberate bugs.
 
 use failscope_sim::ids::NodeId;
@@ -24,6 +24,8 @@ pub const BUG_NAMES: &[&str] = &[
     "commit on a majority of yes votes",
 ];
 
+pub const PROTOCOLS: &[&str] = &["two-phase commit", "three-phase commit"];
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Bug {
     None,
@@ -33,6 +35,9 @@ pub enum Bug {
 
 #[derive(Clone, Debug)]
 pub struct Config {
+    /// Three-phase commit (Skeen 1981): a pre-commit round, and termination without the
+    /// coordinator.
+    pub three_phase: bool,
     pub n_participants: u16,
     pub transactions: u32,
     /// The participant (1 = S2) that votes no; 0: nobody does.
@@ -68,6 +73,7 @@ impl Config {
         let get = |key: &str, default: i64| params.get(key).copied().unwrap_or(default);
         let ms = |key: &str, default: i64| get(key, default) as Time * MS;
         let config = Config {
+            three_phase: get("protocol", 0) == 1,
             n_participants: n_nodes.saturating_sub(1),
             transactions: get("transactions", 1) as u32,
             no_voter: get("no_voter", 0) as u16,

@@ -2,7 +2,8 @@
 //! or abort it. Participants vote and log their votes, holding locks until they learn the
 //! outcome; the coordinator logs its decision before sending it. The coordinator can be made
 //! to fail at any point of the protocol, to see who is left blocked, in doubt, and for how
-//! long.
+//! long. Three-phase commit adds a pre-commit round and a termination protocol that lets
+//! the participants decide without the coordinator — until the network partitions.
 //!
 //! - `config` — settings, crash points, the deliberate bugs;
 //! - `node` — the coordinator's and the participants' handlers;
@@ -16,7 +17,7 @@ mod presets;
 
 pub use checks::{ATOMIC, BLOCKED, BLOCKED_US, UNANIMOUS};
 pub use config::CRASH_POINTS;
-pub use node::{Durable, Hold, Msg, TwoPc};
+pub use node::{Durable, Hold, Msg, PState, TwoPc};
 pub use presets::scenario;
 
 use failscope_sim::challenge::{ChallengeSpec, Possibility};
@@ -27,6 +28,15 @@ use failscope_sim::scenario::{Scenario, ScenarioError};
 pub const LAB_ID: &str = "two-phase-commit";
 
 const PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        key: "protocol",
+        label: "Protocol",
+        help: "Two-phase commit, or three-phase: a pre-commit round after the votes, and participants that decide among themselves when the coordinator goes quiet.",
+        min: 0,
+        max: 1,
+        default: 0,
+        unit: Unit::Choice(config::PROTOCOLS),
+    },
     ParamSpec {
         key: "transactions",
         label: "Transactions",
@@ -102,7 +112,7 @@ const PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "cooperative",
         label: "Cooperative termination",
-        help: "In-doubt participants ask each other too, not only the coordinator.",
+        help: "In-doubt participants ask each other too, not only the coordinator (two-phase commit; three-phase commit always runs its termination protocol).",
         min: 0,
         max: 1,
         default: 1,
@@ -129,10 +139,10 @@ const CHALLENGES: &[ChallengeSpec] = &[
     },
     ChallengeSpec {
         id: "split-outcome",
-        sentence: "Make one participant commit a transaction that another aborts.",
-        hint: "Crash anything at any time; it will not happen while S1 logs its decision before telling anyone.",
+        sentence: "With two-phase commit, make one participant commit a transaction that another aborts.",
+        hint: "Crash anything at any time; it will not happen while S1 logs its decision before telling anyone. (Three-phase commit is another story: see its partition preset.)",
         possible: Possibility::Impossible {
-            why: "Atomicity: a participant that voted yes waits to be told, and the one decision it can be told is on S1's disk before anyone hears it, so recovery repeats it.",
+            why: "Atomicity: under two-phase commit a participant that voted yes waits to be told, and the one decision it can be told is on S1's disk before anyone hears it, so recovery repeats it.",
             unless_bug: Some("decision sent before it is logged"),
         },
         property: checks::ATOMIC,
@@ -190,6 +200,7 @@ impl Lab for TwoPhaseCommitLab {
         vec![
             ("all-yes", "one-no"),
             ("coordinator-fails-mid-send", "mid-send-waiting"),
+            ("coordinator-fails", "three-phase-coordinator-fails"),
         ]
     }
     fn challenges(&self) -> &'static [ChallengeSpec] {

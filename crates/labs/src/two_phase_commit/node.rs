@@ -3,6 +3,17 @@
 //! hold their locks from prepare until they learn the decision. The coordinator can fail at a
 //! chosen point of the protocol (`Config::crash_point`): it then loses everything but its log
 //! for `down_us` and recovers from the log, exactly as after a restart.
+//!
+//! Three-phase commit (Skeen, "Nonblocking commit protocols", SIGMOD 1981; Skeen and
+//! Stonebraker 1983) puts a round between the votes and the commit: the coordinator sends
+//! "pre-commit", participants log it and acknowledge, and only then is "commit" sent. A
+//! participant left waiting runs the termination protocol instead of waiting for the
+//! coordinator: it asks the other participants for their states; the lowest-numbered one
+//! that hears back from no lower one becomes the recovery coordinator and decides from what
+//! it sees (anyone committed or pre-committed: commit; everyone merely uncertain: abort).
+//! (It sends the decision at once rather than a second pre-commit round: the same outcome
+//! when the recovery coordinator does not fail too.) That is safe while every silence means
+//! a crash; a partition breaks it.
 
 use super::checks::TwoPcChecks;
 use super::config::{Bug, Config, COORDINATOR, CRASH_POINTS};
@@ -36,6 +47,42 @@ pub enum Msg {
     DontKnow {
         txn: u32,
     },
+    /// Three-phase commit: everyone voted yes; log it and acknowledge.
+    PreCommit {
+        txn: u32,
+    },
+    PreAck {
+        txn: u32,
+    },
+    /// Termination: what is your state?
+    StateReq {
+        txn: u32,
+    },
+    State {
+        txn: u32,
+        state: PState,
+    },
+}
+
+/// A participant's state in the termination protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PState {
+    /// Voted yes, heard nothing more.
+    Uncertain,
+    PreCommitted,
+    Aborted,
+    Committed,
+}
+
+impl PState {
+    fn name(self) -> &'static str {
+        match self {
+            PState::Uncertain => "uncertain",
+            PState::PreCommitted => "pre-committed",
+            PState::Aborted => "aborted",
+            PState::Committed => "committed",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,8 +99,10 @@ pub enum Timer {
     Recover,
     /// A participant's vote is on its disk.
     Voted,
-    /// An in-doubt participant asks again.
+    /// An in-doubt participant asks again (three-phase: starts the termination protocol).
     Ask,
+    /// Three-phase: the termination protocol has heard what it will hear.
+    Terminate,
 }
 
 /// A span during which a participant held a transaction's locks, on its monotonic clock.
@@ -78,6 +127,9 @@ pub struct Durable {
     pub votes: Vec<(u32, bool)>,
     pub outcomes: Vec<(u32, bool)>,
     pub holds: Vec<Hold>,
+    /// Three-phase: transactions the coordinator sent pre-commit for, or the participant
+    /// pre-committed.
+    pub precommitted: Vec<u32>,
 }
 
 pub fn lookup(list: &[(u32, bool)], txn: u32) -> Option<bool> {
@@ -100,6 +152,16 @@ pub enum Phase {
         commit: bool,
         acked: Vec<NodeId>,
     },
+    /// Three-phase: pre-commit sent, waiting for the acknowledgements.
+    PreCommitting {
+        txn: u32,
+        acked: Vec<NodeId>,
+    },
+    /// Three-phase, after recovery: pre-commit was sent but no decision logged, so it
+    /// asks the participants what they decided.
+    Asking {
+        txn: u32,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -108,9 +170,11 @@ pub enum TwoPc {
         phase: Phase,
         down: bool,
     },
-    /// `working`: the transaction it is preparing (vote not yet on disk).
+    /// `working`: the transaction it is preparing (vote not yet on disk); `heard`: the
+    /// states other participants reported in a termination round.
     Participant {
         working: Option<u32>,
+        heard: Vec<(NodeId, PState)>,
     },
 }
 
@@ -133,8 +197,21 @@ impl TwoPc {
         if txn > done {
             // Finish what the log says was under way: its decision, or abort if none was
             // logged (nobody can have been told to commit).
+            let precommitted = ctx.durable().precommitted.contains(&txn);
             let commit = match lookup(&ctx.durable().decisions, txn) {
                 Some(c) => c,
+                None if precommitted => {
+                    // Participants may have committed through termination: ask them.
+                    ctx.mark(format!(
+                        "S1 recovers: its log holds pre-commit for T{txn} but no decision, so it asks the participants"
+                    ));
+                    me = TwoPc::Coordinator {
+                        phase: Phase::Asking { txn },
+                        down: false,
+                    };
+                    TwoPc::ask_participants(ctx, txn);
+                    return me;
+                }
                 None => {
                     ctx.durable_mut().decisions.push((txn, false));
                     false
@@ -158,6 +235,14 @@ impl TwoPc {
             ctx.set_timer(Timer::Next, gap);
         }
         me
+    }
+
+    fn ask_participants(ctx: &mut Ctx<'_, Self>, txn: u32) {
+        for p in ctx.config().participants() {
+            ctx.send(p, Msg::Ask { txn });
+        }
+        let timeout = ctx.config().timeout_us;
+        ctx.set_timer(Timer::Resend, timeout);
     }
 
     /// Fail here if the configuration says so: lose volatile state until `Recover`.
@@ -221,6 +306,34 @@ impl TwoPc {
         if self.fails(ctx, txn, 3) {
             return;
         }
+        let voting = matches!(
+            self,
+            TwoPc::Coordinator {
+                phase: Phase::Voting { .. },
+                ..
+            }
+        );
+        if ctx.config().three_phase && commit && voting {
+            for p in ctx.config().participants() {
+                ctx.send(p, Msg::PreCommit { txn });
+            }
+            ctx.durable_mut().precommitted.push(txn);
+            *self = TwoPc::Coordinator {
+                phase: Phase::PreCommitting {
+                    txn,
+                    acked: Vec::new(),
+                },
+                down: false,
+            };
+            let timeout = ctx.config().timeout_us;
+            ctx.set_timer(Timer::VoteTimeout, timeout);
+            return;
+        }
+        self.log_decision(ctx, txn, commit);
+    }
+
+    /// Force the decision to the log (or, with the bug, send it first).
+    fn log_decision(&mut self, ctx: &mut Ctx<'_, Self>, txn: u32, commit: bool) {
         if ctx.config().bug == Bug::SendBeforeLog && self.send_decision(ctx, txn, commit) {
             return;
         }
@@ -285,7 +398,12 @@ impl TwoPc {
                     self.decide(ctx, txn, false);
                 } else if count == n || (majority_bug && count > n / 2) {
                     ctx.mark(format!(
-                        "S1 has {count} yes votes: it decides to commit T{txn}"
+                        "S1 has {count} yes votes: {} T{txn}",
+                        if ctx.config().three_phase {
+                            "it sends pre-commit for"
+                        } else {
+                            "it decides to commit"
+                        }
                     ));
                     self.decide(ctx, txn, true);
                 }
@@ -307,10 +425,41 @@ impl TwoPc {
                     ctx.set_timer(Timer::Next, gap);
                 }
             }
+            Msg::PreAck { txn } => {
+                let Phase::PreCommitting { txn: t, acked } = phase else {
+                    return;
+                };
+                if *t != txn || acked.contains(&from) {
+                    return;
+                }
+                acked.push(from);
+                if acked.len() as u16 == ctx.config().n_participants {
+                    ctx.cancel_timer(Timer::VoteTimeout);
+                    ctx.mark(format!(
+                        "every participant has pre-committed T{txn}: S1 commits it"
+                    ));
+                    self.log_decision(ctx, txn, true);
+                }
+            }
+            Msg::Decision { txn, commit } if *phase == Phase::Asking { txn } => {
+                ctx.mark(format!(
+                    "{} tells S1 the participants {} T{txn}; S1 logs it",
+                    node_name(from),
+                    if commit { "committed" } else { "aborted" }
+                ));
+                ctx.cancel_timer(Timer::Resend);
+                ctx.durable_mut().decisions.push((txn, commit));
+                self.send_decision(ctx, txn, commit);
+            }
             Msg::Ask { txn } => {
                 let known = match phase {
                     Phase::Deciding { txn: t, commit, .. } if *t == txn => Some(*commit),
-                    Phase::Voting { txn: t, .. } | Phase::Logging { txn: t, .. } if *t == txn => {
+                    Phase::Voting { txn: t, .. }
+                    | Phase::Logging { txn: t, .. }
+                    | Phase::PreCommitting { txn: t, .. }
+                    | Phase::Asking { txn: t }
+                        if *t == txn =>
+                    {
                         None
                     }
                     // Presumed abort: no commit on record means abort.
@@ -338,12 +487,21 @@ impl TwoPc {
             }
             _ if *down => {}
             Timer::Next if *phase == Phase::Idle => self.begin(ctx),
-            Timer::VoteTimeout => {
-                if let Phase::Voting { txn, .. } = *phase {
+            Timer::VoteTimeout => match *phase {
+                Phase::Voting { txn, .. } => {
                     ctx.mark(format!("S1 waited too long for votes: it aborts T{txn}"));
                     self.decide(ctx, txn, false);
                 }
-            }
+                Phase::PreCommitting { txn, .. } => {
+                    // Three-phase commit's rule: a silent participant is taken to have
+                    // crashed; it will learn the outcome when it recovers.
+                    ctx.mark(format!(
+                        "S1 misses some pre-commit acknowledgements and takes the silent participants for crashed: it commits T{txn}"
+                    ));
+                    self.log_decision(ctx, txn, true);
+                }
+                _ => {}
+            },
             Timer::Logged => match phase.clone() {
                 Phase::Logging { txn, commit } => {
                     ctx.durable_mut().decisions.push((txn, commit));
@@ -355,6 +513,9 @@ impl TwoPc {
                 _ => {}
             },
             Timer::Resend => {
+                if let Phase::Asking { txn } = *phase {
+                    TwoPc::ask_participants(ctx, txn);
+                }
                 if let Phase::Deciding { txn, commit, acked } = phase {
                     let (txn, commit) = (*txn, *commit);
                     for p in ctx.config().participants() {
@@ -387,15 +548,65 @@ impl TwoPc {
                 decided(ctx, hold.txn, false);
             }
         }
-        TwoPc::Participant { working: None }
+        TwoPc::Participant {
+            working: None,
+            heard: Vec::new(),
+        }
     }
 
     fn participant_message(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, msg: Msg) {
-        let TwoPc::Participant { working } = self else {
+        let TwoPc::Participant { working, heard } = self else {
             return;
         };
         let d = ctx.durable();
+        let me = node_name(ctx.id());
         match msg {
+            Msg::PreCommit { txn }
+                if lookup(&d.votes, txn) == Some(true) && lookup(&d.outcomes, txn).is_none() =>
+            {
+                if !d.precommitted.contains(&txn) {
+                    ctx.durable_mut().precommitted.push(txn);
+                    ctx.mark(format!("{me} pre-commits T{txn}"));
+                }
+                ctx.send(COORDINATOR, Msg::PreAck { txn });
+            }
+            Msg::StateReq { txn } => {
+                let state = match (lookup(&d.outcomes, txn), lookup(&d.votes, txn)) {
+                    (Some(true), _) => PState::Committed,
+                    (Some(false), _) => PState::Aborted,
+                    (None, Some(true)) if d.precommitted.contains(&txn) => PState::PreCommitted,
+                    (None, Some(true)) => PState::Uncertain,
+                    // Not voted yet: it may abort alone, and does.
+                    (None, _) => {
+                        if *working == Some(txn) {
+                            *working = None;
+                            ctx.cancel_timer(Timer::Voted);
+                        }
+                        ctx.mark(format!("{me} has not voted on T{txn}: it aborts it alone"));
+                        decided(ctx, txn, false);
+                        PState::Aborted
+                    }
+                };
+                ctx.send(from, Msg::State { txn, state });
+            }
+            Msg::State { txn, state } => {
+                if open_txn(d) != Some(txn) {
+                    return;
+                }
+                if matches!(state, PState::Committed | PState::Aborted) {
+                    // Someone knows the outcome: take it.
+                    let commit = state == PState::Committed;
+                    ctx.mark(format!(
+                        "{me} {}s T{txn}, learned from {}",
+                        verdict(commit),
+                        node_name(from)
+                    ));
+                    decided(ctx, txn, commit);
+                    ctx.cancel_timer(Timer::Terminate);
+                } else if !heard.iter().any(|h| h.0 == from) {
+                    heard.push((from, state));
+                }
+            }
             Msg::Prepare { txn } => {
                 if let Some(yes) = lookup(&d.votes, txn) {
                     ctx.send(COORDINATOR, Msg::Vote { txn, yes });
@@ -464,12 +675,16 @@ impl TwoPc {
     }
 
     fn participant_timer(&mut self, ctx: &mut Ctx<'_, Self>, timer: Timer) {
-        let TwoPc::Participant { working } = self else {
+        let TwoPc::Participant { working, heard } = self else {
             return;
         };
         let (me, config) = (ctx.id(), ctx.config());
-        let (no_voter, timeout, cooperative) =
-            (config.no_voter, config.timeout_us, config.cooperative);
+        let (no_voter, timeout, cooperative, three_phase) = (
+            config.no_voter,
+            config.timeout_us,
+            config.cooperative,
+            config.three_phase,
+        );
         let participants = config.participants();
         match timer {
             Timer::Voted => {
@@ -490,15 +705,20 @@ impl TwoPc {
             }
             Timer::Ask => {
                 let d = ctx.durable();
-                let Some(txn) = d
-                    .holds
-                    .last()
-                    .filter(|h| h.to_mono.is_none())
-                    .map(|h| h.txn)
-                else {
+                let Some(txn) = open_txn(d) else {
                     return;
                 };
                 if lookup(&d.votes, txn) != Some(true) {
+                    return;
+                }
+                if three_phase {
+                    // Termination: gather the others' states, then decide or defer.
+                    heard.clear();
+                    for p in participants.filter(|&p| p != me) {
+                        ctx.send(p, Msg::StateReq { txn });
+                    }
+                    ctx.set_timer(Timer::Terminate, timeout / 4);
+                    ctx.set_timer(Timer::Ask, timeout);
                     return;
                 }
                 ctx.send(COORDINATOR, Msg::Ask { txn });
@@ -509,9 +729,55 @@ impl TwoPc {
                 }
                 ctx.set_timer(Timer::Ask, timeout);
             }
+            Timer::Terminate => {
+                let d = ctx.durable();
+                let Some(txn) = open_txn(d) else {
+                    return;
+                };
+                let mine = if d.precommitted.contains(&txn) {
+                    PState::PreCommitted
+                } else {
+                    PState::Uncertain
+                };
+                if heard.iter().any(|h| h.0 < me) {
+                    // A lower-numbered participant is alive: it is the recovery coordinator.
+                    return;
+                }
+                // Committed beats everything; then aborted; then pre-committed means commit.
+                let best = heard.iter().map(|h| h.1).fold(mine, PState::max);
+                let commit = matches!(best, PState::Committed | PState::PreCommitted);
+                let seen: Vec<String> = heard
+                    .iter()
+                    .map(|(p, s)| format!("{} {}", node_name(*p), s.name()))
+                    .collect();
+                ctx.mark(format!(
+                    "{} {}s T{txn} as the recovery coordinator: it is {}{}{}",
+                    node_name(me),
+                    verdict(commit),
+                    mine.name(),
+                    if seen.is_empty() {
+                        " and hears from nobody"
+                    } else {
+                        "; "
+                    },
+                    seen.join(", "),
+                ));
+                decided(ctx, txn, commit);
+                for (p, _) in heard.iter() {
+                    ctx.send(*p, Msg::Decision { txn, commit });
+                }
+            }
             _ => {}
         }
     }
+}
+
+/// The transaction whose locks the participant holds now, if any.
+fn open_txn(d: &Durable) -> Option<u32> {
+    d.holds
+        .last()
+        .filter(|h| h.to_mono.is_none())
+        .map(|h| h.txn)
 }
 
 /// Record the outcome and release the locks.
@@ -532,8 +798,18 @@ impl Protocol for TwoPc {
     type Config = Config;
     type Checker = TwoPcChecks;
 
-    const MESSAGE_KINDS: &'static [&'static str] =
-        &["Prepare", "Vote", "Decision", "Ack", "Ask", "Don't know"];
+    const MESSAGE_KINDS: &'static [&'static str] = &[
+        "Prepare",
+        "Vote",
+        "Decision",
+        "Ack",
+        "Ask",
+        "Don't know",
+        "Pre-commit",
+        "Pre-commit ack",
+        "State request",
+        "State",
+    ];
     const TIMER_NAMES: &'static [&'static str] = &[
         "next transaction",
         "decision logged",
@@ -542,6 +818,7 @@ impl Protocol for TwoPc {
         "recover",
         "vote logged",
         "ask again",
+        "terminate",
     ];
 
     fn configure(params: &Params, n_nodes: u16) -> Result<Config, String> {
@@ -556,6 +833,10 @@ impl Protocol for TwoPc {
             Msg::Ack { .. } => 3,
             Msg::Ask { .. } => 4,
             Msg::DontKnow { .. } => 5,
+            Msg::PreCommit { .. } => 6,
+            Msg::PreAck { .. } => 7,
+            Msg::StateReq { .. } => 8,
+            Msg::State { .. } => 9,
         }
     }
 
@@ -571,6 +852,10 @@ impl Protocol for TwoPc {
             Msg::Ack { txn } => format!("T{txn}: done"),
             Msg::Ask { txn } => format!("what became of T{txn}?"),
             Msg::DontKnow { txn } => format!("T{txn}: I don't know either"),
+            Msg::PreCommit { txn } => format!("pre-commit T{txn}"),
+            Msg::PreAck { txn } => format!("T{txn}: pre-committed"),
+            Msg::StateReq { txn } => format!("your state for T{txn}?"),
+            Msg::State { txn, state } => format!("T{txn}: {}", state.name()),
         }
     }
 
@@ -618,6 +903,11 @@ impl Protocol for TwoPc {
                     Phase::Deciding { txn: t, commit, .. } => {
                         (Tone::Primary, format!("{}: {}", txn(*t), verdict(*commit)))
                     }
+                    Phase::PreCommitting { txn: t, acked } => (
+                        Tone::Candidate,
+                        format!("{}: {} pre-committed", txn(*t), acked.len()),
+                    ),
+                    Phase::Asking { txn: t } => (Tone::Candidate, format!("{}: asking", txn(*t))),
                 };
                 NodeState {
                     role: "coordinator".into(),
@@ -629,6 +919,9 @@ impl Protocol for TwoPc {
             TwoPc::Participant { .. } => {
                 let open = d.holds.last().filter(|h| h.to_mono.is_none());
                 let (tone, headline) = match open {
+                    Some(h) if d.precommitted.contains(&h.txn) => {
+                        (Tone::Suspect, format!("{}: pre-committed", txn(h.txn)))
+                    }
                     Some(h) if lookup(&d.votes, h.txn) == Some(true) => {
                         (Tone::Suspect, format!("{}: in doubt, locked", txn(h.txn)))
                     }

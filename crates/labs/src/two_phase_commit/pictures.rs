@@ -1,7 +1,8 @@
 //! The lab's pictures: one lane per server over time (the coordinator's failures, each
-//! participant's locks: preparing, then in doubt until it learns the decision; an open span
-//! grows while the locks are held), and the longest lock hold of each transaction as bars,
-//! labelled with where the coordinator failed in it: the crash-point sweep.
+//! participant's locks: preparing, then in doubt (or, three-phase, pre-committed) until it
+//! learns the decision; an open span grows while the locks are held), and the longest lock
+//! hold of each transaction as bars, labelled with where the coordinator failed in it: the
+//! crash-point sweep.
 
 use super::checks::BLOCKED_US;
 use super::config::Config;
@@ -78,10 +79,15 @@ pub fn all(config: &Config, nodes: &Nodes<'_, TwoPc>, now: Time) -> Vec<Picture>
                         false,
                     ));
                     let blocked = to.unwrap_or(now).saturating_sub(doubt) > BLOCKED_US;
+                    let doubt_name = if d.precommitted.contains(&t) {
+                        "pre-committed"
+                    } else {
+                        "in doubt"
+                    };
                     let label = match lookup(&d.outcomes, t) {
-                        Some(true) => format!("T{t} in doubt, then commit"),
-                        Some(false) => format!("T{t} in doubt, then abort"),
-                        None => format!("T{t} in doubt, locks held"),
+                        Some(true) => format!("T{t} {doubt_name}, then commit"),
+                        Some(false) => format!("T{t} {doubt_name}, then abort"),
+                        None => format!("T{t} {doubt_name}, locks held"),
                     };
                     spans.push(span(doubt, to, label, Tone::Suspect, blocked));
                 }

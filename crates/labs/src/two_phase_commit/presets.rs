@@ -3,7 +3,7 @@
 //! 0.25 s and arrive at 0.3 s, the decision is forced to S1's log until 0.4 s and arrives at
 //! 0.45 s, the acks at 0.5 s.
 
-use super::checks::BLOCKED_CHECK;
+use super::checks::{ATOMIC_CHECK, BLOCKED_CHECK};
 use super::LAB_ID;
 use failscope_sim::action::Action;
 use failscope_sim::lab::{Chapter, Preset};
@@ -115,6 +115,39 @@ pub fn all() -> Vec<Preset> {
                 Chapter::at(260 * MS, "At 0.26 s S3 crashes just after sending its yes vote. The vote is in its log."),
                 Chapter::at(400 * MS, "S1 decides to commit; S2 and S4 commit. The message to S3 is lost, so S1 keeps resending it every second."),
                 Chapter::at(2 * SECOND, "At 2 s S3 restarts. Its log says it voted yes on T1 and holds no outcome: it is in doubt, takes its locks back and asks S1, which answers “commit”."),
+            ],
+        },
+        Preset {
+            id: "three-phase-coordinator-fails",
+            title: "Three-phase commit: the coordinator fails",
+            summary: "The same failure; the participants decide without S1.",
+            scenario: failing(3, true).with_param("protocol", 1),
+            duration_us: 5 * SECOND,
+            chapters: vec![
+                Chapter::at(0, "Three-phase commit (Skeen 1981) puts a round between the votes and the commit: S1 first sends “pre-commit”, everyone logs it and acknowledges, and only then is “commit” sent. So nobody commits while anyone is merely uncertain."),
+                Chapter::at(100 * MS, PREPARE),
+                Chapter::at(300 * MS, "At 0.3 s the last yes vote arrives and S1 fails before sending pre-commit, as in the two-phase preset. It is down for 4 s."),
+                Chapter::at(1_250 * MS, "At 1.25 s the participants give up on S1 and run the termination protocol: each asks the others for its state."),
+                Chapter::at(1_500 * MS, "At 1.5 s S2, the lowest-numbered participant that hears from no lower one, is the recovery coordinator. All three are only uncertain: had S1 decided to commit, someone would have pre-committed. So it aborts and tells S3 and S4. Nobody waited for S1: the locks are free by 1.55 s, where two-phase commit held them until 4.3 s."),
+                Chapter::at(4_300 * MS, "At 4.3 s S1 recovers. Its log holds no pre-commit, so it aborts as well, in agreement. The price: an extra round in every transaction, and an assumption about the network, which the next preset breaks."),
+            ],
+        },
+        Preset {
+            id: "three-phase-partition",
+            title: "Three-phase commit: the partition",
+            summary: "Nobody crashes; a partition makes one side commit and the other abort.",
+            scenario: scenario(1)
+                .with_param("protocol", 1)
+                .with_fault(320 * MS, Action::Partition { groups: vec![vec![0, 1]] })
+                .with_fault(3 * SECOND, Action::Heal),
+            duration_us: 4 * SECOND,
+            chapters: vec![
+                Chapter::at(0, "Three-phase commit again, and nobody will crash. At 0.32 s the network splits S1 and S2 from S3 and S4."),
+                Chapter::at(300 * MS, "At 0.3 s S1 has three yes votes and sends pre-commit. Only the copy to S2 gets through: the partition drops those to S3 and S4. S2 pre-commits and acknowledges."),
+                Chapter::at(1_250 * MS, "At 1.25 s S3 and S4, still uncertain, run the termination protocol; they can reach only each other."),
+                Chapter::at(1_300 * MS, "At 1.3 s S1 has waited 1 s for two acknowledgements. Three-phase commit says a silent participant has crashed and will learn the outcome on recovery, so S1 commits; S2 commits at 1.45 s."),
+                Chapter::at(1_500 * MS, "At 1.5 s S3, recovery coordinator of its side, sees only uncertain participants and aborts; S4 follows. S2 committed T1 and S3 aborted it: atomicity is broken without a single crash. The termination rule is sound only if silence means a crash, that is in a synchronous network without partitions; cut off from each other, both sides decide. Skeen and Stonebraker (1983) show no commit protocol can be non-blocking and safe once the network can partition.").on_check(ATOMIC_CHECK),
+                Chapter::at(3 * SECOND, "At 3 s the partition heals and S1 resends “commit” to S3 and S4, who have aborted: too late to agree."),
             ],
         },
         Preset {

@@ -33,6 +33,7 @@ mod swarm;
 mod system_models;
 mod two_generals;
 mod two_phase_commit;
+mod unreliable_network;
 mod verbs;
 
 /// Tests that fail print the seed that reproduces them.

@@ -3,6 +3,10 @@
 //! Goodman analyse them ("Concurrency Control and Recovery in Database Systems", 1987,
 //! ch. 7: a participant that has voted yes is uncertain and may not decide alone; the
 //! cooperative termination protocol helps only if some participant is not uncertain).
+//! Three-phase commit as Skeen gives it ("Nonblocking commit protocols", SIGMOD 1981; Skeen
+//! and Stonebraker, "A formal model of crash recovery in a distributed system", IEEE TSE
+//! 9(3), 1983): non-blocking when failures are crashes, and unsafe once the network can
+//! partition (Bernstein, Hadzilacos and Goodman 1987, §7.5).
 
 use crate::seed_note;
 use failscope_labs::preset;
@@ -191,6 +195,115 @@ fn the_crash_point_sweep_blocks_participants_only_between_the_votes_and_the_deci
             "point {point}"
         );
     }
+}
+
+#[test]
+fn three_phase_commit_does_not_block_when_the_coordinator_fails_after_unanimous_yes() {
+    let p = preset("two-phase-commit", "three-phase-coordinator-fails").unwrap();
+    // S1 recovers at 4.3 s; by then every participant has decided, without it.
+    let before_recovery = run(&p.scenario, 4_250 * MS);
+    assert_eq!(outcomes(&before_recovery, 1), vec![Some(false); 3]);
+    assert_eq!(decided_at(&before_recovery, "S2"), 1_500 * MS);
+    for node in ["S3", "S4"] {
+        assert_eq!(decided_at(&before_recovery, node), 1_550 * MS);
+    }
+    assert!(fired(&before_recovery, BLOCKED).is_none());
+    // The same failure under two-phase commit: nobody has decided.
+    let two_phase = run(&p.scenario.clone().with_param("protocol", 0), 4_250 * MS);
+    assert_eq!(outcomes(&two_phase, 1), vec![None; 3]);
+    let after = preset_run("three-phase-coordinator-fails");
+    assert_eq!(outcomes(&after, 1), vec![Some(false); 3]);
+    assert_eq!(lock_holds(&after)[0].1, 1_400);
+    assert!(no_safety_violation(&after));
+    // At every crash point, every participant that prepared decides while S1 is down.
+    for point in 2..=5 {
+        let s = scenario(1)
+            .with_param("protocol", 1)
+            .with_param("crash_at", point)
+            .with_param("down_ms", 10_000);
+        let r = run(&s, 5 * SECOND);
+        let o = outcomes(&r, 1);
+        assert!(
+            o.iter().all(|x| x.is_some() && *x == o[0]),
+            "point {point}: {o:?}"
+        );
+        assert!(
+            fired(&r, BLOCKED).is_none() && no_safety_violation(&r),
+            "point {point}"
+        );
+        println!(
+            "3PC, S1 down at point {point}: {o:?}, longest lock hold {:?}",
+            lock_holds(&r)
+        );
+    }
+}
+
+#[test]
+fn a_partition_makes_three_phase_commit_commit_on_one_side_and_abort_on_the_other() {
+    let r = preset_run("three-phase-partition");
+    assert_eq!(outcomes(&r, 1), vec![Some(true), Some(false), Some(false)]);
+    assert_eq!(durable(&r, 1).precommitted, vec![1]);
+    assert!(durable(&r, 2).precommitted.is_empty());
+    assert_eq!(decided_at(&r, "S2"), 1_450 * MS);
+    assert_eq!(decided_at(&r, "S3"), 1_500 * MS);
+    let v = r.invariants()[ATOMIC]
+        .status
+        .first_violation
+        .clone()
+        .unwrap();
+    assert_eq!(v.time, 1_500 * MS);
+    assert!(
+        v.detail.contains("S2 committed T1 and S3 aborted it"),
+        "{}",
+        v.detail
+    );
+    // Two-phase commit under the same partition blocks S3 and S4 instead: safe, not live.
+    let p = preset("two-phase-commit", "three-phase-partition").unwrap();
+    let two_phase = run(&p.scenario.with_param("protocol", 0), p.duration_us);
+    assert!(no_safety_violation(&two_phase));
+    assert!(fired(&two_phase, BLOCKED).is_some());
+}
+
+/// Three-phase commit with crashes and restarts only: no partitions, pauses or losses.
+fn crash_only(seed: u64) -> Scenario {
+    let mut rng = Rng::from_seed(seed ^ 0x3bc);
+    let n_nodes = 3 + rng.below(4) as u16;
+    let mut s = scenario(seed)
+        .with_param("protocol", 1)
+        .with_param("transactions", 3)
+        .with_param("crash_at", rng.below(7) as i64)
+        .with_param("down_ms", 200 + rng.below(2_000) as i64);
+    s.n_nodes = n_nodes;
+    for _ in 0..rng.below(6) {
+        let node = rng.below(u64::from(n_nodes)) as NodeId;
+        let at = rng.below(6 * SECOND);
+        s = s.with_fault(at, Action::Crash { node }).with_fault(
+            at + rng.range_inclusive(100, 2_000) * MS,
+            Action::Restart { node },
+        );
+    }
+    s
+}
+
+#[test]
+fn with_crashes_only_three_phase_commit_keeps_atomicity_over_200_runs() {
+    let (mut decided, mut committed) = (0, 0);
+    for seed in 0..200u64 {
+        let r = run(&crash_only(seed), 20 * SECOND);
+        assert!(no_safety_violation(&r), "{}", seed_note(seed));
+        for txn in 1..=durable(&r, 0).begun {
+            let o = outcomes(&r, txn);
+            assert!(
+                o.iter().all(|x| x.is_some()),
+                "T{txn}: {o:?}; {}",
+                seed_note(seed)
+            );
+            decided += 1;
+            committed += u32::from(o[0] == Some(true));
+        }
+    }
+    println!("3PC, 200 crash-only runs: {decided} transactions decided everywhere ({committed} committed), none split");
+    assert!(decided > 400 && committed > 100);
 }
 
 #[test]
