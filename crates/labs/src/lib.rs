@@ -31,6 +31,7 @@ pub mod lease_fencing;
 pub mod paxos;
 pub mod raft;
 pub mod replication;
+pub mod resilience;
 pub mod ring;
 pub mod saga;
 pub mod split_brain;
@@ -59,6 +60,7 @@ registry! {
     "cache-stampede" => cache_stampede: crate::cache_stampede::CacheStampedeLab,
     "byzantine" => byzantine: crate::byzantine::ByzantineLab,
     "two-generals" => two_generals: crate::two_generals::TwoGeneralsLab,
+    "resilience" => resilience: crate::resilience::ResilienceLab,
     "heartbeat" => heartbeat: crate::heartbeat::HeartbeatLab,
     "gallery" => gallery: crate::gallery::GalleryLab,
 }

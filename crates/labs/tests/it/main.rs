@@ -22,6 +22,7 @@ mod raft;
 #[cfg(not(target_arch = "wasm32"))]
 mod reader;
 mod replication;
+mod resilience;
 mod ring;
 mod saga;
 mod scenario;
