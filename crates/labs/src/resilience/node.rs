@@ -462,7 +462,7 @@ impl Resilience {
         let now = Self::now(ctx);
         let config = ctx.config().clone();
         for i in 0..usize::from(N_INSTANCES) {
-            if self.round > 0 && !self.ready_answered[i] {
+            if config.readiness && self.round > 0 && !self.ready_answered[i] {
                 self.ready[i] = false;
             }
             let checked = config.liveness != Liveness::Off && now >= self.grace_until[i];
@@ -1181,15 +1181,18 @@ impl Protocol for Resilience {
             Role::Balancer => NodeState {
                 role: "load balancer".into(),
                 tone: Tone::Primary,
-                headline: if config.rollout == Rollout::None {
-                    format!(
-                        "ready: {}",
-                        (0..2)
-                            .filter(|&i| self.ready[i])
-                            .map(|i| node_name(FIRST_INSTANCE + i as NodeId))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
+                headline: if config.rollout == Rollout::None && !config.readiness {
+                    format!("{} restarts", self.restarts[0] + self.restarts[1])
+                } else if config.rollout == Rollout::None {
+                    let ready: Vec<String> = (0..2)
+                        .filter(|&i| self.ready[i])
+                        .map(|i| node_name(FIRST_INSTANCE + i as NodeId))
+                        .collect();
+                    if ready.is_empty() {
+                        "ready: none".into()
+                    } else {
+                        format!("ready: {}", ready.join(", "))
+                    }
                 } else {
                     format!("new version: {} %", self.new_share_pct)
                 },

@@ -140,6 +140,7 @@ fn dependencies(config: &Config, nodes: &Nodes<'_, Resilience>, now: Time) -> Pi
     let a = arrivals(DEP_A);
     let b = arrivals(DEP_B);
     let peak = a.iter().map(|p| p.1).max().unwrap_or(0);
+    let refused = nodes.state(DEP_A).map_or(0, |d| d.rejected);
     let capacity = if config.service_us == 0 {
         0
     } else {
@@ -149,11 +150,16 @@ fn dependencies(config: &Config, nodes: &Nodes<'_, Resilience>, now: Time) -> Pi
         id: "dependency-load",
         title: "Dependency load".into(),
         caption: format!(
-            "Calls arriving at each dependency per second (counted per {}), retries included; the line is what one can serve when healthy. Peak at A so far: {peak}/s.",
+            "Calls arriving at each dependency per second (counted per {}), retries included; the line is what one can serve when healthy. Peak at A so far: {peak}/s; A refused {refused} calls.",
             format_duration(LOAD_BUCKET_US)
         ),
         primary: false,
-        version: hash(a.iter().chain(b.iter()).map(|p| p.1 ^ p.0 as i64)),
+        version: hash(
+            a.iter()
+                .chain(b.iter())
+                .map(|p| p.1 ^ p.0 as i64)
+                .chain([refused as i64]),
+        ),
         kind: PictureKind::TimeSeries(TimeSeries {
             y: Scale::new("calls", "/s", 1),
             series: vec![
@@ -278,65 +284,61 @@ fn breaker(config: &Config, nodes: &Nodes<'_, Resilience>) -> Picture {
     }
 }
 
-/// Goodput against offered load in the three phases of the trigger: the same offered load
-/// with two different goodputs before and after is the hysteresis of a metastable failure.
+/// Goodput against offered load: mean goodput before and during the trigger and in the last
+/// full second, against the offered load before it (the line). The same offered load with
+/// goodput collapsed after the trigger is the hysteresis of a metastable failure.
 fn hysteresis(config: &Config, buckets: &[Bucket]) -> Picture {
-    let phase = |from: Time, to: Time| {
+    let mean = |from: Time, to: Time| {
         let (a, b) = ((from / BUCKET_US) as usize, (to / BUCKET_US) as usize);
         let slice = buckets
             .get(a.min(buckets.len())..b.min(buckets.len()))
             .unwrap_or(&[]);
         let n = slice.len() as i64;
-        if n == 0 {
-            return None;
-        }
-        let offered: i64 = slice.iter().map(|b| i64::from(b.offered)).sum();
-        let good: i64 = slice.iter().map(|b| i64::from(b.good)).sum();
-        Some((offered * PER_SECOND / n, good * PER_SECOND / n))
+        (n > 0).then(|| {
+            let offered: i64 = slice.iter().map(|b| i64::from(b.offered)).sum();
+            let good: i64 = slice.iter().map(|b| i64::from(b.good)).sum();
+            (offered * PER_SECOND / n, good * PER_SECOND / n)
+        })
     };
     let end = buckets.len() as Time * BUCKET_US;
-    let (start, stop) = if config.trigger_us > 0 {
-        (config.trigger_at_us, config.trigger_end())
-    } else {
-        (end, end)
-    };
+    let start = config.trigger_at_us.min(end);
+    let stop = config.trigger_end().min(end);
+    let last = end.saturating_sub(SECOND).max(stop);
+    let baseline = mean(0, start).map(|(offered, _)| offered);
     let mut bars = Vec::new();
     for (name, from, to) in [
         ("before", 0, start),
         ("during", start, stop),
-        ("after", stop, end),
+        ("last second", last, end),
     ] {
-        if let Some((offered, good)) = phase(from, to) {
+        if to <= from || (name == "last second" && stop >= end) {
+            continue;
+        }
+        if let Some((offered, good)) = mean(from, to) {
             let collapsed = good * 100 < offered * super::node::RECOVERED_PCT as i64;
             bars.push(Bar {
-                label: format!("{name}: offered"),
-                value: offered,
-                tone: Tone::Idle,
-                highlight: false,
-            });
-            bars.push(Bar {
-                label: format!("{name}: goodput"),
+                label: name.into(),
                 value: good,
                 tone: if collapsed {
                     Tone::Faulty
                 } else {
                     Tone::Secondary
                 },
-                highlight: collapsed && name == "after",
+                highlight: collapsed && name == "last second",
             });
         }
     }
     Picture {
         id: "hysteresis",
         title: "Goodput against offered load".into(),
-        caption: "Mean offered load and goodput per second before, during and after the trigger. The same offered load with goodput collapsed after the trigger is a metastable failure: the system stays in its bad state.".into(),
+        caption: "Mean goodput per second before the trigger, during it, and in the last second once it has cleared; the line is the offered load before it. The same offered load with goodput still collapsed after the trigger is a metastable failure: the system stays in its bad state.".into(),
         primary: false,
-        version: hash(bars.iter().map(|b| b.value)),
+        version: hash(bars.iter().map(|b| b.value).chain(baseline)),
         kind: PictureKind::Bars(Bars {
-            x_label: "phase".into(),
+            x_label: "goodput".into(),
             y: Scale::new("requests", "/s", 1),
             bars,
-            reference: None,
+            reference: baseline.map(|o| (o, "offered".into())),
         }),
     }
 }

@@ -121,7 +121,7 @@ pub fn all() -> Vec<Preset> {
                 Chapter::at(0, CAST),
                 Chapter::at(5 * SECOND, "At 5 s A slows down. Each call that times out is retried at once, up to three times: A now gets up to four calls per request, a retry storm on a dependency that is already behind."),
                 Chapter::at(8 * SECOND, "At 8 s the trigger clears, but nothing recovers. A serves 400 calls a second and is offered far more; its queue stays full, every call waits in it longer than the service waits for it, and so every call times out and is retried. The retries sustain the overload that caused them."),
-                Chapter::at(12 * SECOND, "This is a metastable failure: the same offered load that was served fine before the trigger is now not served at all. The check “Goodput recovers after the trigger clears” stays red in this preset by design."),
+                Chapter::at(12 * SECOND, "This is a metastable failure: the same offered load that was served fine before the trigger now loses every request for A, half of all, long after A is healthy. The check “Goodput recovers after the trigger clears” stays open in this preset by design: the run never gets back to 90 %."),
             ],
         },
         Preset {
@@ -294,8 +294,8 @@ pub fn all() -> Vec<Preset> {
             chapters: vec![
                 Chapter::at(0, "Three tiers: the balancer, the service (40 shared workers per instance, immediate retries, a liveness check that calls A), and the dependencies. Nothing is defended."),
                 Chapter::at(5 * SECOND, "At 5 s the bottom tier, A, slows down. Retries pile onto it; A's slow calls fill the service's shared pool, and requests for healthy B are refused.").on_check(SPREAD_CHECK),
-                Chapter::at(6_600 * MS, "The liveness checks call slow A and fail: the balancer restarts both instances, and with none left it fails every request itself. A slowdown at the bottom became an outage at the top."),
-                Chapter::at(8 * SECOND, "The trigger clears at 8 s, but the storm of retries and restarts keeps the service down for seconds more."),
+                Chapter::at(6_600 * MS, "The liveness checks call slow A and fail: the balancer restarts both instances, and every request it sends them fails while they restart, B's as much as A's. A slowdown at the bottom became an outage at the top."),
+                Chapter::at(8 * SECOND, "The trigger clears at 8 s, but the service stays down until its restarted instances are back, well after A has recovered: the missing defences cost more than the trigger did."),
             ],
         },
         Preset {

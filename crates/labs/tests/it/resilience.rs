@@ -104,6 +104,9 @@ fn full_jitter_lowers_the_peak_retry_load_on_the_same_seed() {
         let (_, good_plain) = goodput(&plain, 2 * SECOND, 4 * SECOND);
         let (_, good_jitter) = goodput(&jitter, 2 * SECOND, 4 * SECOND);
         assert!(good_jitter > good_plain, "{}", seed_note(seed));
+        // Retries that arrive together are refused together.
+        let refused = |r: &Run| state(r, DEP_A).rejected;
+        assert!(refused(&jitter) < refused(&plain), "{}", seed_note(seed));
     }
 }
 
