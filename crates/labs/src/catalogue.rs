@@ -160,7 +160,7 @@ pub static CATALOGUE: &[LabInfo] = &[
         id: "resilience",
         title: "Resilience",
         listed: true,
-        presets: &["trigger", "metastable", "metastable-budget", "metastable-breaker", "backoff", "full-jitter", "shared-pool", "bulkheads", "deep-liveness", "shallow-liveness", "crash", "readiness", "canary", "all-at-once", "blue-green", "kill-switch", "cascade", "cascade-defended"],
+        presets: &["trigger", "metastable", "metastable-budget", "metastable-breaker", "backoff", "full-jitter", "shared-pool", "bulkheads", "deep-liveness", "shallow-liveness", "crash", "readiness", "canary", "all-at-once", "blue-green", "kill-switch", "cascade", "cascade-bulkheads", "cascade-breaker", "cascade-shallow-liveness", "cascade-defended"],
         pictures: &["bars", "state-machine", "time-series"],
     },
     LabInfo {
@@ -373,6 +373,9 @@ pub static CARDS: &[LabCard] = &[
             PresetInfo { id: "blue-green", title: "Blue-green switch", summary: "All traffic switches to the new version and, once it is seen failing, back." },
             PresetInfo { id: "kill-switch", title: "A feature flag and its kill switch", summary: "The new code path is behind a flag that an alert turns off as soon as it fails." },
             PresetInfo { id: "cascade", title: "A three-tier cascading failure", summary: "A slow back end fills the service, restarts it, and fails everything at the balancer." },
+            PresetInfo { id: "cascade-bulkheads", title: "The cascade with bulkheads only", summary: "The same seed; A's requests can take only their half of the workers." },
+            PresetInfo { id: "cascade-breaker", title: "The cascade with a circuit breaker only", summary: "The same seed; calls to slow A fail fast once the breakers open." },
+            PresetInfo { id: "cascade-shallow-liveness", title: "The cascade with a shallow liveness check only", summary: "The same seed; no restarts, but A's slow calls still fill the shared pool." },
             PresetInfo { id: "cascade-defended", title: "The same cascade, defended", summary: "Bulkheads, a breaker, jittered retries under a budget and sane health checks." },
         ],
     },

@@ -16,7 +16,8 @@ pub fn scenario(seed: u64) -> Scenario {
     s
 }
 
-/// The pairs worth watching side by side (each preset in at most one).
+/// The pairs worth watching side by side: each preset in one pair, but the cascade, which
+/// is compared with each defence on its own and with all of them.
 pub const COMPARISONS: &[(&str, &str)] = &[
     ("metastable", "metastable-budget"),
     ("backoff", "full-jitter"),
@@ -25,6 +26,9 @@ pub const COMPARISONS: &[(&str, &str)] = &[
     ("crash", "readiness"),
     ("canary", "all-at-once"),
     ("cascade", "cascade-defended"),
+    ("cascade", "cascade-bulkheads"),
+    ("cascade", "cascade-breaker"),
+    ("cascade", "cascade-shallow-liveness"),
 ];
 
 /// A slows down ten times for 3 s from 5 s.
@@ -296,6 +300,39 @@ pub fn all() -> Vec<Preset> {
                 Chapter::at(5 * SECOND, "At 5 s the bottom tier, A, slows down. Retries pile onto it; A's slow calls fill the service's shared pool, and requests for healthy B are refused.").on_check(SPREAD_CHECK),
                 Chapter::at(6_600 * MS, "The liveness checks call slow A and fail: the balancer restarts both instances, and every request it sends them fails while they restart, B's as much as A's. A slowdown at the bottom became an outage at the top."),
                 Chapter::at(8 * SECOND, "The trigger clears at 8 s, but the service stays down until its restarted instances are back, well after A has recovered: the missing defences cost more than the trigger did."),
+            ],
+        },
+        Preset {
+            id: "cascade-bulkheads",
+            title: "The cascade with bulkheads only",
+            summary: "The same seed; A's requests can take only their half of the workers.",
+            scenario: cascade().with_param("bulkheads", 1),
+            duration_us: 15 * SECOND,
+            chapters: vec![
+                Chapter::at(0, "The cascade's seed and settings with one defence: bulkheads, 20 workers for requests that need A and 20 for B."),
+                Chapter::at(5_500 * MS, "A's requests and their retries fill only A's bulkhead, so requests for B still find workers until the liveness checks, which still call A, restart the instances: bulkheads confine the pool, not the restarts."),
+            ],
+        },
+        Preset {
+            id: "cascade-breaker",
+            title: "The cascade with a circuit breaker only",
+            summary: "The same seed; calls to slow A fail fast once the breakers open.",
+            scenario: cascade().with_param("breaker", 1),
+            duration_us: 15 * SECOND,
+            chapters: vec![
+                Chapter::at(0, "The cascade's seed and settings with one defence: a circuit breaker on each instance in front of each dependency."),
+                Chapter::at(5_500 * MS, "Once five calls to A fail in a row the breaker opens, and requests for A fail at once instead of holding a worker through their retries: fewer requests for B are refused than without it. The liveness checks still call A, though, and still restart the instances."),
+            ],
+        },
+        Preset {
+            id: "cascade-shallow-liveness",
+            title: "The cascade with a shallow liveness check only",
+            summary: "The same seed; no restarts, but A's slow calls still fill the shared pool.",
+            scenario: cascade().with_param("liveness", 1),
+            duration_us: 15 * SECOND,
+            chapters: vec![
+                Chapter::at(0, "The cascade's seed and settings with one defence: the liveness check asks only whether the process answers."),
+                Chapter::at(6_600 * MS, "Nobody is restarted. But the retries to slow A still hold every shared worker and requests for B are refused just the same: for a while nothing is served. It comes back sooner, at about 9 s, with no restart to wait for: one defence removes one path of the cascade, not the others."),
             ],
         },
         Preset {

@@ -287,10 +287,20 @@ fn each_defence_against_the_cascade_on_the_same_seed() {
         defended > 2 * base,
         "defended {defended}, undefended {base}"
     );
-    // One defence at a time, each on the same seed.
-    for (key, value) in [("bulkheads", 1), ("liveness", 1), ("breaker", 1)] {
-        let one = during(&cascade.clone().with_param(key, value));
-        assert!(one > base, "{key}: {one} against {base}");
+    // One defence at a time, each on the same seed (the presets that show them).
+    for id in [
+        "cascade-bulkheads",
+        "cascade-breaker",
+        "cascade-shallow-liveness",
+    ] {
+        let (s, _) = preset_scenario(id);
+        assert_eq!(s.seed, cascade.seed);
+        let one = during(&s);
+        assert!(one > base, "{id}: {one} against {base}");
+        assert!(
+            one < defended,
+            "{id}: {one} against all defences {defended}"
+        );
     }
 }
 
