@@ -96,10 +96,17 @@ test('rollouts: canary rolled back, all at once not, blue-green and kill switch 
   });
 });
 
-test('the cascade, undefended and defended', async () => {
+test('the cascade, undefended, with each defence alone, and with all of them', async () => {
   await played('cascade', async (page) => {
     assert.equal((await states(page))[2], 'happened');
+    // One comparison per defence and one with all of them.
+    assert.equal(await page.getByTestId('compare-link').count(), 4);
   });
+  for (const preset of ['cascade-bulkheads', 'cascade-breaker', 'cascade-shallow-liveness']) {
+    await played(preset, async (page) => {
+      assert.ok(await recovered(page));
+    });
+  }
   await played('cascade-defended', async (page) => {
     assert.deepEqual(await states(page), ['holds', 'seen', 'not seen']);
     await page.getByTestId('compare-link').first().waitFor();
