@@ -274,7 +274,7 @@ fn breaker(config: &Config, nodes: &Nodes<'_, Resilience>) -> Picture {
                 state("half-open", Tone::Candidate, 2),
             ],
             transitions: vec![
-                edge(0, 1, format!("{} failures in a row", config.breaker_failures)),
+                edge(0, 1, format!("{} failures", config.breaker_failures)),
                 edge(1, 2, format!("after {}", format_duration(config.open_us))),
                 edge(2, 0, format!("{} probes ok", config.probe_quota)),
                 edge(2, 1, "a probe fails".into()),
