@@ -32,6 +32,7 @@ pub mod lease_fencing;
 pub mod paxos;
 pub mod raft;
 pub mod replication;
+pub mod resilience;
 pub mod ring;
 pub mod saga;
 pub mod split_brain;
@@ -64,6 +65,7 @@ registry! {
     "clocks" => clocks: crate::clocks::ClocksLab,
     "heartbeat" => heartbeat: crate::heartbeat::HeartbeatLab,
     "unreliable-network" => unreliable_network: crate::unreliable_network::UnreliableNetworkLab,
+    "resilience" => resilience: crate::resilience::ResilienceLab,
     "gallery" => gallery: crate::gallery::GalleryLab,
 }
 

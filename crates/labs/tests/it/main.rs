@@ -23,6 +23,7 @@ mod raft;
 #[cfg(not(target_arch = "wasm32"))]
 mod reader;
 mod replication;
+mod resilience;
 mod ring;
 mod saga;
 mod scenario;

@@ -1,0 +1,398 @@
+//! The lab's pictures: offered load and goodput over time, the dependencies' load, the
+//! clients' latency, the circuit breaker's state machine with its counts, goodput against
+//! offered load before, during and after the trigger, and the instances' worker pools.
+
+use super::config::{Config, BALANCER, CLIENTS, DEP_A, DEP_B, FIRST_INSTANCE, N_INSTANCES};
+use super::node::{Bucket, Resilience, BUCKET_US, LOAD_BUCKET_US};
+use failscope_sim::invariant::Nodes;
+use failscope_sim::picture::{
+    Bar, Bars, MachineState, MarkKind, Picture, PictureKind, Scale, Series, StateMachine, TimeMark,
+    TimeSeries, Transition,
+};
+use failscope_sim::protocol::Tone;
+use failscope_sim::time::{format_duration, Time, SECOND};
+
+fn hash(values: impl Iterator<Item = i64>) -> u64 {
+    values.fold(17u64, |h, v| h.wrapping_mul(31).wrapping_add(v as u64))
+}
+
+const PER_SECOND: i64 = (SECOND / BUCKET_US) as i64;
+
+fn marks(config: &Config, nodes: &Nodes<'_, Resilience>) -> Vec<TimeMark> {
+    let mut marks = Vec::new();
+    if config.trigger_us > 0 {
+        marks.push(TimeMark {
+            at: config.trigger_at_us,
+            kind: MarkKind::Fault,
+            label: "trigger".into(),
+        });
+        marks.push(TimeMark {
+            at: config.trigger_end(),
+            kind: MarkKind::Info,
+            label: "trigger clears".into(),
+        });
+    }
+    if let Some(lb) = nodes.state(BALANCER) {
+        if let Some(t) = lb.rolled_back_at {
+            marks.push(TimeMark {
+                at: t,
+                kind: MarkKind::Info,
+                label: "rollback".into(),
+            });
+        }
+    }
+    marks
+}
+
+fn series_of(buckets: &[Bucket], f: fn(&Bucket) -> i64, scale: i64) -> Vec<(Time, i64)> {
+    buckets
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (i as Time * BUCKET_US, f(b) * scale))
+        .collect()
+}
+
+pub fn all(config: &Config, nodes: &Nodes<'_, Resilience>, now: Time) -> Vec<Picture> {
+    let buckets: Vec<Bucket> = nodes
+        .state(CLIENTS)
+        .map(|c| {
+            // The bucket still filling would dip; leave it out.
+            let done = ((now / BUCKET_US) as usize).min(c.buckets.len());
+            c.buckets[..done].to_vec()
+        })
+        .unwrap_or_default();
+    let mut pictures = vec![
+        load(config, nodes, &buckets),
+        dependencies(config, nodes, now),
+        latency(&buckets),
+    ];
+    if config.breaker {
+        pictures.push(breaker(config, nodes));
+    }
+    pictures.push(hysteresis(config, &buckets));
+    pictures.push(pools(config, nodes));
+    pictures
+}
+
+fn load(config: &Config, nodes: &Nodes<'_, Resilience>, buckets: &[Bucket]) -> Picture {
+    let offered = series_of(buckets, |b| i64::from(b.offered), PER_SECOND);
+    let good = series_of(buckets, |b| i64::from(b.good), PER_SECOND);
+    let failed = series_of(buckets, |b| i64::from(b.failed), PER_SECOND);
+    let recovered = nodes
+        .state(CLIENTS)
+        .and_then(|c| c.recovered_at)
+        .map_or("not yet".to_string(), |t| {
+            format!("at {}", format_duration(t))
+        });
+    Picture {
+        id: "goodput",
+        title: "Offered load and goodput".into(),
+        caption: format!(
+            "Requests per second: sent by the clients, answered successfully within {} (goodput), and failed or given up on. Recovered after the trigger: {recovered}.",
+            format_duration(config.client_timeout_us)
+        ),
+        primary: true,
+        version: hash(
+            buckets
+                .iter()
+                .map(|b| i64::from(b.offered) + i64::from(b.good) * 7 + i64::from(b.failed) * 131),
+        ),
+        kind: PictureKind::TimeSeries(TimeSeries {
+            y: Scale::new("requests", "/s", 1),
+            series: vec![
+                Series {
+                    label: "offered".into(),
+                    colour: 0,
+                    points: offered,
+                },
+                Series {
+                    label: "goodput".into(),
+                    colour: 1,
+                    points: good,
+                },
+                Series {
+                    label: "failed".into(),
+                    colour: 3,
+                    points: failed,
+                },
+            ],
+            marks: marks(config, nodes),
+            threshold: None,
+        }),
+    }
+}
+
+fn dependencies(config: &Config, nodes: &Nodes<'_, Resilience>, now: Time) -> Picture {
+    let per_second = (SECOND / LOAD_BUCKET_US) as i64;
+    let done = (now / LOAD_BUCKET_US) as usize;
+    let arrivals = |node| -> Vec<(Time, i64)> {
+        nodes.state(node).map_or(Vec::new(), |d| {
+            (0..done.min(d.arrivals.len()))
+                .map(|i| {
+                    (
+                        i as Time * LOAD_BUCKET_US,
+                        i64::from(d.arrivals[i]) * per_second,
+                    )
+                })
+                .collect()
+        })
+    };
+    let a = arrivals(DEP_A);
+    let b = arrivals(DEP_B);
+    let peak = a.iter().map(|p| p.1).max().unwrap_or(0);
+    let refused = nodes.state(DEP_A).map_or(0, |d| d.rejected);
+    let capacity = if config.service_us == 0 {
+        0
+    } else {
+        i64::from(config.dep_slots) * (SECOND / config.service_us.max(1)) as i64
+    };
+    Picture {
+        id: "dependency-load",
+        title: "Dependency load".into(),
+        caption: format!(
+            "Calls arriving at each dependency per second (counted per {}), retries included; the line is what one can serve when healthy. Peak at A so far: {peak}/s; A refused {refused} calls.",
+            format_duration(LOAD_BUCKET_US)
+        ),
+        primary: false,
+        version: hash(
+            a.iter()
+                .chain(b.iter())
+                .map(|p| p.1 ^ p.0 as i64)
+                .chain([refused as i64]),
+        ),
+        kind: PictureKind::TimeSeries(TimeSeries {
+            y: Scale::new("calls", "/s", 1),
+            series: vec![
+                Series {
+                    label: "A".into(),
+                    colour: 2,
+                    points: a,
+                },
+                Series {
+                    label: "B".into(),
+                    colour: 4,
+                    points: b,
+                },
+            ],
+            marks: marks(config, nodes),
+            threshold: Some((capacity, "capacity".into())),
+        }),
+    }
+}
+
+fn latency(buckets: &[Bucket]) -> Picture {
+    let worst = series_of(buckets, |b| i64::from(b.latency_max_ms), 1);
+    let mean = series_of(
+        buckets,
+        |b| {
+            if b.good == 0 {
+                0
+            } else {
+                (b.latency_sum_ms / u64::from(b.good)) as i64
+            }
+        },
+        1,
+    );
+    Picture {
+        id: "latency",
+        title: "Latency".into(),
+        caption: format!(
+            "The mean and the slowest successful answer in each {}.",
+            format_duration(BUCKET_US)
+        ),
+        primary: false,
+        version: hash(worst.iter().chain(mean.iter()).map(|p| p.1 ^ p.0 as i64)),
+        kind: PictureKind::TimeSeries(TimeSeries {
+            y: Scale::new("latency", "ms", 1),
+            series: vec![
+                Series {
+                    label: "mean".into(),
+                    colour: 1,
+                    points: mean,
+                },
+                Series {
+                    label: "slowest".into(),
+                    colour: 3,
+                    points: worst,
+                },
+            ],
+            marks: Vec::new(),
+            threshold: None,
+        }),
+    }
+}
+
+fn breaker(config: &Config, nodes: &Nodes<'_, Resilience>) -> Picture {
+    let mut entered = [0u64; 3];
+    let mut taken = [[0u64; 3]; 3];
+    let mut shed = 0;
+    let s3 = nodes.state(FIRST_INSTANCE);
+    for n in FIRST_INSTANCE..FIRST_INSTANCE + N_INSTANCES {
+        if let Some(s) = nodes.state(n) {
+            let b = &s.breakers[0];
+            shed += b.shed;
+            for (i, row) in taken.iter_mut().enumerate() {
+                entered[i] += b.entered[i];
+                for (j, count) in row.iter_mut().enumerate() {
+                    *count += b.taken[i][j];
+                }
+            }
+        }
+    }
+    let current = s3.map_or(0, |s| s.breakers[0].state.index()) as u16;
+    let probes = s3.map_or(0, |s| s.breakers[0].probes);
+    let state = |label: &str, tone: Tone, i: usize| MachineState {
+        label: label.into(),
+        tone,
+        entered: entered[i],
+    };
+    let edge = |from: u16, to: u16, label: String| Transition {
+        from,
+        to,
+        label,
+        taken: taken[usize::from(from)][usize::from(to)],
+    };
+    Picture {
+        id: "breaker",
+        title: "Circuit breaker to A".into(),
+        caption: format!(
+            "Both instances' breakers in front of A, counted together; the highlighted state is S3's. Open fails calls at once ({shed} so far); half-open lets {} probe calls through (S3 has let {probes}).",
+            config.probe_quota
+        ),
+        primary: false,
+        version: hash(
+            entered
+                .iter()
+                .chain(taken.iter().flatten())
+                .map(|&v| v as i64)
+                .chain([i64::from(current), shed as i64, i64::from(probes)]),
+        ),
+        kind: PictureKind::StateMachine(StateMachine {
+            states: vec![
+                state("closed", Tone::Secondary, 0),
+                state("open", Tone::Faulty, 1),
+                state("half-open", Tone::Candidate, 2),
+            ],
+            transitions: vec![
+                edge(0, 1, format!("{} failures", config.breaker_failures)),
+                edge(1, 2, format!("after {}", format_duration(config.open_us))),
+                edge(2, 0, format!("{} probes ok", config.probe_quota)),
+                edge(2, 1, "a probe fails".into()),
+            ],
+            current,
+        }),
+    }
+}
+
+/// Goodput against offered load: mean goodput before and during the trigger and in the last
+/// full second, against the offered load before it (the line). The same offered load with
+/// goodput collapsed after the trigger is the hysteresis of a metastable failure.
+fn hysteresis(config: &Config, buckets: &[Bucket]) -> Picture {
+    let mean = |from: Time, to: Time| {
+        let (a, b) = ((from / BUCKET_US) as usize, (to / BUCKET_US) as usize);
+        let slice = buckets
+            .get(a.min(buckets.len())..b.min(buckets.len()))
+            .unwrap_or(&[]);
+        let n = slice.len() as i64;
+        (n > 0).then(|| {
+            let offered: i64 = slice.iter().map(|b| i64::from(b.offered)).sum();
+            let good: i64 = slice.iter().map(|b| i64::from(b.good)).sum();
+            (offered * PER_SECOND / n, good * PER_SECOND / n)
+        })
+    };
+    let end = buckets.len() as Time * BUCKET_US;
+    let start = config.trigger_at_us.min(end);
+    let stop = config.trigger_end().min(end);
+    let last = end.saturating_sub(SECOND).max(stop);
+    let baseline = mean(0, start).map(|(offered, _)| offered);
+    let mut bars = Vec::new();
+    for (name, from, to) in [
+        ("before", 0, start),
+        ("during", start, stop),
+        ("last second", last, end),
+    ] {
+        if to <= from || (name == "last second" && stop >= end) {
+            continue;
+        }
+        if let Some((offered, good)) = mean(from, to) {
+            let collapsed = good * 100 < offered * super::node::RECOVERED_PCT as i64;
+            bars.push(Bar {
+                label: name.into(),
+                value: good,
+                tone: if collapsed {
+                    Tone::Faulty
+                } else {
+                    Tone::Secondary
+                },
+                highlight: collapsed && name == "last second",
+            });
+        }
+    }
+    Picture {
+        id: "hysteresis",
+        title: "Goodput against offered load".into(),
+        caption: "Mean goodput per second before the trigger, during it, and in the last second once it has cleared; the line is the offered load before it. The same offered load with goodput still collapsed after the trigger is a metastable failure: the system stays in its bad state.".into(),
+        primary: false,
+        version: hash(bars.iter().map(|b| b.value).chain(baseline)),
+        kind: PictureKind::Bars(Bars {
+            x_label: "goodput".into(),
+            y: Scale::new("requests", "/s", 1),
+            bars,
+            reference: baseline.map(|o| (o, "offered".into())),
+        }),
+    }
+}
+
+fn pools(config: &Config, nodes: &Nodes<'_, Resilience>) -> Picture {
+    let mut bars = Vec::new();
+    for n in FIRST_INSTANCE..FIRST_INSTANCE + N_INSTANCES {
+        let s = nodes.state(n);
+        let restarting = s.is_none_or(|s| s.restarting_until.is_some());
+        for dep in 0..2u8 {
+            let busy = s.map_or(0, |s| s.busy[usize::from(dep)]);
+            let full = if config.bulkheads {
+                busy >= config.pool_for()
+            } else {
+                s.map_or(0, |s| s.busy[0] + s.busy[1]) >= config.pool
+            };
+            bars.push(Bar {
+                label: format!(
+                    "{} for {}",
+                    failscope_sim::ids::node_name(n),
+                    super::config::dep_name(dep)
+                ),
+                value: i64::from(busy),
+                tone: if restarting {
+                    Tone::Faulty
+                } else if full {
+                    Tone::Suspect
+                } else {
+                    Tone::Secondary
+                },
+                highlight: full,
+            });
+        }
+    }
+    let limit = if config.bulkheads {
+        config.pool_for()
+    } else {
+        config.pool
+    };
+    Picture {
+        id: "pools",
+        title: "Worker pools".into(),
+        caption: if config.bulkheads {
+            format!("Workers busy per instance and dependency. Bulkheads: each dependency has its own {limit} workers.")
+        } else {
+            format!("Workers busy per instance and dependency, out of one pool of {limit} shared by both.")
+        },
+        primary: false,
+        version: hash(bars.iter().map(|b| b.value * 3 + i64::from(b.highlight))),
+        kind: PictureKind::Bars(Bars {
+            x_label: "instance and dependency".into(),
+            y: Scale::new("workers busy", "", 1),
+            bars,
+            reference: Some((i64::from(limit), "pool".into())),
+        }),
+    }
+}
