@@ -164,6 +164,13 @@ pub static CATALOGUE: &[LabInfo] = &[
         pictures: &["bars"],
     },
     LabInfo {
+        id: "streams",
+        title: "Queues and logs",
+        listed: true,
+        presets: &["log", "queue", "no-keys", "at-most-once", "at-least-once", "idempotent", "eager-rebalance", "cooperative-rebalance", "poison", "replay"],
+        pictures: &["bars", "graph", "grid", "time-series"],
+    },
+    LabInfo {
         id: "gallery",
         title: "Picture gallery",
         listed: false,
@@ -352,6 +359,22 @@ pub static CARDS: &[LabCard] = &[
             PresetInfo { id: "crash", title: "A node crashes", summary: "Everyone stops hearing from it and, after the timeout, suspects it." },
             PresetInfo { id: "gc-pause", title: "A long pause fools everyone", summary: "A paused node looks exactly like a crashed one, until it wakes up." },
             PresetInfo { id: "stress", title: "Fifty nodes, a thousand messages", summary: "2,450 pings every 50 ms: the rendering stress test." },
+        ],
+    },
+    // streams
+    LabCard {
+        summary: "Partitions, keys, consumer groups and offsets: what a crash does to at-most-once, at-least-once and effectively-once delivery.",
+        presets: &[
+            PresetInfo { id: "log", title: "A log: partitions and offsets", summary: "Keys hashed to four partitions; each consumer reads its own, in order." },
+            PresetInfo { id: "queue", title: "A queue: competing consumers", summary: "The same messages in one queue: any free consumer takes the next one." },
+            PresetInfo { id: "no-keys", title: "A log without keys", summary: "Messages spread round-robin over the partitions: a key's order is lost." },
+            PresetInfo { id: "at-most-once", title: "Commit before processing: a crash loses messages", summary: "S5 commits a batch when it fetches it, then crashes half-way through." },
+            PresetInfo { id: "at-least-once", title: "Commit after processing: a crash duplicates", summary: "S5 commits after each batch; it crashes half-way through one." },
+            PresetInfo { id: "idempotent", title: "An idempotent consumer: effectively once", summary: "The same crash; the database remembers which messages it applied." },
+            PresetInfo { id: "eager-rebalance", title: "A consumer joins: eager rebalance", summary: "S7 joins at 1.5 s; every consumer stops and gives up all its partitions." },
+            PresetInfo { id: "cooperative-rebalance", title: "A consumer joins: cooperative rebalance", summary: "S7 joins at 1.5 s; only the partition that moves pauses." },
+            PresetInfo { id: "poison", title: "A poison message", summary: "Message #10 always fails; after 3 retries it goes to the dead-letter queue." },
+            PresetInfo { id: "replay", title: "Replay the log", summary: "At 3.5 s the group goes back to offset 0 and reads everything again." },
         ],
     },
     // gallery

@@ -34,6 +34,7 @@ pub mod replication;
 pub mod ring;
 pub mod saga;
 pub mod split_brain;
+pub mod streams;
 pub mod system_models;
 pub mod two_generals;
 pub mod two_phase_commit;
@@ -60,6 +61,7 @@ registry! {
     "byzantine" => byzantine: crate::byzantine::ByzantineLab,
     "two-generals" => two_generals: crate::two_generals::TwoGeneralsLab,
     "heartbeat" => heartbeat: crate::heartbeat::HeartbeatLab,
+    "streams" => streams: crate::streams::StreamsLab,
     "gallery" => gallery: crate::gallery::GalleryLab,
 }
 

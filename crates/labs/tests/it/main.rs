@@ -28,6 +28,7 @@ mod scenario;
 mod seek;
 mod shared_code;
 mod split_brain;
+mod streams;
 mod swarm;
 mod system_models;
 mod two_generals;
