@@ -12,10 +12,13 @@ use failscope_sim::ids::{node_name, NodeId};
 use failscope_sim::picture::Picture;
 use failscope_sim::protocol::{Ctx, NodeState, Protocol, Tone};
 use failscope_sim::scenario::Params;
-use failscope_sim::time::{Time, MS};
+use failscope_sim::time::{Time, MS, SECOND};
 
 /// The broken consumer's auto-commit period.
 pub const AUTO_COMMIT_US: Time = 50 * MS;
+
+/// How long a queued message stays with a consumer that does not acknowledge it.
+pub const VISIBILITY_US: Time = 5 * SECOND;
 
 /// The most partitions a run can have (the coordinator's tables have this many rows).
 pub const MAX_PARTITIONS: usize = 8;
@@ -98,8 +101,9 @@ pub enum Timer {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Slot {
     Ready,
-    /// Delivered to this consumer and not yet acknowledged.
-    Held(NodeId),
+    /// Delivered to this consumer (at this time on the broker's monotonic clock) and not
+    /// yet acknowledged.
+    Held(NodeId, i64),
     /// Acknowledged (on the broker's monotonic clock): gone.
     Done(i64),
 }
@@ -357,7 +361,7 @@ impl Streams {
             }
         }
         for item in d.queue.iter_mut() {
-            if item.1 == Slot::Held(member) {
+            if matches!(item.1, Slot::Held(m, _) if m == member) {
                 item.1 = Slot::Ready;
             }
         }
@@ -422,7 +426,7 @@ impl Streams {
             }
             Msg::Ack { id } => {
                 if let Some(item) = ctx.durable_mut().queue.iter_mut().find(|q| q.0.id == id) {
-                    if item.1 == Slot::Held(from) {
+                    if matches!(item.1, Slot::Held(m, _) if m == from) {
                         item.1 = Slot::Done(now);
                     }
                 }
@@ -452,6 +456,13 @@ impl Streams {
         }
         if !gone.is_empty() {
             Self::rebalance(ctx);
+        }
+        // A queued message unacknowledged for the visibility timeout is handed out again
+        // (its delivery or its acknowledgement may have been lost).
+        for item in ctx.durable_mut().queue.iter_mut() {
+            if matches!(item.1, Slot::Held(_, since) if now - since > VISIBILITY_US as i64) {
+                item.1 = Slot::Ready;
+            }
         }
         ctx.set_timer(Timer::Expire, (session as Time / 3).max(MS));
     }
@@ -509,7 +520,7 @@ impl Streams {
                                 item.1 = if auto_ack {
                                     Slot::Done(now)
                                 } else {
-                                    Slot::Held(from)
+                                    Slot::Held(from, now)
                                 };
                                 out.push(item.0);
                             }
@@ -1028,12 +1039,10 @@ impl Protocol for Streams {
                 ctx.set_timer(Timer::Produce, every);
             }
             (Timer::Expire, Streams::Broker) => Self::expire(ctx),
-            (Timer::Heartbeat, Streams::Consumer(c)) => {
-                if c.member {
-                    ctx.send(COORDINATOR, Msg::Heartbeat);
-                    let every = (ctx.config().session_us / 3).max(MS);
-                    ctx.set_timer(Timer::Heartbeat, every);
-                }
+            (Timer::Heartbeat, Streams::Consumer(c)) if c.member => {
+                ctx.send(COORDINATOR, Msg::Heartbeat);
+                let every = (ctx.config().session_us / 3).max(MS);
+                ctx.set_timer(Timer::Heartbeat, every);
             }
             (Timer::Work, Streams::Consumer(c)) => c.work_done(ctx),
             (Timer::ApplyRetry, Streams::Consumer(c)) => {
@@ -1048,21 +1057,19 @@ impl Protocol for Streams {
                 c.poll(ctx);
             }
             (Timer::Poll, Streams::Consumer(c)) => c.poll(ctx),
-            (Timer::AutoCommit, Streams::Consumer(c)) => {
-                if c.member && !ctx.config().queue {
-                    for &(partition, offset) in &c.owned {
-                        let epoch = c.epoch;
-                        ctx.send(
-                            COORDINATOR,
-                            Msg::Commit {
-                                partition,
-                                offset,
-                                epoch,
-                            },
-                        );
-                    }
-                    ctx.set_timer(Timer::AutoCommit, AUTO_COMMIT_US);
+            (Timer::AutoCommit, Streams::Consumer(c)) if c.member && !ctx.config().queue => {
+                for &(partition, offset) in &c.owned {
+                    let epoch = c.epoch;
+                    ctx.send(
+                        COORDINATOR,
+                        Msg::Commit {
+                            partition,
+                            offset,
+                            epoch,
+                        },
+                    );
                 }
+                ctx.set_timer(Timer::AutoCommit, AUTO_COMMIT_US);
             }
             _ => {}
         }
@@ -1071,11 +1078,9 @@ impl Protocol for Streams {
     fn on_config_change(&mut self, ctx: &mut Ctx<'_, Self>) {
         let id = ctx.id();
         match self {
-            Streams::Producer => {
-                if ctx.durable().produced < ctx.config().messages {
-                    let every = ctx.config().produce_every_us.max(MS);
-                    ctx.set_timer(Timer::Produce, every);
-                }
+            Streams::Producer if ctx.durable().produced < ctx.config().messages => {
+                let every = ctx.config().produce_every_us.max(MS);
+                ctx.set_timer(Timer::Produce, every);
             }
             Streams::Broker if id == COORDINATOR => {
                 if ctx.config().replay && !ctx.config().queue {

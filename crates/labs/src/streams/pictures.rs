@@ -141,7 +141,7 @@ fn strips(config: &Config, nodes: &Nodes<'_, Streams>) -> Picture {
         columns = (1..=COLUMNS).map(|i| i.to_string()).collect();
         for i in 0..COLUMNS {
             cells.push(waiting.get(i).and_then(|(rec, slot)| match slot {
-                Slot::Held(c) => cell(rec, false, true, &format!(", with {}", node_name(*c))),
+                Slot::Held(c, _) => cell(rec, false, true, &format!(", with {}", node_name(*c))),
                 _ => cell(rec, false, false, ", waiting"),
             }));
         }
