@@ -171,6 +171,13 @@ pub static CATALOGUE: &[LabInfo] = &[
         pictures: &["bars", "graph", "grid", "time-series"],
     },
     LabInfo {
+        id: "tracing",
+        title: "Distributed tracing",
+        listed: true,
+        presets: &["fan-out", "slow-dependency", "errors", "sampling", "wide-fan-out"],
+        pictures: &["bars", "lanes", "time-series"],
+    },
+    LabInfo {
         id: "gallery",
         title: "Picture gallery",
         listed: false,
@@ -375,6 +382,17 @@ pub static CARDS: &[LabCard] = &[
             PresetInfo { id: "cooperative-rebalance", title: "A consumer joins: cooperative rebalance", summary: "S7 joins at 1.5 s; only the partition that moves pauses." },
             PresetInfo { id: "poison", title: "A poison message", summary: "Message #10 always fails; after 3 retries it goes to the dead-letter queue." },
             PresetInfo { id: "replay", title: "Replay the log", summary: "At 3.5 s the group goes back to offset 0 and reads everything again." },
+        ],
+    },
+    // tracing
+    LabCard {
+        summary: "Follow one request through six services: spans, the critical path, RED metrics and an SLO's burn rate.",
+        presets: &[
+            PresetInfo { id: "fan-out", title: "One request, six services", summary: "Spans, parents and the critical path of a healthy checkout." },
+            PresetInfo { id: "slow-dependency", title: "A slow dependency", summary: "One database query in ten takes 0.4 s longer: p99, the waterfall and the burn rate show it." },
+            PresetInfo { id: "errors", title: "A failing dependency", summary: "Pricing fails one call in twenty; errors flow up to the client." },
+            PresetInfo { id: "sampling", title: "Head-based sampling", summary: "The gateway keeps one trace in five; the decision travels in the header." },
+            PresetInfo { id: "wide-fan-out", title: "Fan-out: four queries in parallel", summary: "The catalogue sends four database queries at once: the slowest sets the pace." },
         ],
     },
     // gallery

@@ -36,6 +36,7 @@ pub mod saga;
 pub mod split_brain;
 pub mod streams;
 pub mod system_models;
+pub mod tracing;
 pub mod two_generals;
 pub mod two_phase_commit;
 
@@ -62,6 +63,7 @@ registry! {
     "two-generals" => two_generals: crate::two_generals::TwoGeneralsLab,
     "heartbeat" => heartbeat: crate::heartbeat::HeartbeatLab,
     "streams" => streams: crate::streams::StreamsLab,
+    "tracing" => tracing: crate::tracing::TracingLab,
     "gallery" => gallery: crate::gallery::GalleryLab,
 }
 

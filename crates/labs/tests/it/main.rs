@@ -31,6 +31,7 @@ mod split_brain;
 mod streams;
 mod swarm;
 mod system_models;
+mod tracing;
 mod two_generals;
 mod two_phase_commit;
 mod verbs;
