@@ -179,7 +179,7 @@ fn red(config: &Config, nodes: &Nodes<'_, Tracing>, now: Time) -> Picture {
         let rate = d.metrics.iter().filter(|m| m.0 > now - 1_000_000).count();
         bars.push(Bar {
             label: service(n).into(),
-            value: p99,
+            value: p99 / 1_000,
             tone: if p99 > config.slo_us as i64 {
                 Tone::Suspect
             } else {
@@ -204,9 +204,9 @@ fn red(config: &Config, nodes: &Nodes<'_, Tracing>, now: Time) -> Picture {
         version: hash(bars.iter().map(|b| b.value as u64).chain(lines.iter().map(|l| l.len() as u64))),
         kind: PictureKind::Bars(Bars {
             x_label: "service".into(),
-            y: Scale::new("p99", "ms", 1_000),
+            y: Scale::new("p99", "ms", 1),
             bars,
-            reference: Some((config.slo_us as i64, "SLO".into())),
+            reference: Some(((config.slo_us / MS) as i64, "SLO".into())),
         }),
     }
 }
