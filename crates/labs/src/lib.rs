@@ -36,7 +36,9 @@ pub mod resilience;
 pub mod ring;
 pub mod saga;
 pub mod split_brain;
+pub mod streams;
 pub mod system_models;
+pub mod tracing;
 pub mod two_generals;
 pub mod two_phase_commit;
 pub mod unreliable_network;
@@ -66,6 +68,8 @@ registry! {
     "heartbeat" => heartbeat: crate::heartbeat::HeartbeatLab,
     "unreliable-network" => unreliable_network: crate::unreliable_network::UnreliableNetworkLab,
     "resilience" => resilience: crate::resilience::ResilienceLab,
+    "streams" => streams: crate::streams::StreamsLab,
+    "tracing" => tracing: crate::tracing::TracingLab,
     "gallery" => gallery: crate::gallery::GalleryLab,
 }
 

@@ -207,6 +207,21 @@ pub fn announce(lab: &dyn Lab, action: &crate::action::Action) -> String {
     action.describe()
 }
 
+/// A file a lab offers for download beside the shared ones (a trace in a viewer's format):
+/// the Downloads menu lists it, and its content comes from `Simulation::lab_export(id)`
+/// when someone asks for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct LabExport {
+    /// Passed to `Simulation::lab_export` ("chrome-trace").
+    pub id: &'static str,
+    /// The button's text ("Trace (Chrome trace-event JSON)").
+    pub label: &'static str,
+    /// The file name's ending, without the dot ("json").
+    pub extension: &'static str,
+    /// Its media type ("application/json").
+    pub mime: &'static str,
+}
+
 /// One integer argument of a [`LabVerb`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct VerbArg {
@@ -266,6 +281,10 @@ pub trait Lab: Sync {
         &[]
     }
     /// The lab-specific changes a person can make mid-run (`Action::Lab`); none by default.
+    /// Files the lab offers for download (see [`LabExport`]).
+    fn exports(&self) -> &'static [LabExport] {
+        &[]
+    }
     fn verbs(&self) -> &'static [LabVerb] {
         &[]
     }

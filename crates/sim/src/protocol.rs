@@ -87,6 +87,19 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
         Vec::new()
     }
 
+    /// The content of the lab's export file `id` (one of `Lab::exports`) at time `now`, or
+    /// `None` when there is nothing to export yet. Called only when someone downloads it.
+    /// The default has none.
+    fn export(
+        config: &Self::Config,
+        nodes: &crate::invariant::Nodes<'_, Self>,
+        now: Time,
+        id: &str,
+    ) -> Option<String> {
+        let _ = (config, nodes, now, id);
+        None
+    }
+
     /// An adversarial scheduler, for labs about the asynchronous model: just before `msg`
     /// from `from` reaches `to`, which is up, it may hold the message back for a while and
     /// say why in the event log, as the scheduler in Fischer, Lynch and Paterson's proof

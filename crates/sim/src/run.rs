@@ -92,6 +92,9 @@ pub trait Simulation {
     fn memory_bytes(&self) -> usize;
     /// The lab's own pictures at the cursor, for the shared picture components.
     fn pictures(&self) -> Vec<crate::picture::Picture>;
+    /// The content of the lab's export file `id` (see `Lab::exports`) at the cursor, or
+    /// `None` when it has nothing to export yet.
+    fn lab_export(&self, id: &str) -> Option<String>;
 }
 
 struct Checkpoint<P: Protocol> {
@@ -448,6 +451,10 @@ impl<P: Protocol> Simulation for LabRun<P> {
 
     fn pictures(&self) -> Vec<crate::picture::Picture> {
         self.world.pictures()
+    }
+
+    fn lab_export(&self, id: &str) -> Option<String> {
+        self.world.lab_export(id)
     }
 
     fn memory_bytes(&self) -> usize {

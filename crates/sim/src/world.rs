@@ -1045,6 +1045,16 @@ impl<P: Protocol> World<P> {
         P::pictures(&self.config, &nodes, self.now)
     }
 
+    /// The lab's export file `id` at the current time (see `Protocol::export`).
+    pub fn lab_export(&self, id: &str) -> Option<String> {
+        let nodes = Nodes {
+            slots: &self.nodes,
+            config: &self.config,
+            now: self.now,
+        };
+        P::export(&self.config, &nodes, self.now, id)
+    }
+
     fn drop_by_hand(&mut self, trace: &mut Trace, id: MsgId) {
         let take_from = |list: &mut Vec<Envelope<P::Msg>>| {
             list.iter().position(|e| e.id == id).map(|i| list.remove(i))

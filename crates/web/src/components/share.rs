@@ -5,6 +5,7 @@ use crate::browser;
 use crate::layout;
 use crate::session::Session;
 use failscope_sim::export;
+use failscope_sim::lab::LabExport;
 use failscope_sim::link;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -23,6 +24,8 @@ pub enum ShareAction {
     Trace,
     History,
     Scenario,
+    /// One of the lab's own export files (`Lab::exports`), by id.
+    LabFile(&'static str),
     Import(web_sys::File),
 }
 
@@ -32,6 +35,8 @@ pub struct ShareMenuProps {
     pub link: Option<String>,
     pub embed: Option<String>,
     pub status: Option<String>,
+    /// The lab's own export files, listed after the shared downloads.
+    pub exports: &'static [LabExport],
     pub on_action: Callback<ShareAction>,
     pub on_close: Callback<()>,
 }
@@ -86,6 +91,9 @@ pub fn ShareMenu(props: &ShareMenuProps) -> Html {
                 <button class="btn" data-testid="export-trace" onclick={act(ShareAction::Trace)}>{ "Trace (JSON)" }</button>
                 <button class="btn" data-testid="export-history" onclick={act(ShareAction::History)}>{ "Client history (JSON)" }</button>
                 <button class="btn" data-testid="export-scenario" onclick={act(ShareAction::Scenario)}>{ "Scenario (JSON)" }</button>
+                { for props.exports.iter().map(|e| html! {
+                    <button class="btn" data-testid={format!("export-lab-{}", e.id)} onclick={act(ShareAction::LabFile(e.id))}>{ e.label }</button>
+                }) }
             </div>
             <h4>{ "Import" }</h4>
             <label class="small">{ "Open a scenario file: " }
@@ -184,6 +192,19 @@ fn download(session: &Session, what: &ShareAction) -> String {
             &export::history_events(&sim.history()),
         ),
         ShareAction::Scenario => save_json(&format!("{stem}-scenario.json"), sim.scenario()),
+        ShareAction::LabFile(id) => {
+            let Some(file) = session.lab.exports().iter().find(|e| e.id == *id) else {
+                return String::new();
+            };
+            match sim.lab_export(id) {
+                Some(text) => {
+                    let name = format!("{stem}-{id}.{}", file.extension);
+                    browser::download_text(&name, file.mime, &text);
+                    format!("Saved {name}")
+                }
+                None => "Nothing to export yet.".into(),
+            }
+        }
         _ => String::new(),
     }
 }

@@ -263,6 +263,7 @@ impl LabPage {
                     link: self.share.link.clone(),
                     embed: self.share.embed.clone(),
                     status: self.share.status.clone(),
+                    exports: session.lab.exports(),
                     on_action: link.callback(Msg::Share),
                     on_close: link.callback(|()| Msg::ToggleShare),
                 }} />
