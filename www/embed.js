@@ -36,6 +36,12 @@ class FailscopeLab extends HTMLElement {
     if (!this.style.display) this.style.display = 'block';
     window.addEventListener('message', this.#onMessage);
     if (this.#frame) return;
+    // Until the lab is made, say what will be here, at the height it will take.
+    const placeholder = document.createElement('div');
+    placeholder.style.cssText = `height:${this.getAttribute('height') ?? '470px'};display:flex;align-items:center;justify-content:center;font:14px system-ui,sans-serif;color:#666`;
+    const what = this.getAttribute('link') ? 'a shared run' : [this.getAttribute('lab'), this.getAttribute('preset')].filter(Boolean).join(' · ');
+    placeholder.textContent = `Failscope lab: ${what} (loads when it comes into view)`;
+    this.replaceChildren(placeholder);
     if (this.getAttribute('loading') === 'eager' || !('IntersectionObserver' in window)) {
       this.#load();
     } else {
