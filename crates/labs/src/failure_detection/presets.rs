@@ -1,0 +1,144 @@
+//! The guided presets: one per behaviour the lab exists to show, each with narration in our
+//! own words that hands over to free play at any moment.
+
+use super::checks::{ACCURACY_CHECK, COMPLETENESS_CHECK};
+use super::LAB_ID;
+use failscope_sim::action::Action;
+use failscope_sim::lab::{Chapter, Preset};
+use failscope_sim::network::Latency;
+use failscope_sim::scenario::Scenario;
+use failscope_sim::time::{MS, SECOND};
+
+/// A rough network and nodes that pause: 1 to 40 ms of latency, 1% of messages lost, and
+/// each node stopping for 200 to 400 ms about every 5 s; S2 (whom S1's pictures watch)
+/// crashes at 6 s and restarts at 9 s, S3 crashes at 14 s and restarts at 17 s.
+fn rough(seed: u64, detector: i64) -> Scenario {
+    let mut s = scenario(seed, 5)
+        .with_param("detector", detector)
+        .with_param("suspect_after_ms", 150)
+        .with_param("gc_every_ms", 5_000)
+        .with_param("gc_pause_ms", 400);
+    s.network.link.latency = Latency::Uniform {
+        min_us: MS,
+        max_us: 40 * MS,
+    };
+    s.network.link.loss_ppm = 10_000;
+    s.with_fault(6 * SECOND, Action::Crash { node: 1 })
+        .with_fault(9 * SECOND, Action::Restart { node: 1 })
+        .with_fault(14 * SECOND, Action::Crash { node: 2 })
+        .with_fault(17 * SECOND, Action::Restart { node: 2 })
+}
+
+const ROUGH: &str = "Five nodes ping each other every 50 ms over a network with 1 to 40 ms of latency that loses one message in a hundred. Each node also stops now and then for a garbage-collection pause of 200 to 400 ms.";
+const BY_DESIGN: &str = "A node that has not crashed is suspected: strong accuracy is violated. This is by design, not a bug: a paused node and a crashed one look the same from outside, and no limit short enough to notice crashes can tell them apart.";
+
+pub fn scenario(seed: u64, n_nodes: u16) -> Scenario {
+    Scenario::new(LAB_ID, seed, n_nodes)
+}
+
+pub fn all() -> Vec<Preset> {
+    vec![
+        Preset {
+            id: "crash",
+            title: "A node crashes",
+            summary: "Everyone stops hearing from it and, after the timeout, suspects it.",
+            scenario: scenario(1, 5).with_fault(SECOND, Action::Crash { node: 2 }),
+            duration_us: 2 * SECOND,
+            chapters: vec![
+                Chapter::at(0, "Five nodes ping each other every 50 ms and answer every ping."),
+                Chapter::at(SECOND, "S3 crashes. Pings to it go unanswered."),
+                Chapter::at(SECOND, "After 200 ms of silence each node suspects S3: the detector is complete, every crash is eventually noticed.").on_check(COMPLETENESS_CHECK),
+            ],
+        },
+        Preset {
+            id: "gc-pause",
+            title: "A long pause fools everyone",
+            summary: "A paused node looks exactly like a crashed one, until it wakes up.",
+            scenario: scenario(2, 5).with_fault(SECOND, Action::Pause { node: 1, duration_us: 400 * MS }),
+            duration_us: 2 * SECOND,
+            chapters: vec![
+                Chapter::at(SECOND, "S2 freezes for 400 ms, as in a long garbage-collection pause. It is alive, but silent."),
+                Chapter::at(SECOND, "The others suspect it: a false suspicion. Strong accuracy is violated, and no timeout can prevent this when pauses can be longer than the timeout.").on_check(ACCURACY_CHECK),
+                Chapter::at(SECOND + 400 * MS, "S2 wakes up, answers the queued pings, and the suspicion is withdrawn."),
+            ],
+        },
+        Preset {
+            id: "stress",
+            title: "Fifty nodes, a thousand messages",
+            summary: "2,450 pings every 50 ms: the rendering stress test.",
+            scenario: scenario(3, 50),
+            duration_us: 5 * SECOND,
+            chapters: vec![Chapter::at(0, "Fifty nodes each ping the other forty-nine every 50 ms: more than a thousand messages are in flight at any moment.")],
+        },
+        Preset {
+            id: "fixed-timeout",
+            title: "A fixed timeout on a rough network",
+            summary: "150 ms of silence and you are suspected: pauses and slow messages fool it.",
+            scenario: rough(4, 0),
+            duration_us: 20 * SECOND,
+            chapters: vec![
+                Chapter::at(0, ROUGH),
+                Chapter::at(0, "Each node suspects a peer after 150 ms without an answer, whatever the network has been doing."),
+                Chapter::at(0, BY_DESIGN).on_check(ACCURACY_CHECK),
+                Chapter::at(6 * SECOND, "S2 crashes. Once its silence passes the timeout, each node that is up suspects it at its next beat (a node in a pause of its own only when it wakes).").on_check(COMPLETENESS_CHECK),
+                Chapter::at(9 * SECOND, "S2 restarts and answers again; the suspicions are withdrawn. The dilemma table judges the same heartbeats at eight timeouts at once."),
+            ],
+        },
+        Preset {
+            id: "adaptive",
+            title: "An adaptive timeout",
+            summary: "Suspect after twice the p99 of the recent gaps between heartbeats.",
+            scenario: rough(5, 1),
+            duration_us: 20 * SECOND,
+            chapters: vec![
+                Chapter::at(0, ROUGH),
+                Chapter::at(0, "Each node now learns its limit: twice the 99th percentile of the last 50 gaps between heartbeats from that peer. S1's view of S2 draws the limit beside the silence."),
+                Chapter::at(0, BY_DESIGN).on_check(ACCURACY_CHECK),
+                Chapter::at(6 * SECOND, "S2 crashes. Each node suspects it once the silence passes its learned limit.").on_check(COMPLETENESS_CHECK),
+                Chapter::at(9 * SECOND, "S2 restarts; each node's window for it starts afresh, and until it holds a few gaps the fixed timeout stands in."),
+            ],
+        },
+        Preset {
+            id: "phi-accrual",
+            title: "Phi accrual",
+            summary: "Suspicion as a level: φ = −log10 of the chance of so long a silence.",
+            scenario: rough(6, 2),
+            duration_us: 20 * SECOND,
+            chapters: vec![
+                Chapter::at(0, ROUGH),
+                Chapter::at(0, "Each node fits a normal distribution to the last 50 gaps from each peer and turns the current silence into φ = −log10(1 − F(silence)): φ = 8 means a chance of 10⁻⁸ that a live peer stays quiet this long. It suspects at φ = 8."),
+                Chapter::at(0, BY_DESIGN).on_check(ACCURACY_CHECK),
+                Chapter::at(6 * SECOND, "S2 crashes; φ climbs past the threshold and everyone suspects it.").on_check(COMPLETENESS_CHECK),
+                Chapter::at(9 * SECOND, "S2 restarts. The dilemma table judges the same run at φ from 0.5 to 12: a higher threshold waits longer and is fooled less."),
+            ],
+        },
+        Preset {
+            id: "dilemma",
+            title: "The timeout dilemma",
+            summary: "A minute of crashes and pauses judged at eight timeouts at once.",
+            scenario: dilemma(),
+            duration_us: 60 * SECOND,
+            chapters: vec![
+                Chapter::at(0, ROUGH),
+                Chapter::at(0, "S1 runs eight shadow detectors beside its real one, with timeouts from 75 ms to 800 ms, all fed the same heartbeats. Nodes crash and come back six times over the minute."),
+                Chapter::at(0, BY_DESIGN).on_check(ACCURACY_CHECK),
+                Chapter::at(6 * SECOND, "A crash: each shadow detector notices it at its own timeout.").on_check(COMPLETENESS_CHECK),
+                Chapter::at(30 * SECOND, "Read the table down: mean detection time grows with the timeout while false suspicions per hour fall. No row has both low; choosing one is choosing which mistake to make."),
+            ],
+        },
+    ]
+}
+
+/// The rough network for a minute, with four more crashes (S2 to S5, 3 s each) after the
+/// first two.
+fn dilemma() -> Scenario {
+    let mut s = rough(7, 0);
+    for k in 0..4u16 {
+        let at = 22 * SECOND + u64::from(k) * 10 * SECOND;
+        let node = 1 + k;
+        s = s
+            .with_fault(at, Action::Crash { node })
+            .with_fault(at + 3 * SECOND, Action::Restart { node });
+    }
+    s
+}
