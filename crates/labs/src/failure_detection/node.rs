@@ -23,8 +23,14 @@ use failscope_sim::time::{format_duration, Time};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Msg {
     /// `inc`: the sender's incarnation (how many times it has started).
-    Ping { seq: u64, inc: u32 },
-    Pong { seq: u64, inc: u32 },
+    Ping {
+        seq: u64,
+        inc: u32,
+    },
+    Pong {
+        seq: u64,
+        inc: u32,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

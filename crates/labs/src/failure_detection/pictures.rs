@@ -189,7 +189,11 @@ fn gaps(config: &Config, records: &Records) -> Picture {
         .enumerate()
         .map(|(i, &count)| {
             let lo = i as f64 * width;
-            let hi = if i + 1 == BUCKETS { f64::MAX } else { lo + width };
+            let hi = if i + 1 == BUCKETS {
+                f64::MAX
+            } else {
+                lo + width
+            };
             let fit = if sd > 0.0 {
                 expected(n as f64, mean, sd, lo, hi)
             } else {
@@ -208,7 +212,11 @@ fn gaps(config: &Config, records: &Records) -> Picture {
                     format_duration(i as Time * config.bucket_us)
                 },
                 value: i64::from(count),
-                tone: if outlier { Tone::Suspect } else { Tone::Secondary },
+                tone: if outlier {
+                    Tone::Suspect
+                } else {
+                    Tone::Secondary
+                },
                 highlight: outlier,
             }
         })
@@ -237,7 +245,8 @@ fn gaps(config: &Config, records: &Records) -> Picture {
             x_label: "gap".into(),
             y: Scale::new("heartbeats", "", 1),
             bars,
-            reference: (peak_fit > 0.0).then(|| (libm::round(peak_fit) as i64, "normal fit".into())),
+            reference: (peak_fit > 0.0)
+                .then(|| (libm::round(peak_fit) as i64, "normal fit".into())),
         }),
     }
 }

@@ -6,10 +6,10 @@ use failscope_labs::failure_detection::detector::{Kind, Setting, Window};
 use failscope_labs::failure_detection::{
     FailureDetectionLab, Heartbeat, ACCURACY, BOUNDED, COMPLETENESS, LAB_ID,
 };
-use failscope_sim::run::LabRun;
 use failscope_labs::{build, preset};
 use failscope_sim::lab::Lab;
 use failscope_sim::picture::PictureKind;
+use failscope_sim::run::LabRun;
 use failscope_sim::time::{MS, SECOND};
 use failscope_sim::Simulation;
 
@@ -212,7 +212,10 @@ fn a_broken_detector_is_caught() {
     let crash = preset(LAB_ID, "crash").unwrap();
     let mut wrong_unit = build(&crash.scenario.clone().with_param("bug", 1)).unwrap();
     wrong_unit.run_until(crash.duration_us);
-    assert!(wrong_unit.invariants()[ACCURACY].status.first_violation.is_some());
+    assert!(wrong_unit.invariants()[ACCURACY]
+        .status
+        .first_violation
+        .is_some());
     let mut pinging = build(&crash.scenario.clone().with_param("bug", 2)).unwrap();
     pinging.run_until(crash.duration_us);
     let v = pinging.invariants()[BOUNDED]
@@ -221,14 +224,20 @@ fn a_broken_detector_is_caught() {
         .clone()
         .expect("bounded completeness fires");
     assert!(v.detail.contains("S3"), "{}", v.detail);
-    assert!(pinging.invariants()[COMPLETENESS].status.observed_at().is_none());
+    assert!(pinging.invariants()[COMPLETENESS]
+        .status
+        .observed_at()
+        .is_none());
 }
 
 #[test]
 fn bad_settings_are_refused_in_the_fields_words() {
     let base = FailureDetectionLab.default_scenario(1);
     crate::refused(
-        &base.clone().with_param("gc_every_ms", 100).with_param("gc_pause_ms", 400),
+        &base
+            .clone()
+            .with_param("gc_every_ms", 100)
+            .with_param("gc_pause_ms", 400),
         "GC pause every",
     );
     let mut big = base.with_param("detector", 2).with_param("window", 1_000);
@@ -252,7 +261,13 @@ fn the_pictures_show_phi_gaps_suspicions_and_the_dilemma() {
     let ids: Vec<&str> = pictures.iter().map(|p| p.id).collect();
     assert_eq!(
         ids,
-        ["suspicions", "view", "inter-arrivals", "suspicion-lanes", "dilemma"]
+        [
+            "suspicions",
+            "view",
+            "inter-arrivals",
+            "suspicion-lanes",
+            "dilemma"
+        ]
     );
     let PictureKind::TimeSeries(view) = &pictures[1].kind else {
         panic!("φ over time is a time series")
@@ -271,7 +286,6 @@ fn the_pictures_show_phi_gaps_suspicions_and_the_dilemma() {
     assert!(gaps.reference.is_some(), "the fitted normal's height");
 }
 
-
 fn achieved(sim: &dyn Simulation, id: &str) -> Option<failscope_sim::challenge::Achievement> {
     sim.challenges()
         .into_iter()
@@ -287,8 +301,15 @@ fn everyone_notices_a_crash_and_nobody_escapes_without_the_bug() {
     let mut sim = build(&crash.scenario).unwrap();
     sim.run_until(crash.duration_us);
     let done = achieved(sim.as_ref(), "everyone-notices").expect("achieved");
-    let observed = sim.invariants()[COMPLETENESS].status.observed.clone().unwrap();
-    assert_eq!((done.time, done.trace_index), (observed.time, observed.trace_index));
+    let observed = sim.invariants()[COMPLETENESS]
+        .status
+        .observed
+        .clone()
+        .unwrap();
+    assert_eq!(
+        (done.time, done.trace_index),
+        (observed.time, observed.trace_index)
+    );
     sim.seek(done.time - 1);
     assert_eq!(achieved(sim.as_ref(), "everyone-notices"), None);
     sim.seek(crash.duration_us);
