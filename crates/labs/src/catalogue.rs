@@ -178,7 +178,7 @@ pub static CATALOGUE: &[LabInfo] = &[
         aliases: &["heartbeat"],
         title: "Failure detection",
         listed: true,
-        presets: &["crash", "gc-pause", "stress", "fixed-timeout", "adaptive", "phi-accrual", "dilemma"],
+        presets: &["crash", "gc-pause", "fixed-timeout", "adaptive", "phi-accrual", "dilemma", "stress"],
         pictures: &["bars", "grid", "lanes", "time-series"],
     },
     LabInfo {
@@ -370,11 +370,11 @@ pub static CARDS: &[LabCard] = &[
         presets: &[
             PresetInfo { id: "crash", title: "A node crashes", summary: "Everyone stops hearing from it and, after the timeout, suspects it." },
             PresetInfo { id: "gc-pause", title: "A long pause fools everyone", summary: "A paused node looks exactly like a crashed one, until it wakes up." },
-            PresetInfo { id: "stress", title: "Fifty nodes, a thousand messages", summary: "2,450 pings every 50 ms: the rendering stress test." },
             PresetInfo { id: "fixed-timeout", title: "A fixed timeout on a rough network", summary: "150 ms of silence and you are suspected: pauses and slow messages fool it." },
             PresetInfo { id: "adaptive", title: "An adaptive timeout", summary: "Suspect after twice the p99 of the recent gaps between heartbeats." },
             PresetInfo { id: "phi-accrual", title: "Phi accrual", summary: "Suspicion as a level: φ = −log10 of the chance of so long a silence." },
             PresetInfo { id: "dilemma", title: "The timeout dilemma", summary: "A minute of crashes and pauses judged at eight timeouts at once." },
+            PresetInfo { id: "stress", title: "Fifty nodes, a thousand messages", summary: "2,450 pings every 50 ms: the rendering stress test." },
         ],
     },
     // gallery

@@ -18,7 +18,7 @@ use failscope_sim::ids::{node_name, NodeId};
 use failscope_sim::picture::Picture;
 use failscope_sim::protocol::{Ctx, NodeState, Protocol, Tone};
 use failscope_sim::scenario::Params;
-use failscope_sim::time::{format_duration, Time};
+use failscope_sim::time::{format_duration, Time, MS};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Msg {
@@ -75,9 +75,9 @@ pub struct Records {
     pub arrivals: u64,
     pub sum_us: u128,
     pub sum_sq: u128,
-    /// (time, level): φ × 100, or the silence in µs for the timeouts.
+    /// (time, level): φ × 100, or the silence in ms for the timeouts.
     pub level: Vec<(Time, i64)>,
-    /// The watched peer's limit at each point (µs).
+    /// The watched peer's limit at each point (ms).
     pub limit: Vec<(Time, i64)>,
     pub spans: Vec<SuspicionSpan>,
     /// Per peer, per rung: the silence at which the rung suspected it, while it does.
@@ -215,9 +215,9 @@ impl Heartbeat {
                             );
                             libm::round(phi * 100.0) as i64
                         }),
-                        _ => now - self.last_heard[p],
+                        _ => (now - self.last_heard[p]) / MS as i64,
                     };
-                    r.push_level(now.max(0) as Time, level, limit);
+                    r.push_level(now.max(0) as Time, level, limit / MS as i64);
                 }
             }
             if !self.suspected[p] && silence > applied {

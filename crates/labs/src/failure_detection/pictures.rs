@@ -14,7 +14,7 @@ use failscope_sim::picture::{
     TimeMark, TimeSeries,
 };
 use failscope_sim::protocol::Tone;
-use failscope_sim::time::{format_duration, Time, SECOND};
+use failscope_sim::time::{format_duration, Time, MS, SECOND};
 use failscope_sim::world::NodeStatus;
 
 fn hash(values: impl Iterator<Item = i64>) -> u64 {
@@ -120,17 +120,17 @@ fn view(config: &Config, records: &Records) -> Picture {
             ),
         ),
         Kind::Fixed => (
-            Scale::new("silence", "ms", 1_000),
+            Scale::new("silence", "ms", 1),
             vec![Series {
                 label: format!("{watched} silent for"),
                 colour: 0,
                 points: records.level.clone(),
             }],
-            Some((config.suspect_after_us as i64, "timeout".into())),
+            Some(((config.suspect_after_us / MS) as i64, "timeout".into())),
             format!("How long {watcher} has not heard from {watched}, at each of its checks; past the timeout it suspects."),
         ),
         Kind::Adaptive => (
-            Scale::new("silence", "ms", 1_000),
+            Scale::new("silence", "ms", 1),
             vec![
                 Series {
                     label: format!("{watched} silent for"),

@@ -62,56 +62,33 @@ pub fn all() -> Vec<Preset> {
                 Chapter::at(SECOND + 400 * MS, "S2 wakes up, answers the queued pings, and the suspicion is withdrawn."),
             ],
         },
-        Preset {
-            id: "stress",
-            title: "Fifty nodes, a thousand messages",
-            summary: "2,450 pings every 50 ms: the rendering stress test.",
-            scenario: scenario(3, 50),
-            duration_us: 5 * SECOND,
-            chapters: vec![Chapter::at(0, "Fifty nodes each ping the other forty-nine every 50 ms: more than a thousand messages are in flight at any moment.")],
-        },
-        Preset {
-            id: "fixed-timeout",
-            title: "A fixed timeout on a rough network",
-            summary: "150 ms of silence and you are suspected: pauses and slow messages fool it.",
-            scenario: rough(4, 0),
-            duration_us: 20 * SECOND,
-            chapters: vec![
-                Chapter::at(0, ROUGH),
-                Chapter::at(0, "Each node suspects a peer after 150 ms without an answer, whatever the network has been doing."),
-                Chapter::at(0, BY_DESIGN).on_check(ACCURACY_CHECK),
-                Chapter::at(6 * SECOND, "S2 crashes. Once its silence passes the timeout, each node that is up suspects it at its next beat (a node in a pause of its own only when it wakes).").on_check(COMPLETENESS_CHECK),
-                Chapter::at(9 * SECOND, "S2 restarts and answers again; the suspicions are withdrawn. The dilemma table judges the same heartbeats at eight timeouts at once."),
+        rough_preset(
+            ["fixed-timeout", "A fixed timeout on a rough network", "150 ms of silence and you are suspected: pauses and slow messages fool it."],
+            (4, 0),
+            [
+                "Each node suspects a peer after 150 ms without an answer, whatever the network has been doing.",
+                "S2 crashes. Once its silence passes the timeout, each node that is up suspects it at its next beat (a node in a pause of its own only when it wakes).",
+                "S2 restarts and answers again; the suspicions are withdrawn. The dilemma table judges the same heartbeats at eight timeouts at once.",
             ],
-        },
-        Preset {
-            id: "adaptive",
-            title: "An adaptive timeout",
-            summary: "Suspect after twice the p99 of the recent gaps between heartbeats.",
-            scenario: rough(5, 1),
-            duration_us: 20 * SECOND,
-            chapters: vec![
-                Chapter::at(0, ROUGH),
-                Chapter::at(0, "Each node now learns its limit: twice the 99th percentile of the last 50 gaps between heartbeats from that peer. S1's view of S2 draws the limit beside the silence."),
-                Chapter::at(0, BY_DESIGN).on_check(ACCURACY_CHECK),
-                Chapter::at(6 * SECOND, "S2 crashes. Each node suspects it once the silence passes its learned limit.").on_check(COMPLETENESS_CHECK),
-                Chapter::at(9 * SECOND, "S2 restarts; each node's window for it starts afresh, and until it holds a few gaps the fixed timeout stands in."),
+        ),
+        rough_preset(
+            ["adaptive", "An adaptive timeout", "Suspect after twice the p99 of the recent gaps between heartbeats."],
+            (5, 1),
+            [
+                "Each node now learns its limit: twice the 99th percentile of the last 50 gaps between heartbeats from that peer. S1's view of S2 draws the limit beside the silence.",
+                "S2 crashes. Each node suspects it once the silence passes its learned limit.",
+                "S2 restarts; each node's window for it starts afresh, and until it holds a few gaps the fixed timeout stands in.",
             ],
-        },
-        Preset {
-            id: "phi-accrual",
-            title: "Phi accrual",
-            summary: "Suspicion as a level: φ = −log10 of the chance of so long a silence.",
-            scenario: rough(6, 2),
-            duration_us: 20 * SECOND,
-            chapters: vec![
-                Chapter::at(0, ROUGH),
-                Chapter::at(0, "Each node fits a normal distribution to the last 50 gaps from each peer and turns the current silence into φ = −log10(1 − F(silence)): φ = 8 means a chance of 10⁻⁸ that a live peer stays quiet this long. It suspects at φ = 8."),
-                Chapter::at(0, BY_DESIGN).on_check(ACCURACY_CHECK),
-                Chapter::at(6 * SECOND, "S2 crashes; φ climbs past the threshold and everyone suspects it.").on_check(COMPLETENESS_CHECK),
-                Chapter::at(9 * SECOND, "S2 restarts. The dilemma table judges the same run at φ from 0.5 to 12: a higher threshold waits longer and is fooled less."),
+        ),
+        rough_preset(
+            ["phi-accrual", "Phi accrual", "Suspicion as a level: φ = −log10 of the chance of so long a silence."],
+            (6, 2),
+            [
+                "Each node fits a normal distribution to the last 50 gaps from each peer and turns the current silence into φ = −log10(1 − F(silence)): φ = 8 means a chance of 10⁻⁸ that a live peer stays quiet this long. It suspects at φ = 8.",
+                "S2 crashes; φ climbs past the threshold and everyone suspects it.",
+                "S2 restarts. The dilemma table judges the same run at φ from 0.5 to 12: a higher threshold waits longer and is fooled less.",
             ],
-        },
+        ),
         Preset {
             id: "dilemma",
             title: "The timeout dilemma",
@@ -126,7 +103,38 @@ pub fn all() -> Vec<Preset> {
                 Chapter::at(30 * SECOND, "Read the table down: mean detection time grows with the timeout while false suspicions per hour fall. No row has both low; choosing one is choosing which mistake to make."),
             ],
         },
+        Preset {
+            id: "stress",
+            title: "Fifty nodes, a thousand messages",
+            summary: "2,450 pings every 50 ms: the rendering stress test.",
+            scenario: scenario(3, 50),
+            duration_us: 5 * SECOND,
+            chapters: vec![Chapter::at(0, "Fifty nodes each ping the other forty-nine every 50 ms: more than a thousand messages are in flight at any moment.")],
+        },
     ]
+}
+
+/// A preset on the rough network: `[id, title, summary]`, `(seed, detector)`, and what to
+/// say of the detector at the start, of S2's crash at 6 s and of its restart at 9 s.
+fn rough_preset(
+    [id, title, summary]: [&'static str; 3],
+    (seed, detector): (u64, i64),
+    [how, crash, restart]: [&'static str; 3],
+) -> Preset {
+    Preset {
+        id,
+        title,
+        summary,
+        scenario: rough(seed, detector),
+        duration_us: 20 * SECOND,
+        chapters: vec![
+            Chapter::at(0, ROUGH),
+            Chapter::at(0, how),
+            Chapter::at(0, BY_DESIGN).on_check(ACCURACY_CHECK),
+            Chapter::at(6 * SECOND, crash).on_check(COMPLETENESS_CHECK),
+            Chapter::at(9 * SECOND, restart),
+        ],
+    }
 }
 
 /// The rough network for a minute, with four more crashes (S2 to S5, 3 s each) after the
