@@ -373,7 +373,7 @@ pub static CARDS: &[LabCard] = &[
             PresetInfo { id: "fixed-timeout", title: "A fixed timeout on a rough network", summary: "150 ms of silence and you are suspected: pauses and slow messages fool it." },
             PresetInfo { id: "adaptive", title: "An adaptive timeout", summary: "Suspect after twice the p99 of the recent gaps between heartbeats." },
             PresetInfo { id: "phi-accrual", title: "Phi accrual", summary: "Suspicion as a level: φ = −log10 of the chance of so long a silence." },
-            PresetInfo { id: "dilemma", title: "The timeout dilemma", summary: "A minute of crashes and pauses judged at eight timeouts at once." },
+            PresetInfo { id: "dilemma", title: "The timeout dilemma", summary: "Forty seconds of crashes and pauses judged at eight timeouts at once." },
             PresetInfo { id: "stress", title: "Fifty nodes, a thousand messages", summary: "2,450 pings every 50 ms: the rendering stress test." },
         ],
     },

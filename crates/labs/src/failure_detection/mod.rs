@@ -192,6 +192,13 @@ impl Lab for FailureDetectionLab {
     fn presets(&self) -> Vec<Preset> {
         presets::all()
     }
+    fn comparisons(&self) -> Vec<(&'static str, &'static str)> {
+        // The same seed, network, pauses and crashes, judged by two detectors.
+        vec![
+            ("fixed-timeout", "phi-accrual"),
+            ("fixed-timeout", "adaptive"),
+        ]
+    }
     fn challenges(&self) -> &'static [ChallengeSpec] {
         CHALLENGES
     }

@@ -100,7 +100,8 @@ pub struct Heartbeat {
     pub(super) limits: Vec<i64>,
     /// Monotonic time the last ping went out (the deliberate bug counts from it).
     pub(super) last_ping: i64,
-    /// In a garbage-collection pause until then (monotonic), with what arrived meanwhile.
+    /// In a garbage-collection pause until then (monotonic; its Beat timer ends it), with
+    /// what arrived meanwhile.
     pub(super) gc_until: Option<i64>,
     queued: Vec<(NodeId, Msg)>,
     pub(super) records: Option<Box<Records>>,
@@ -401,12 +402,9 @@ impl Protocol for Heartbeat {
 
     fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, _timer: Timer) {
         let now = ctx.monotonic_clock();
-        if let Some(until) = self.gc_until {
-            if now < until {
-                ctx.set_timer(Timer::Beat, (until - now) as Time);
-                return;
-            }
-            self.gc_until = None;
+        // During a pause the only timer set is the one that ends it (comparing clocks here
+        // instead could, on a drifting clock, set a timer of no length again and again).
+        if self.gc_until.take().is_some() {
             ctx.narrate(format!(
                 "{} wakes from its pause and catches up on {} waiting messages",
                 node_name(ctx.id()),
