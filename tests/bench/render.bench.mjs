@@ -12,7 +12,7 @@ function quantile(sorted, q) {
 }
 
 const context = await launch();
-const page = await openPage(context, '?bench#lab=heartbeat&preset=stress');
+const page = await openPage(context, '?bench#lab=failure-detection&preset=stress');
 await page.getByTestId('canvas').waitFor();
 await page.waitForFunction(() => Number(document.querySelector('[data-testid=message-canvas]')?.dataset.count ?? 0) > 0, null, { timeout: 20_000 });
 await page.waitForTimeout(1000); // warm up

@@ -1,6 +1,6 @@
 // Response benchmark: how fast the page answers while a big run plays at 100×, on a CPU
 // slowed four times (a mid-range laptop on battery, or a phone). For the two heaviest
-// presets (15 Raft servers with 8 clients; 50 heartbeat nodes) it clicks through the side
+// presets (15 Raft servers with 8 clients; 50 failure-detection nodes) it clicks through the side
 // tabs, selects servers and presses keys, and reports from the browser's own timings:
 // the 95th-percentile and worst input-to-paint delay (Event Timing, as INP counts it), the
 // longest task (Long Tasks), and frames per second. Targets (issue tracker): every
@@ -9,7 +9,7 @@
 import { launch, openPage } from '../e2e/browser.mjs';
 
 const THROTTLE = Number(process.env.BENCH_CPU_THROTTLE ?? 4);
-const PRESETS = [['raft', 'stress'], ['heartbeat', 'stress']];
+const PRESETS = [['raft', 'stress'], ['failure-detection', 'stress']];
 const TABS = ['tab-invariants', 'tab-event-log', 'tab-inspector', 'tab-history', 'tab-challenges', 'tab-parameters'];
 
 function quantile(sorted, q) {

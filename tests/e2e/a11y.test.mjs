@@ -10,7 +10,7 @@ import { launch, openPage } from './browser.mjs';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PAGES = ['', '#lab=raft&preset=election', '#lab=hash-ring&preset=add-node',
-  '#lab=replication&preset=cap-cp', '#lab=heartbeat&preset=gc-pause'];
+  '#lab=replication&preset=cap-cp', '#lab=failure-detection&preset=gc-pause'];
 
 let context;
 before(async () => { context = await launch(); });

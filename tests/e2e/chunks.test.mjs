@@ -48,16 +48,16 @@ test('a lab whose chunk cannot be fetched says so, and Try again opens it', asyn
   const page = await openPage(context);
   await page.getByTestId('lab-picker').waitFor();
   let blocked = true;
-  await page.route('**/split_heartbeat.wasm', (route) => (blocked ? route.abort('internetdisconnected') : route.continue()));
-  await page.evaluate(() => { location.hash = 'lab=heartbeat'; });
+  await page.route('**/split_failure_detection.wasm', (route) => (blocked ? route.abort('internetdisconnected') : route.continue()));
+  await page.evaluate(() => { location.hash = 'lab=failure-detection'; });
   await page.getByTestId('lab-load-error').waitFor({ timeout: 20_000 });
   assert.match(await page.getByTestId('error-message').textContent(), /could not be downloaded/);
-  assert.match(page.url(), /lab=heartbeat/, 'the address keeps the lab');
+  assert.match(page.url(), /lab=failure-detection/, 'the address keeps the lab');
   blocked = false;
   await page.getByTestId('lab-load-retry').click();
   await page.getByTestId('canvas').waitFor({ timeout: 20_000 });
   // The split loader reports the failed fetch on the console; nothing else may.
-  const others = page.errors.filter((e) => !/split_heartbeat|Failed to fetch|Failed to load resource|ERR_INTERNET_DISCONNECTED|TypeError|network/i.test(e));
+  const others = page.errors.filter((e) => !/split_failure_detection|Failed to fetch|Failed to load resource|ERR_INTERNET_DISCONNECTED|TypeError|network/i.test(e));
   assert.deepEqual(others, []);
   await page.close();
 });
@@ -102,7 +102,7 @@ test('a picture kind whose chunk cannot be fetched stops the lab with a retry, n
   await page.getByTestId('lab-picker').waitFor();
   let blocked = true;
   await page.route('**/split_picture_bars.wasm', (route) => (blocked ? route.abort('internetdisconnected') : route.continue()));
-  await page.evaluate(() => { location.hash = 'lab=heartbeat'; });
+  await page.evaluate(() => { location.hash = 'lab=failure-detection'; });
   await page.getByTestId('lab-load-error').waitFor({ timeout: 20_000 });
   assert.match(await page.getByTestId('error-message').textContent(), /the bars picture could not be downloaded/);
   blocked = false;

@@ -13,7 +13,7 @@ after(async () => { await context?.close(); });
 
 const SCREENS = [[1280, 800], [1440, 900]];
 // One guided scenario per listed lab (the first; the ring's is the one with a primary picture).
-const LESSONS = ['raft/election', 'hash-ring/add-node', 'replication/async-failover', 'heartbeat/crash'];
+const LESSONS = ['raft/election', 'hash-ring/add-node', 'replication/async-failover', 'failure-detection/crash'];
 const ON_FIRST_SCREEN = ['canvas', 'narration', 'play-pause', 'step', 'speed', 'sim-time', 'scrubber', 'timeline'];
 
 /** Each element's box, by test id (the first match), in viewport coordinates. */
@@ -112,7 +112,7 @@ test('the home page lists scenarios as real links, and a chapter waits for its m
 });
 
 test('free play starts with one line on what to try', async () => {
-  const page = await openPage(context, '#lab=heartbeat');
+  const page = await openPage(context, '#lab=failure-detection');
   const hint = page.getByTestId('free-play-hint');
   await hint.waitFor({ timeout: 20_000 });
   assert.match(await hint.textContent(), /Click a server to crash/);

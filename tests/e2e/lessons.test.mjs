@@ -11,7 +11,7 @@ before(async () => { context = await launch(); });
 after(async () => { await context?.close(); });
 
 test('a chapter cued on a check appears when the check fires, not at a guess of the time', async () => {
-  const page = await openPage(context, '#lab=heartbeat&preset=gc-pause');
+  const page = await openPage(context, '#lab=failure-detection&preset=gc-pause');
   await page.getByTestId('narration').waitFor({ timeout: 20_000 });
   await page.getByTestId('play-pause').click();
   await page.getByTestId('next-chapter').click(); // the pause, at 1 s

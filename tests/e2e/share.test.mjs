@@ -82,7 +82,7 @@ test('a corrupted link shows what is wrong and a way forward', async () => {
 test('the embed demo page shows two working embeds, driven by postMessage', async () => {
   const page = await openPage(context, 'embed-demo.html');
   const raft = page.frameLocator('[data-testid=embed-raft]');
-  const beats = page.frameLocator('[data-testid=embed-heartbeat]');
+  const beats = page.frameLocator('[data-testid=embed-failure-detection]');
   await raft.getByTestId('canvas').waitFor({ timeout: 20_000 });
   await beats.getByTestId('canvas').waitFor({ timeout: 20_000 });
   assert.equal(await raft.getByTestId('tab-inspector').count(), 0, 'embeds show only the canvas and compact controls');
@@ -206,7 +206,7 @@ test('exports download pictures, the trace, the history and the scenario, and a 
 });
 
 test('an exported picture of a busy run includes the messages painted on the canvas', async () => {
-  const page = await openPage(context, '#lab=heartbeat&preset=stress');
+  const page = await openPage(context, '#lab=failure-detection&preset=stress');
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=message-canvas]')?.dataset.count ?? 0) > 300, null, { timeout: 20_000 });
   await pause(page);
   const painted = Number(await page.getByTestId('message-canvas').getAttribute('data-count'));

@@ -32,7 +32,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
 }
 
 fn engine(clock_ms: &dyn Fn() -> f64) {
-    let scenario = bench::heartbeat_scenario();
+    let scenario = bench::failure_detection_scenario();
     // Warm up once, then take the best of three (the machine is shared and noisy).
     let _ = bench::throughput(&scenario, 20 * SECOND, clock_ms);
     let best = (0..3)

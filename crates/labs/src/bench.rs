@@ -7,10 +7,11 @@ use failscope_sim::scenario::Scenario;
 use failscope_sim::time::{Time, SECOND};
 use serde::Serialize;
 
-/// The engine's reference workload: 5 nodes exchanging heartbeats every 50 ms, each ping
-/// answered (RaftScope-sized cluster, message-heavy, no protocol logic to speak of).
-pub fn heartbeat_scenario() -> Scenario {
-    Scenario::new("heartbeat", 1, 5)
+/// The engine's reference workload: the failure-detection lab's default, 5 nodes exchanging
+/// heartbeats every 50 ms, each ping answered (RaftScope-sized cluster, message-heavy, no
+/// protocol logic to speak of).
+pub fn failure_detection_scenario() -> Scenario {
+    Scenario::new(crate::failure_detection::LAB_ID, 1, 5)
 }
 
 /// RaftScope's workload: 5 servers, election timeouts 100-200 ms, 10-15 ms message
@@ -70,7 +71,7 @@ pub struct SeekFigures {
 /// scattered points (backwards and forwards) and time each seek. The run is returned so the
 /// caller can measure its memory while it is alive.
 pub fn seek(min_events: usize, clock_ms: &dyn Fn() -> f64) -> (SeekFigures, Box<dyn Simulation>) {
-    let mut sim: Box<dyn Simulation> = crate::build(&heartbeat_scenario()).expect("valid");
+    let mut sim: Box<dyn Simulation> = crate::build(&failure_detection_scenario()).expect("valid");
     let mut t = 0;
     while sim.trace().len() < min_events {
         t += SECOND;
@@ -107,7 +108,7 @@ pub fn golden_scenario() -> Scenario {
     use failscope_sim::action::Action;
     use failscope_sim::network::Latency;
     use failscope_sim::time::MS;
-    let mut s = Scenario::new("heartbeat", 0x5eed, 5);
+    let mut s = Scenario::new(crate::failure_detection::LAB_ID, 0x5eed, 5);
     s.network.link.latency = Latency::LongTail {
         min_us: 2 * MS,
         median_us: 8 * MS,

@@ -25,9 +25,9 @@ pub mod byzantine;
 pub mod cache_stampede;
 pub mod clocks;
 pub mod deadlock;
+pub mod failure_detection;
 pub mod fencing;
 pub mod gallery;
-pub mod heartbeat;
 pub mod lease_fencing;
 pub mod paxos;
 pub mod raft;
@@ -65,7 +65,7 @@ registry! {
     "byzantine" => byzantine: crate::byzantine::ByzantineLab,
     "two-generals" => two_generals: crate::two_generals::TwoGeneralsLab,
     "clocks" => clocks: crate::clocks::ClocksLab,
-    "heartbeat" => heartbeat: crate::heartbeat::HeartbeatLab,
+    "failure-detection" => failure_detection: crate::failure_detection::FailureDetectionLab,
     "unreliable-network" => unreliable_network: crate::unreliable_network::UnreliableNetworkLab,
     "resilience" => resilience: crate::resilience::ResilienceLab,
     "streams" => streams: crate::streams::StreamsLab,
@@ -99,7 +99,11 @@ pub fn preset(lab: &str, id: &str) -> Option<Preset> {
 /// Decode a share link (the payload, `#s=…` or a whole URL) and validate it against the labs.
 /// In the split browser build, [`prepare`] it first (it loads the link reader and the lab).
 pub fn decode_link(text: &str) -> Result<SharedRun, LinkError> {
-    let run = codec::unpack(text).unwrap_or_else(|| Err(not_ready()))?;
+    let mut run = codec::unpack(text).unwrap_or_else(|| Err(not_ready()))?;
+    // A link to a lab by an old id (`Lab::aliases`) opens the lab under its id today.
+    if let Some(info) = catalogue::info(&run.scenario.lab) {
+        run.scenario.lab = info.id.to_string();
+    }
     run.scenario
         .validate(&REGISTRY)
         .map_err(LinkError::Invalid)?;

@@ -130,7 +130,9 @@ fn loaded() -> &'static [OnceLock<&'static dyn Lab>] {
     LOADED.get_or_init(|| crate::LAB_IDS.iter().map(|_| OnceLock::new()).collect())
 }
 
+/// The registry's index of the lab `id` names: its id, or an old id it still answers to.
 fn index_of(id: &str) -> Option<usize> {
+    let id = crate::catalogue::info(id).map_or(id, |info| info.id);
     crate::LAB_IDS.iter().position(|known| *known == id)
 }
 
@@ -139,7 +141,7 @@ pub fn find(id: &str) -> Option<&'static dyn Lab> {
     let slot = &loaded()[index_of(id)?];
     #[cfg(not(all(feature = "split", target_family = "wasm")))]
     if slot.get().is_none() {
-        if let Some(lab) = crate::load_now(id) {
+        if let Some(lab) = crate::load_now(crate::LAB_IDS[index_of(id)?]) {
             let _ = slot.set(lab);
         }
     }
@@ -158,7 +160,7 @@ pub async fn load(id: &str) -> Result<&'static dyn Lab, LoadError> {
     }
     #[cfg(all(feature = "split", target_family = "wasm"))]
     {
-        match crate::fetch(id).await {
+        match crate::fetch(crate::LAB_IDS[index]).await {
             Some(Ok(lab)) => {
                 let _ = loaded()[index].set(lab);
                 Ok(lab)

@@ -246,6 +246,15 @@ pub enum VerbArgKind {
 
 pub trait Lab: Sync {
     fn id(&self) -> &'static str;
+    /// Ids the lab was known by before (renamed labs): lookups by them find this lab, so
+    /// old links, scenario files and addresses keep opening. None by default.
+    fn aliases(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Whether `id` names this lab: its id or one of its [`Lab::aliases`].
+    fn answers_to(&self, id: &str) -> bool {
+        self.id() == id || self.aliases().contains(&id)
+    }
     fn title(&self) -> &'static str;
     /// One line for the lab picker.
     fn summary(&self) -> &'static str;

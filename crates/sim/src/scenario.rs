@@ -191,7 +191,7 @@ impl Scenario {
                 found: self.version,
             });
         }
-        if self.lab != lab.id() {
+        if !lab.answers_to(&self.lab) {
             return Err(ScenarioError::UnknownLab {
                 lab: truncate(&self.lab, MAX_NAME_LEN),
             });

@@ -36,7 +36,7 @@ async fn the_picker_offers_every_listed_lab() {
     let listed = failscope_labs::catalogue::listed().count() as u32;
     assert!(listed >= 2);
     assert_eq!(count(&host, "[data-testid^=lab-card-]"), listed);
-    assert_eq!(count(&host, "[data-testid=lab-card-heartbeat]"), 1);
+    assert_eq!(count(&host, "[data-testid=lab-card-failure-detection]"), 1);
 }
 
 #[wasm_bindgen_test]

@@ -20,7 +20,7 @@ const FULL: bool = option_env!("FAILSCOPE_BENCH").is_some();
 
 #[wasm_bindgen_test]
 fn engine_throughput_in_the_browser() {
-    let scenario = bench::heartbeat_scenario();
+    let scenario = bench::failure_detection_scenario();
     let seconds = if FULL { 300 } else { 5 };
     let _warm = bench::throughput(&scenario, 20 * SECOND.min(seconds * SECOND), &clock_ms);
     let runs = if FULL { 3 } else { 1 };

@@ -376,7 +376,7 @@ mod tests {
 
     #[test]
     fn bench_lines_give_key_and_value() {
-        let out = "engine, native: heartbeat (5 nodes) - 1 events\n\
+        let out = "engine, native: failure-detection (5 nodes) - 1 events\n\
                    BENCH engine.native.events_per_second 2500000\n\
                    BENCH raft.native.sim_seconds_per_wall_second 15123\n\
                    test raft_throughput ... ok\n\

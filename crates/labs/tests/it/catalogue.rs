@@ -46,6 +46,7 @@ fn generated() -> String {
         let ids: Vec<&str> = presets.iter().map(|p| p.id).collect();
         writeln!(infos, "    LabInfo {{").unwrap();
         writeln!(infos, "        id: {:?},", lab.id()).unwrap();
+        writeln!(infos, "        aliases: &{:?},", lab.aliases()).unwrap();
         writeln!(infos, "        title: {:?},", lab.title()).unwrap();
         writeln!(infos, "        listed: {},", lab.listed()).unwrap();
         writeln!(infos, "        presets: &{ids:?},").unwrap();
@@ -98,6 +99,27 @@ fn every_registered_lab_is_in_the_catalogue_once() {
     }
     assert_eq!(catalogue::CATALOGUE.len(), LAB_IDS.len());
     assert_eq!(catalogue::CARDS.len(), LAB_IDS.len());
+}
+
+/// A renamed lab's old ids find it everywhere a lab is looked up, name no other lab, and are
+/// not listed as labs of their own.
+#[test]
+fn aliases_find_their_lab_and_are_not_labs() {
+    let mut seen: Vec<&str> = LAB_IDS.to_vec();
+    for id in LAB_IDS {
+        let lab = find(id).expect("registered");
+        for alias in lab.aliases() {
+            assert!(!seen.contains(alias), "{alias} names two labs");
+            seen.push(alias);
+            assert_eq!(find(alias).map(|l| l.id()), Some(*id), "find({alias})");
+            assert_eq!(catalogue::info(alias).map(|i| i.id), Some(*id));
+            assert!(catalogue::CATALOGUE.iter().all(|l| l.id != *alias));
+            assert!(lab.answers_to(alias));
+            let preset = lab.presets().into_iter().next().expect("a preset");
+            let old = failscope_labs::preset(alias, preset.id).expect("preset by old id");
+            assert_eq!(old.id, preset.id);
+        }
+    }
 }
 
 /// The bundle's per-lab chunk is named after the loader; the bench reports pages by it.

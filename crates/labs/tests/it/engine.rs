@@ -1,4 +1,4 @@
-//! Engine behaviour, one fault at a time, on the heartbeat workload (every node pings every
+//! Engine behaviour, one fault at a time, on the failure-detection workload (every node pings every
 //! other node every 50 ms and each ping is answered).
 
 use failscope_labs::build;
@@ -12,7 +12,7 @@ use failscope_sim::world::NodeStatus;
 use failscope_sim::{Scenario, Simulation};
 
 fn heartbeat(seed: u64) -> Scenario {
-    Scenario::new("heartbeat", seed, 5)
+    Scenario::new("failure-detection", seed, 5)
 }
 
 fn run(scenario: &Scenario, until: Time) -> Box<dyn Simulation> {
@@ -299,7 +299,7 @@ fn hand_sent_client_requests_are_recorded_in_the_history() {
     assert_eq!(history.operations.len(), 1);
     let op = &history.operations[0];
     assert_eq!(op.op, ClientOp::Write { key: 0, value: 7 });
-    // The heartbeat lab serves no clients: a definite failure, returned within the client
+    // The failure-detection lab serves no clients: a definite failure, returned within the client
     // latency bounds (1-3 ms each way).
     assert_eq!(op.outcome, Some(Outcome::Fail));
     assert!(op.return_us.unwrap() <= 6 * MS);
@@ -361,7 +361,7 @@ fn link_overrides_apply_to_one_direction() {
 #[test]
 fn the_failure_detector_is_complete_but_not_accurate() {
     use failscope_labs::preset;
-    let crash = preset("heartbeat", "crash").unwrap();
+    let crash = preset("failure-detection", "crash").unwrap();
     let mut sim = build(&crash.scenario).unwrap();
     sim.run_until(crash.duration_us);
     let reports = sim.invariants();
@@ -371,7 +371,7 @@ fn the_failure_detector_is_complete_but_not_accurate() {
     );
     assert!(reports[0].ok(), "a crash alone causes no false suspicion");
 
-    let pause = preset("heartbeat", "gc-pause").unwrap();
+    let pause = preset("failure-detection", "gc-pause").unwrap();
     let mut sim = build(&pause.scenario).unwrap();
     sim.run_until(pause.duration_us);
     let reports = sim.invariants();

@@ -210,7 +210,7 @@ fn print_current_format_links() {
     for (lab_id, preset_id) in [
         ("raft", "partition"),
         ("raft", "leader-crash"),
-        ("heartbeat", "gc-pause"),
+        ("failure-detection", "gc-pause"),
     ] {
         let (sim, run) = session(lab_id, preset_id, 8);
         println!(

@@ -9,8 +9,8 @@ mod clocks;
 mod deadlock;
 mod determinism;
 mod engine;
+mod failure_detection;
 mod gallery;
-mod heartbeat;
 mod lab_run;
 mod lease_fencing;
 #[cfg(not(target_arch = "wasm32"))]

@@ -61,7 +61,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
         .prop_flat_map(|(n, seed, loss, dup, reorder, clients)| {
             let faults = proptest::collection::vec((0..HORIZON, action(n)), 0..25);
             faults.prop_map(move |faults| {
-                let mut s = Scenario::new("heartbeat", seed, n);
+                let mut s = Scenario::new("failure-detection", seed, n);
                 s.network.link.loss_ppm = loss;
                 s.network.link.duplicate_ppm = dup;
                 s.network.link.reorder_ppm = reorder;

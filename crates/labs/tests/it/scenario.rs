@@ -18,7 +18,7 @@ fn check(scenario: Scenario, expected_fragment: &str) {
 }
 
 fn base() -> Scenario {
-    Scenario::new("heartbeat", 1, 5)
+    Scenario::new("failure-detection", 1, 5)
 }
 
 #[test]
@@ -34,8 +34,8 @@ fn bad_scenarios_are_explained() {
     let mut s = base();
     s.lab = "paxos-made-simple".into();
     check(s, "no lab called");
-    check(Scenario::new("heartbeat", 1, 0), "2 to 64 nodes");
-    check(Scenario::new("heartbeat", 1, 500), "2 to 64 nodes");
+    check(Scenario::new("failure-detection", 1, 0), "2 to 64 nodes");
+    check(Scenario::new("failure-detection", 1, 500), "2 to 64 nodes");
     check(base().with_param("bogus", 1), "unknown parameter");
     check(base().with_param("interval_ms", 0), "outside its range");
     check(
@@ -134,7 +134,7 @@ fn garbage_json_is_an_error_not_a_panic() {
         "[]",
         "null",
         "{\"version\":1}",
-        "{\"version\":1,\"lab\":\"heartbeat\",\"seed\":-1,\"n_nodes\":3}",
+        "{\"version\":1,\"lab\":\"failure-detection\",\"seed\":-1,\"n_nodes\":3}",
     ] {
         let read = failscope_sim::json::from_slice::<Scenario>(text.as_bytes());
         assert!(read.is_err(), "{text}");

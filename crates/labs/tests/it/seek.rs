@@ -7,7 +7,7 @@ use failscope_sim::time::{MS, SECOND};
 use failscope_sim::Scenario;
 
 fn busy_scenario() -> Scenario {
-    let mut s = Scenario::new("heartbeat", 77, 7);
+    let mut s = Scenario::new("failure-detection", 77, 7);
     s.network.link.loss_ppm = 50_000;
     s.network.link.reorder_ppm = 100_000;
     s.clients.n_clients = 3;
@@ -111,7 +111,7 @@ fn actions_between_events_replay_at_their_exact_point() {
 
 #[test]
 fn long_runs_keep_seek_exact_after_checkpoint_thinning() {
-    let mut s = Scenario::new("heartbeat", 5, 9);
+    let mut s = Scenario::new("failure-detection", 5, 9);
     s.params.insert("interval_ms".into(), 5);
     let mut sim = build(&s).unwrap();
     sim.run_until(40 * SECOND);

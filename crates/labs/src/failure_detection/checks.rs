@@ -1,17 +1,23 @@
-//! The failure detector's two classic properties, checked from outside the nodes after every
-//! handler. Strong accuracy fires on the gc-pause preset (a paused node, alive but
-//! silent, is suspected); completeness is reached in the crash preset.
+//! The failure detector's classic properties (Chandra and Toueg, 1996), checked from outside
+//! the nodes after every handler. Strong accuracy fires on every preset with a pause, by
+//! design: a paused node, alive but silent, is suspected, and no timeout can prevent it.
+//! Completeness is reached in the crash preset; its bounded form (a crashed node is
+//! suspected at the first check after its silence passes the detector's limit) is the one
+//! a broken detector breaks.
 
 use super::node::Heartbeat;
 use failscope_sim::ids::{node_name, NodeId};
 use failscope_sim::invariant::{Checker, Finding, InvariantSpec, Modality, Nodes};
+use failscope_sim::time::{format_duration, Time};
 use failscope_sim::world::NodeStatus;
 
 pub const ACCURACY: usize = 0;
 pub const COMPLETENESS: usize = 1;
+pub const BOUNDED: usize = 2;
 /// The checks' names, which the presets' narration is cued on.
 pub const ACCURACY_CHECK: &str = "Strong accuracy";
 pub const COMPLETENESS_CHECK: &str = "Completeness";
+pub const BOUNDED_CHECK: &str = "Suspected within the bound";
 
 const SPECS: &[InvariantSpec] = &[
     InvariantSpec {
@@ -24,9 +30,14 @@ const SPECS: &[InvariantSpec] = &[
         modality: Modality::Sometimes,
         description: "A crashed node came to be suspected by every node that is up.",
     },
+    InvariantSpec {
+        name: BOUNDED_CHECK,
+        modality: Modality::Always,
+        description: "A node suspects a crashed peer at its first check after the peer's silence passes the detector's own limit.",
+    },
 ];
 
-/// The failure detector's two classic properties (Chandra and Toueg, 1996).
+/// The failure detector's properties (Chandra and Toueg, 1996).
 #[derive(Clone, Debug, Default)]
 pub struct DetectorChecks;
 
@@ -39,6 +50,30 @@ impl Checker<Heartbeat> for DetectorChecks {
         let Some(me) = nodes.state(touched) else {
             return;
         };
+        if nodes.status(touched) == Some(NodeStatus::Up) && !me.in_gc() {
+            for peer in nodes.ids().filter(|&p| p != touched) {
+                if nodes.status(peer) != Some(NodeStatus::Down) || me.suspects(peer) {
+                    continue;
+                }
+                let (Some(heard), Some(limit)) = (me.last_heard(peer), me.limit(peer)) else {
+                    continue;
+                };
+                let silence = me.checked_at() - heard;
+                if silence > limit {
+                    found.push(Finding {
+                        invariant: BOUNDED,
+                        nodes: vec![touched, peer],
+                        detail: format!(
+                            "{} checked {} after last hearing from {}, which has crashed, past its limit of {}, and still does not suspect it",
+                            node_name(touched),
+                            format_duration(silence.max(0) as Time),
+                            node_name(peer),
+                            format_duration(limit.max(0) as Time)
+                        ),
+                    });
+                }
+            }
+        }
         // Both properties are about suspicions; a node suspecting nobody (the usual case)
         // can break neither, so the check costs nothing then. (A restarted node that others
         // still suspect is caught at their next heartbeat.)

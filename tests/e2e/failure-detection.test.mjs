@@ -1,0 +1,77 @@
+// The failure-detection lab (once the heartbeat lab) through the page: every preset played
+// to its end, with what it exists to show read off its pictures and the Invariants tab, and
+// the old `heartbeat` id still opening it. One browser for the file; each preset played once.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage, playPreset, invariantStates, screenshot } from './browser.mjs';
+
+let context;
+before(async () => { context = await launch(); });
+after(async () => { await context?.close(); });
+
+const LAB = 'failure-detection';
+const played = (preset, speed, check) => playPreset(context, LAB, preset, speed, check);
+
+async function caption(page, picture) {
+  const frame = page.getByTestId(`picture-${picture}`);
+  await frame.waitFor({ timeout: 20_000 });
+  return frame.getByTestId('picture-caption').textContent();
+}
+
+/** [strong accuracy, completeness, suspected within the bound]. */
+const states = (page) => invariantStates(page, 3);
+
+test('a crash: everyone suspects it, and nobody is suspected wrongly', async () => {
+  await played('crash', '5×', async (page) => {
+    assert.deepEqual(await states(page), ['holds', 'seen', 'holds']);
+  });
+});
+
+test('a long pause fools everyone: strong accuracy fires by design', async () => {
+  await played('gc-pause', '5×', async (page) => {
+    const [accuracy, , bounded] = await states(page);
+    assert.equal(accuracy, 'violated');
+    assert.equal(bounded, 'holds');
+  });
+});
+
+test('fifty nodes play without a console error', async () => {
+  await played('stress', '5×', async (page) => {
+    await page.getByTestId('picture-suspicions').waitFor();
+  });
+});
+
+test('fixed, adaptive and phi on a rough network: the crash is noticed, pauses fool them', async () => {
+  for (const preset of ['fixed-timeout', 'adaptive', 'phi-accrual']) {
+    await played(preset, '50×', async (page) => {
+      const [accuracy, completeness, bounded] = await states(page);
+      assert.equal(accuracy, 'violated', preset);
+      assert.equal(completeness, 'seen', preset);
+      assert.equal(bounded, 'holds', preset);
+      assert.match(await caption(page, 'inter-arrivals'), /fitted normal: mean \d+/);
+      await page.getByTestId('picture-suspicion-lanes').waitFor();
+      await page.getByTestId('picture-view').waitFor();
+    });
+  }
+});
+
+test('the dilemma table: detection time grows with the timeout, false suspicions fall', async () => {
+  await played('dilemma', '100×', async (page) => {
+    const table = page.getByTestId('picture-dilemma');
+    await table.waitFor();
+    const text = await table.textContent();
+    assert.match(text, /timeout 75 ms/);
+    assert.match(text, /timeout 800 ms/);
+    assert.match(text, /false \/ hour/);
+  });
+});
+
+test('the old heartbeat id opens the lab', async () => {
+  const page = await openPage(context, '#lab=heartbeat&preset=gc-pause');
+  await page.getByTestId('narration').waitFor({ timeout: 20_000 });
+  await page.getByTestId('picture-suspicions').waitFor({ timeout: 20_000 });
+  assert.equal(await page.locator('h2', { hasText: 'Failure detection' }).count(), 1);
+  await screenshot(page, `${LAB}-old-id`);
+  if (page.errors.length) throw new Error(page.errors.join('\n'));
+  await page.close();
+});
