@@ -13,6 +13,8 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LabInfo {
     pub id: &'static str,
+    /// Ids it was known by before (`Lab::aliases`): looking one up finds this lab.
+    pub aliases: &'static [&'static str],
     pub title: &'static str,
     /// Hidden labs (engine benchmarks, demos) open by id but are not offered in the picker.
     pub listed: bool,
@@ -39,9 +41,11 @@ pub struct PresetInfo {
     pub summary: &'static str,
 }
 
-/// The entry of the lab with this id.
+/// The entry of the lab with this id, or that was known by it (an alias).
 pub fn info(id: &str) -> Option<&'static LabInfo> {
-    CATALOGUE.iter().find(|lab| lab.id == id)
+    CATALOGUE
+        .iter()
+        .find(|lab| lab.id == id || lab.aliases.contains(&id))
 }
 
 /// The labs offered in the picker, in its order.
@@ -67,6 +71,7 @@ pub static CARDS: &[LabCard] = &[];
 pub static CATALOGUE: &[LabInfo] = &[
     LabInfo {
         id: "raft",
+        aliases: &[],
         title: "Raft consensus",
         listed: true,
         presets: &["election", "leader-crash", "split-votes", "partition", "majority-crash", "rejoin", "stress"],
@@ -74,6 +79,7 @@ pub static CATALOGUE: &[LabInfo] = &[
     },
     LabInfo {
         id: "hash-ring",
+        aliases: &[],
         title: "Consistent hashing",
         listed: true,
         presets: &["add-node", "mod-n", "owner-crash", "vnodes", "bounded"],
@@ -81,6 +87,7 @@ pub static CATALOGUE: &[LabInfo] = &[
     },
     LabInfo {
         id: "replication",
+        aliases: &[],
         title: "Replication and CAP",
         listed: true,
         presets: &["async-failover", "lagging-follower", "sticky-sessions", "lww-skew", "siblings", "quorums", "w1r1-partition", "quorum-anomaly", "abd", "cap-cp", "cap-ap", "crdt-counter"],
@@ -88,6 +95,7 @@ pub static CATALOGUE: &[LabInfo] = &[
     },
     LabInfo {
         id: "paxos",
+        aliases: &[],
         title: "Paxos",
         listed: true,
         presets: &["one-proposer", "duel", "duel-backoff", "late-proposer", "two-down", "three-down", "restart"],
@@ -95,6 +103,7 @@ pub static CATALOGUE: &[LabInfo] = &[
     },
     LabInfo {
         id: "system-models",
+        aliases: &[],
         title: "System models and FLP",
         listed: true,
         presets: &["synchronous", "partial-synchrony", "adversary", "floodset-f-plus-1", "floodset-f-rounds"],
@@ -102,6 +111,7 @@ pub static CATALOGUE: &[LabInfo] = &[
     },
     LabInfo {
         id: "split-brain",
+        aliases: &[],
         title: "Split brain",
         listed: true,
         presets: &["no-quorum", "majority-quorum", "fencing", "stonith", "witness", "even-split"],
@@ -109,6 +119,7 @@ pub static CATALOGUE: &[LabInfo] = &[
     },
     LabInfo {
         id: "lease-fencing",
+        aliases: &[],
         title: "Leases and fencing tokens",
         listed: true,
         presets: &["seeds-timeline", "seeds-timeline-fenced", "clock-drift", "clock-jump", "clock-jump-monotonic", "redlock", "redlock-fenced"],
@@ -116,6 +127,7 @@ pub static CATALOGUE: &[LabInfo] = &[
     },
     LabInfo {
         id: "two-phase-commit",
+        aliases: &[],
         title: "Two-phase commit",
         listed: true,
         presets: &["all-yes", "one-no", "coordinator-fails", "coordinator-fails-mid-send", "mid-send-waiting", "participant-fails", "three-phase-coordinator-fails", "three-phase-partition", "crash-point-sweep"],
@@ -123,6 +135,7 @@ pub static CATALOGUE: &[LabInfo] = &[
     },
     LabInfo {
         id: "saga",
+        aliases: &[],
         title: "Sagas",
         listed: true,
         presets: &["orchestration", "choreography", "all-booked", "compensation-retry", "duplicate-cancel", "dirty-read", "semantic-lock"],
@@ -130,6 +143,7 @@ pub static CATALOGUE: &[LabInfo] = &[
     },
     LabInfo {
         id: "deadlock",
+        aliases: &[],
         title: "Distributed deadlock",
         listed: true,
         presets: &["two-sites", "three-sites", "waits-into-cycle", "central", "phantom", "timeout", "lock-order", "wait-die", "wound-wait", "random"],
@@ -137,6 +151,7 @@ pub static CATALOGUE: &[LabInfo] = &[
     },
     LabInfo {
         id: "cache-stampede",
+        aliases: &[],
         title: "Cache stampede",
         listed: true,
         presets: &["herd", "lock", "lock-holder-crash", "xfetch", "xfetch-fleet", "stale-while-revalidate", "coalescing", "cache-aside", "write-through", "write-behind-crash"],
@@ -144,6 +159,7 @@ pub static CATALOGUE: &[LabInfo] = &[
     },
     LabInfo {
         id: "byzantine",
+        aliases: &[],
         title: "Byzantine generals",
         listed: true,
         presets: &["three-generals", "four-generals", "traitor-commander", "seven-generals", "naive-vote", "signed-three"],
@@ -151,6 +167,7 @@ pub static CATALOGUE: &[LabInfo] = &[
     },
     LabInfo {
         id: "two-generals",
+        aliases: &[],
         title: "Two generals",
         listed: true,
         presets: &["one-message", "message-and-ack", "long-chain", "retries"],
@@ -158,20 +175,23 @@ pub static CATALOGUE: &[LabInfo] = &[
     },
     LabInfo {
         id: "clocks",
+        aliases: &[],
         title: "Clocks",
         listed: true,
         presets: &["lamport-example", "vector-concurrency", "skew-and-steps", "lww-skew", "truetime-commit-wait", "no-commit-wait"],
         pictures: &["grid", "lanes", "time-series"],
     },
     LabInfo {
-        id: "heartbeat",
-        title: "Heartbeats and suspicion",
+        id: "failure-detection",
+        aliases: &["heartbeat"],
+        title: "Failure detection",
         listed: true,
-        presets: &["crash", "gc-pause", "stress"],
-        pictures: &["bars"],
+        presets: &["crash", "gc-pause", "fixed-timeout", "adaptive", "phi-accrual", "dilemma", "stress"],
+        pictures: &["bars", "grid", "lanes", "time-series"],
     },
     LabInfo {
         id: "unreliable-network",
+        aliases: &[],
         title: "Unreliable network",
         listed: true,
         presets: &["request-lost", "request-delayed", "server-crashed", "server-paused", "response-lost", "response-delayed", "retry-no-key", "retry-with-key"],
@@ -179,6 +199,7 @@ pub static CATALOGUE: &[LabInfo] = &[
     },
     LabInfo {
         id: "resilience",
+        aliases: &[],
         title: "Resilience",
         listed: true,
         presets: &["trigger", "metastable", "metastable-budget", "metastable-breaker", "backoff", "full-jitter", "shared-pool", "bulkheads", "deep-liveness", "shallow-liveness", "crash", "readiness", "canary", "all-at-once", "blue-green", "kill-switch", "cascade", "cascade-bulkheads", "cascade-breaker", "cascade-shallow-liveness", "cascade-defended"],
@@ -186,6 +207,7 @@ pub static CATALOGUE: &[LabInfo] = &[
     },
     LabInfo {
         id: "streams",
+        aliases: &[],
         title: "Queues and logs",
         listed: true,
         presets: &["log", "queue", "no-keys", "at-most-once", "at-least-once", "idempotent", "eager-rebalance", "cooperative-rebalance", "poison", "replay"],
@@ -193,6 +215,7 @@ pub static CATALOGUE: &[LabInfo] = &[
     },
     LabInfo {
         id: "tracing",
+        aliases: &[],
         title: "Distributed tracing",
         listed: true,
         presets: &["fan-out", "slow-dependency", "errors", "sampling", "wide-fan-out"],
@@ -200,6 +223,7 @@ pub static CATALOGUE: &[LabInfo] = &[
     },
     LabInfo {
         id: "gallery",
+        aliases: &[],
         title: "Picture gallery",
         listed: false,
         presets: &["every-kind"],
@@ -394,12 +418,16 @@ pub static CARDS: &[LabCard] = &[
             PresetInfo { id: "no-commit-wait", title: "TrueTime without commit-wait", summary: "Skip the wait and a fast clock's commit outranks a later one." },
         ],
     },
-    // heartbeat
+    // failure-detection
     LabCard {
-        summary: "The simplest failure detector: crash a node and everyone notices; pause one and they are fooled.",
+        summary: "Heartbeats and suspicion: fixed timeouts, adaptive ones and phi accrual, fooled by pauses or slow to notice a crash.",
         presets: &[
             PresetInfo { id: "crash", title: "A node crashes", summary: "Everyone stops hearing from it and, after the timeout, suspects it." },
             PresetInfo { id: "gc-pause", title: "A long pause fools everyone", summary: "A paused node looks exactly like a crashed one, until it wakes up." },
+            PresetInfo { id: "fixed-timeout", title: "A fixed timeout on a rough network", summary: "150 ms of silence and you are suspected: pauses and slow messages fool it." },
+            PresetInfo { id: "adaptive", title: "An adaptive timeout", summary: "Suspect after twice the p99 of the recent gaps between heartbeats." },
+            PresetInfo { id: "phi-accrual", title: "Phi accrual", summary: "Suspicion as a level: φ = −log10 of the chance of so long a silence." },
+            PresetInfo { id: "dilemma", title: "The timeout dilemma", summary: "Forty seconds of crashes and pauses judged at eight timeouts at once." },
             PresetInfo { id: "stress", title: "Fifty nodes, a thousand messages", summary: "2,450 pings every 50 ms: the rendering stress test." },
         ],
     },
