@@ -134,7 +134,10 @@ impl Theme {
 /// `?theme=dark` or `?theme=light` in the query (the embed tag's `theme` attribute) fixes
 /// the theme from the start; otherwise it follows the system.
 fn initial_theme() -> Theme {
-    let search = gloo::utils::window().location().search().unwrap_or_default();
+    let search = gloo::utils::window()
+        .location()
+        .search()
+        .unwrap_or_default();
     let theme = if search.contains("theme=dark") {
         Theme::Dark
     } else if search.contains("theme=light") {
