@@ -44,6 +44,27 @@ pub struct ChallengeSpec {
     /// Index of the checker property that decides it: violating it if it is `Always`,
     /// observing it otherwise.
     pub property: usize,
+    /// A challenge about one of the lab's modes: it counts only in runs in that mode (an
+    /// "impossible" claim about two-phase commit says nothing of three-phase commit, whose
+    /// runs may well break the same property).
+    pub only_when: Option<Mode>,
+}
+
+/// A lab's mode, as a value of one of its parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Mode {
+    pub param: &'static str,
+    pub value: i64,
+    /// What the page calls the mode ("two-phase commit").
+    pub name: &'static str,
+}
+
+impl Mode {
+    /// Is a run with these parameters in this mode? A parameter the scenario does not set
+    /// has its spec's default, which `default` gives.
+    pub fn holds(&self, params: &Params, default: i64) -> bool {
+        params.get(self.param).copied().unwrap_or(default) == self.value
+    }
 }
 
 /// When and where in the run a challenge was achieved.
@@ -62,6 +83,9 @@ pub struct Achievement {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ChallengeReport {
     pub spec: ChallengeSpec,
+    /// `false` when the run is not in the challenge's mode (`ChallengeSpec::only_when`): it
+    /// is then never achieved here, and the page says which mode it is about.
+    pub applies: bool,
     /// The name of the property that decides it (as the Invariants tab shows it).
     pub property: &'static str,
     pub achieved: Option<Achievement>,
@@ -73,14 +97,23 @@ impl ChallengeReport {
     }
 }
 
-/// The reports of `specs`, read off the invariant statuses at the cursor. A challenge whose
+/// The reports of the lab's challenges, read off the invariant statuses at the cursor. A challenge whose
 /// property index is out of range is left out (the registry tests rule that out).
-pub fn reports(specs: &[ChallengeSpec], invariants: &[InvariantReport]) -> Vec<ChallengeReport> {
-    specs
+pub fn reports(
+    lab: &dyn Lab,
+    params: &Params,
+    invariants: &[InvariantReport],
+) -> Vec<ChallengeReport> {
+    lab.challenges()
         .iter()
         .filter_map(|spec| {
             let report = invariants.get(spec.property)?;
+            let applies = spec.only_when.is_none_or(|mode| {
+                let default = lab.params().iter().find(|p| p.key == mode.param);
+                mode.holds(params, default.map_or(0, |p| p.default))
+            });
             let achieved = match report.spec.modality {
+                _ if !applies => None,
                 Modality::Always => report.status.first_violation.as_ref().map(|v| Achievement {
                     time: v.time,
                     trace_index: v.trace_index,
@@ -98,6 +131,7 @@ pub fn reports(specs: &[ChallengeSpec], invariants: &[InvariantReport]) -> Vec<C
             };
             Some(ChallengeReport {
                 spec: *spec,
+                applies,
                 property: report.spec.name,
                 achieved,
             })

@@ -71,11 +71,10 @@ pub trait Simulation {
     /// The lab's challenges and whether the run has achieved each by the cursor (read off
     /// the invariant statuses, so exact under seek and fork).
     fn challenges(&self) -> Vec<ChallengeReport> {
-        let specs = self.lab().challenges();
-        if specs.is_empty() {
+        if self.lab().challenges().is_empty() {
             return Vec::new();
         }
-        crate::challenge::reports(specs, &self.invariants())
+        crate::challenge::reports(self.lab(), self.params(), &self.invariants())
     }
     fn metrics(&self) -> &Metrics;
     /// Why the run stopped on its own, if it did.

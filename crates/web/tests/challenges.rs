@@ -36,6 +36,31 @@ fn props_of(sim: &dyn Simulation) -> ChallengesProps {
 }
 
 #[wasm_bindgen_test]
+async fn a_challenge_about_another_mode_says_so_and_does_not_tick() {
+    // Three-phase commit split by a partition breaks atomicity, which the challenge calls
+    // impossible for two-phase commit: here it is shown as about that mode, not as achieved.
+    let preset =
+        failscope_labs::preset("two-phase-commit", "three-phase-partition").expect("preset");
+    let mut sim = failscope_labs::build(&preset.scenario).expect("valid");
+    sim.run_until(preset.duration_us);
+    let host = mount_point();
+    yew::Renderer::<Challenges>::with_root_and_props(host.clone(), props_of(&*sim)).render();
+    yew::scheduler::flush().await;
+    assert_eq!(
+        attribute(&host, "[data-testid=challenge-split-outcome]", "data-state").as_deref(),
+        Some("elsewhere")
+    );
+    assert!(
+        text(&host, "[data-testid=challenge-elsewhere-split-outcome]")
+            .starts_with("About two-phase commit")
+    );
+    assert_eq!(
+        count(&host, "[data-testid=challenge-achieved-split-outcome]"),
+        0
+    );
+}
+
+#[wasm_bindgen_test]
 async fn the_checklist_shows_every_sentence_and_why_the_impossible_is_impossible() {
     let mut sim = raft_run(false);
     sim.run_until(SECOND);

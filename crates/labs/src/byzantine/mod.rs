@@ -148,6 +148,7 @@ const CHALLENGES: &[ChallengeSpec] = &[
         hint: "Make S3 a traitor that always lies: S2 holds attack from S1 and retreat from S3, a tie.",
         possible: Possibility::Possible,
         property: checks::DISOBEY,
+        only_when: None,
     },
     ChallengeSpec {
         id: "four-disagree",
@@ -158,6 +159,7 @@ const CHALLENGES: &[ChallengeSpec] = &[
             unless_bug: Some(config::BUG_NAMES[1]),
         },
         property: checks::IC1,
+        only_when: None,
     },
 ];
 

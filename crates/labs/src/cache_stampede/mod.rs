@@ -152,6 +152,7 @@ const CHALLENGES: &[ChallengeSpec] = &[ChallengeSpec {
     hint: "Write-behind, writes on, then crash the cache between two flushes.",
     possible: Possibility::Possible,
     property: checks::WRITES_REACH_DB,
+    only_when: None,
 }];
 
 const BUG_DEMOS: &[BugDemo] = &[

@@ -107,6 +107,7 @@ const CHALLENGES: &[ChallengeSpec] = &[
         hint: "Give the node that writes first a clock that runs ahead by more than the gap between writes.",
         possible: Possibility::Possible,
         property: checks::LWW_LOST,
+        only_when: None,
     },
     ChallengeSpec {
         id: "early-timeout",
@@ -114,6 +115,7 @@ const CHALLENGES: &[ChallengeSpec] = &[
         hint: "Set a timeout, then step a node's clock forward while it waits.",
         possible: Possibility::Possible,
         property: checks::TIMEOUT,
+        only_when: None,
     },
     ChallengeSpec {
         id: "lamport-backwards",
@@ -124,6 +126,7 @@ const CHALLENGES: &[ChallengeSpec] = &[
             unless_bug: Some(config::BUG_NAMES[1]),
         },
         property: checks::LAMPORT,
+        only_when: None,
     },
 ];
 

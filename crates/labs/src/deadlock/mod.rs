@@ -144,6 +144,7 @@ const CHALLENGES: &[ChallengeSpec] = &[ChallengeSpec {
     hint: "Use the central detector with reports far apart, and transactions that let go of a lock and then wait for the one that was waiting for them (the “stale edges” workload, or random ones that run several times).",
     possible: Possibility::Possible,
     property: checks::PHANTOM,
+    only_when: None,
 }];
 
 const BUG_DEMOS: &[BugDemo] = &[

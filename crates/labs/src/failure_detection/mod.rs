@@ -128,6 +128,7 @@ const CHALLENGES: &[ChallengeSpec] = &[
         hint: "Crash one and wait a little longer than the timeout.",
         possible: Possibility::Possible,
         property: checks::COMPLETENESS,
+        only_when: None,
     },
     ChallengeSpec {
         id: "escape-detection",
@@ -138,6 +139,7 @@ const CHALLENGES: &[ChallengeSpec] = &[
             unless_bug: Some(config::BUGS[2]),
         },
         property: checks::BOUNDED,
+        only_when: None,
     },
 ];
 

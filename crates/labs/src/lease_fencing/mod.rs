@@ -118,6 +118,7 @@ const CHALLENGES: &[ChallengeSpec] = &[ChallengeSpec {
     hint: "Turn fencing off, then freeze the holder (pause it) for longer than what is left of its lease, or step its wall clock back, while the other client waits for the lock.",
     possible: Possibility::Possible,
     property: checks::ONE_WRITER,
+    only_when: None,
 }];
 
 const BUG_DEMOS: &[BugDemo] = &[BugDemo {

@@ -103,6 +103,7 @@ const CHALLENGES: &[ChallengeSpec] = &[
             unless_bug: Some(BUG_NAMES[1]),
         },
         property: checks::ONE_VALUE,
+        only_when: None,
     },
     ChallengeSpec {
         id: "keep-undecided",
@@ -110,6 +111,7 @@ const CHALLENGES: &[ChallengeSpec] = &[
         hint: "Turn randomized backoff off, so that an overtaken proposer answers at once, and time the second proposer so that its prepare lands between the first one's promises and its accept.",
         possible: Possibility::Possible,
         property: checks::DUEL,
+        only_when: None,
     },
 ];
 

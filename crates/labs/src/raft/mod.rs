@@ -90,6 +90,7 @@ pub const CHALLENGES: &[ChallengeSpec] = &[
             unless_bug: Some(Bug::NAMES[1]),
         },
         property: checks::ELECTION_SAFETY,
+        only_when: None,
     },
     ChallengeSpec {
         id: "no-leader",
@@ -97,6 +98,7 @@ pub const CHALLENGES: &[ChallengeSpec] = &[
         hint: "Five servers survive two crashes; what about three? Or take the randomness out of the election timeouts (Parameters).",
         possible: Possibility::Possible,
         property: checks::LEADERLESS,
+        only_when: None,
     },
 ];
 

@@ -205,6 +205,7 @@ pub const CHALLENGES: &[ChallengeSpec] = &[
         hint: "Let followers answer reads (Parameters), then make one follower fall behind: slow or clog the leader's link to it.",
         possible: Possibility::Possible,
         property: checks::STALE_READ,
+        only_when: None,
     },
     ChallengeSpec {
         id: "lost-write",
@@ -212,6 +213,7 @@ pub const CHALLENGES: &[ChallengeSpec] = &[
         hint: "Asynchronous replication acknowledges a write before any follower has it: what if the leader dies then? Or let two leaders' clocks disagree under last write wins.",
         possible: Possibility::Possible,
         property: checks::WRITE_LOST,
+        only_when: None,
     },
 ];
 

@@ -363,6 +363,7 @@ const CHALLENGES: &[ChallengeSpec] = &[ChallengeSpec {
     hint: "Slow A down with a shared worker pool that is not much larger than what A's calls hold.",
     possible: Possibility::Possible,
     property: checks::SPREAD,
+    only_when: None,
 }];
 
 const BUG_DEMOS: &[BugDemo] = &[BugDemo {

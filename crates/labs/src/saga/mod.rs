@@ -107,6 +107,7 @@ const CHALLENGES: &[ChallengeSpec] = &[
         hint: "Turn the reader on (Reader interval) with the semantic lock off.",
         possible: Possibility::Possible,
         property: checks::DIRTY_READ,
+        only_when: None,
     },
     ChallengeSpec {
         id: "double-refund",
@@ -117,6 +118,7 @@ const CHALLENGES: &[ChallengeSpec] = &[
             unless_bug: Some("cancellation not idempotent"),
         },
         property: checks::ONCE,
+        only_when: None,
     },
 ];
 

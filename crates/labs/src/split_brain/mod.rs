@@ -99,6 +99,7 @@ const CHALLENGES: &[ChallengeSpec] = &[ChallengeSpec {
     hint: "Only without a quorum: set Protection to “no quorum”, then freeze the leader (pause it) for longer than the election timeout, or start from the “No quorum” preset and watch how the split does it.",
     possible: Possibility::Possible,
     property: checks::ONE_WRITER,
+    only_when: None,
 }];
 
 const BUG_DEMOS: &[BugDemo] = &[

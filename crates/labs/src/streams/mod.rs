@@ -191,6 +191,7 @@ const CHALLENGES: &[ChallengeSpec] = &[
         hint: "Commit before processing, then crash a consumer in the middle of a batch.",
         possible: Possibility::Possible,
         property: checks::LOST,
+        only_when: None,
     },
     ChallengeSpec {
         id: "twice-idempotent",
@@ -201,6 +202,7 @@ const CHALLENGES: &[ChallengeSpec] = &[
             unless_bug: Some("deduplication in the consumer's memory"),
         },
         property: checks::ONCE,
+        only_when: None,
     },
 ];
 

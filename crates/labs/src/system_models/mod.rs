@@ -141,6 +141,7 @@ const CHALLENGES: &[ChallengeSpec] = &[
             unless_bug: Some(BUG_NAMES[1]),
         },
         property: checks::ADVERSARY,
+        only_when: None,
     },
     ChallengeSpec {
         id: "break-agreement",
@@ -148,6 +149,7 @@ const CHALLENGES: &[ChallengeSpec] = &[
         hint: "Choose synchronous rounds (the FloodSet presets) with as many faulty nodes as rounds, so that a crash mid-broadcast is never passed on.",
         possible: Possibility::Possible,
         property: checks::TOO_FEW_ROUNDS,
+        only_when: None,
     },
 ];
 

@@ -153,6 +153,7 @@ const CHALLENGES: &[ChallengeSpec] = &[
         hint: "Make a dependency slow or failing, or tighten the SLO.",
         possible: Possibility::Possible,
         property: checks::BURN,
+        only_when: None,
     },
     ChallengeSpec {
         id: "orphan",
@@ -163,6 +164,7 @@ const CHALLENGES: &[ChallengeSpec] = &[
             unless_bug: Some("cart drops the trace header"),
         },
         property: checks::PARENT,
+        only_when: None,
     },
 ];
 

@@ -107,6 +107,7 @@ const CHALLENGES: &[ChallengeSpec] = &[
         hint: "Set k to 4 and both rules to 2, and play until a last message is captured.",
         possible: Possibility::Possible,
         property: checks::ALONE,
+        only_when: None,
     },
     ChallengeSpec {
         id: "twice",
@@ -117,6 +118,7 @@ const CHALLENGES: &[ChallengeSpec] = &[
             unless_bug: Some(config::BUG_NAMES[1]),
         },
         property: checks::ONCE,
+        only_when: None,
     },
 ];
 

@@ -20,7 +20,7 @@ pub use config::CRASH_POINTS;
 pub use node::{Durable, Hold, Msg, PState, TwoPc};
 pub use presets::scenario;
 
-use failscope_sim::challenge::{ChallengeSpec, Possibility};
+use failscope_sim::challenge::{ChallengeSpec, Mode, Possibility};
 use failscope_sim::lab::{BugDemo, Lab, NodeRange, ParamSpec, Preset, Unit, BUG_PARAM};
 use failscope_sim::run::{LabRun, Simulation};
 use failscope_sim::scenario::{Scenario, ScenarioError};
@@ -136,6 +136,7 @@ const CHALLENGES: &[ChallengeSpec] = &[
         hint: "Everyone must have voted yes and nobody may know the decision: make S1 fail after the votes (Parameters), or crash it from the fault toolbar at the right moment.",
         possible: Possibility::Possible,
         property: checks::BLOCKED,
+        only_when: None,
     },
     ChallengeSpec {
         id: "split-outcome",
@@ -146,6 +147,11 @@ const CHALLENGES: &[ChallengeSpec] = &[
             unless_bug: Some("decision sent before it is logged"),
         },
         property: checks::ATOMIC,
+        only_when: Some(Mode {
+            param: "protocol",
+            value: 0,
+            name: "two-phase commit",
+        }),
     },
 ];
 

@@ -99,6 +99,7 @@ const CHALLENGES: &[ChallengeSpec] = &[
         hint: "With no retries, delay the request or the reply, or pause the server, past the client's timeout (the fault toolbar).",
         possible: Possibility::Possible,
         property: checks::UNKNOWN,
+        only_when: None,
     },
 ];
 

@@ -138,6 +138,14 @@ fn every_challenge_names_a_property_of_its_lab() {
                     bug_index(lab, bug);
                 }
             }
+            if let Some(mode) = spec.only_when {
+                let param = lab.params().iter().find(|p| p.key == mode.param);
+                let param = param.unwrap_or_else(|| panic!("{what}: no parameter {}", mode.param));
+                assert!(
+                    (param.min..=param.max).contains(&mode.value) && !mode.name.is_empty(),
+                    "{what}: the mode is a value the parameter takes"
+                );
+            }
         }
     }
     for id in ["raft", "replication"] {

@@ -257,11 +257,24 @@ fn a_partition_makes_three_phase_commit_commit_on_one_side_and_abort_on_the_othe
         "{}",
         v.detail
     );
+    // The challenge that calls this impossible is about two-phase commit: here it does not
+    // apply, so it neither ticks nor contradicts the check.
+    let split = r
+        .challenges()
+        .into_iter()
+        .find(|c| c.spec.id == "split-outcome")
+        .unwrap();
+    assert!(!split.applies && split.achieved.is_none());
     // Two-phase commit under the same partition blocks S3 and S4 instead: safe, not live.
     let p = preset("two-phase-commit", "three-phase-partition").unwrap();
     let two_phase = run(&p.scenario.with_param("protocol", 0), p.duration_us);
     assert!(no_safety_violation(&two_phase));
     assert!(fired(&two_phase, BLOCKED).is_some());
+    let split = two_phase
+        .challenges()
+        .into_iter()
+        .find(|c| c.spec.id == "split-outcome");
+    assert!(split.is_some_and(|c| c.applies && c.achieved.is_none()));
 }
 
 /// Three-phase commit with crashes and restarts only: no partitions, pauses or losses.

@@ -45,6 +45,7 @@ pub fn Challenges(props: &ChallengesProps) -> Html {
 fn item(r: &ChallengeReport, bug_on: Option<&'static str>, on_action: &Callback<UiAction>) -> Html {
     let id = r.spec.id;
     let (state, icon, spoken) = match (&r.achieved, r.spec.possible) {
+        _ if !r.applies => ("elsewhere", "–", "about another mode of this lab"),
         (Some(_), _) => ("achieved", "✓", "achieved"),
         (None, Possibility::Possible) => ("open", "○", "not yet achieved"),
         (None, Possibility::Impossible { .. }) => ("impossible", "⊘", "impossible by design"),
@@ -62,6 +63,13 @@ fn item(r: &ChallengeReport, bug_on: Option<&'static str>, on_action: &Callback<
                     { "Show me" }
                 </button>
             </>
+        }
+    });
+    let elsewhere = r.spec.only_when.filter(|_| !r.applies).map(|mode| {
+        html! {
+            <p class="muted" data-testid={format!("challenge-elsewhere-{id}")}>
+                { format!("About {}: this run is in another mode, so it does not count here.", mode.name) }
+            </p>
         }
     });
     let possibility = match r.spec.possible {
@@ -87,6 +95,7 @@ fn item(r: &ChallengeReport, bug_on: Option<&'static str>, on_action: &Callback<
                 <strong>{ r.spec.sentence }</strong>
                 <span class="sr-only">{ format!(" ({spoken})") }</span>
                 { for achieved }
+                { for elsewhere }
                 if r.achieved.is_none() {
                     <p class="muted hint">{ r.spec.hint }</p>
                 }

@@ -181,7 +181,7 @@ impl LabPage {
             .iter()
             .filter(|r| r.status.first_violation.is_some())
             .count();
-        let challenges = failscope_sim::challenge::reports(lab.challenges(), &reports);
+        let challenges = failscope_sim::challenge::reports(lab, sim.params(), &reports);
         let panel = match self.tab {
             Tab::Inspector => html! {
                 <Inspector view={view.clone()} node={session.selection.node} message={session.selection.message}
