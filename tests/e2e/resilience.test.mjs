@@ -101,6 +101,10 @@ test('the cascade, undefended, with each defence alone, and with all of them', a
     assert.equal((await states(page))[2], 'happened');
     // One comparison per defence and one with all of them.
     assert.equal(await page.getByTestId('compare-link').count(), 4);
+    // Four counterparts: a menu that names each, not four identical buttons.
+    await page.getByTestId('compare-menu').locator('summary').click();
+    const names = await page.getByTestId('compare-link').allTextContents();
+    assert.equal(new Set(names.map((n) => n.trim())).size, 4, names.join(' | '));
   });
   for (const preset of ['cascade-bulkheads', 'cascade-breaker', 'cascade-shallow-liveness']) {
     await played(preset, async (page) => {

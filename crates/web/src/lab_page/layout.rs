@@ -287,7 +287,7 @@ impl LabPage {
                             }) }
                         </select>
                     </label>
-                    { for compare_links(lab, current_preset) }
+                    { compare_links(lab, current_preset) }
                     <span class="spacer" />
                     <button class="btn btn-primary" data-testid="share-button" aria-expanded={self.share.open.to_string()}
                             onclick={link.callback(|_| Msg::ToggleShare)}>{ "Share" }</button>
@@ -385,16 +385,44 @@ fn departure(session: &Session, preset: &failscope_sim::lab::Preset) -> Option<S
     }
 }
 
-/// Links to watch the current preset side by side with its counterpart.
-fn compare_links(lab: &'static dyn failscope_sim::Lab, current: Option<&str>) -> Vec<Html> {
-    lab.comparisons()
+/// Links to watch the current preset side by side with its counterpart: a button when it
+/// has one, a menu naming each when it has several.
+fn compare_links(lab: &'static dyn failscope_sim::Lab, current: Option<&str>) -> Html {
+    let presets = crate::session::presets_of(lab);
+    let links = lab
+        .comparisons()
         .into_iter()
         .filter(|(a, b)| current == Some(*a) || current == Some(*b))
         .map(|(a, b)| {
             let href = format!("#compare={}/{a},{}/{b}", lab.id(), lab.id());
-            html! { <a class="btn" data-testid="compare-link" href={href}>{ "Side by side ⇆" }</a> }
+            let other = if current == Some(a) { b } else { a };
+            let title = presets
+                .iter()
+                .find(|p| p.id == other)
+                .map_or(other, |p| p.title);
+            (href, title)
         })
-        .collect()
+        .collect::<Vec<_>>();
+    let link = |(href, title): &(String, &str), label: &str| {
+        html! {
+            <a class="btn" data-testid="compare-link" href={href.clone()} title={format!("Watch this run side by side with “{title}”")}>
+                { label.to_string() }
+            </a>
+        }
+    };
+    match links.as_slice() {
+        [] => html! {},
+        // One counterpart: a short button, its name in the tooltip.
+        [one] => link(one, "Side by side ⇆"),
+        several => html! {
+            <details class="compare-menu" data-testid="compare-menu">
+                <summary class="btn">{ "Side by side ⇆" }</summary>
+                <div class="compare-list" role="group" aria-label="Watch side by side with">
+                    { for several.iter().map(|pair| link(pair, pair.1)) }
+                </div>
+            </details>
+        },
+    }
 }
 
 /// The lab's own changes (its verbs) and its pictures that are not primary (the servers'
