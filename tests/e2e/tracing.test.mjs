@@ -60,6 +60,9 @@ test('a slow dependency and a failing one burn the error budget', async () => {
   });
   await played('errors', async (page) => {
     assert.equal((await states(page))[1], 'happened');
+    // RED: rate, errors and duration each have their own picture.
+    assert.match(await caption(page, 'red-rate'), /last second/);
+    assert.match(await caption(page, 'red-errors'), /ended in an error/);
   });
 });
 

@@ -104,11 +104,10 @@ fn percentile(sorted: &[i64], ppm: u64) -> i64 {
 }
 
 pub fn all(config: &Config, nodes: &Nodes<'_, Tracing>, now: Time) -> Vec<Picture> {
-    vec![
-        waterfall(nodes),
-        red(config, nodes, now),
-        slo(config, nodes, now),
-    ]
+    let mut pictures = vec![waterfall(nodes)];
+    pictures.extend(red(config, nodes, now));
+    pictures.push(slo(config, nodes, now));
+    pictures
 }
 
 fn waterfall(nodes: &Nodes<'_, Tracing>) -> Picture {
@@ -165,9 +164,10 @@ fn waterfall(nodes: &Nodes<'_, Tracing>) -> Picture {
     }
 }
 
-fn red(config: &Config, nodes: &Nodes<'_, Tracing>, now: Time) -> Picture {
-    let mut bars = Vec::new();
-    let mut lines = Vec::new();
+/// RED metrics per service, one picture each: rate, errors, duration.
+fn red(config: &Config, nodes: &Nodes<'_, Tracing>, now: Time) -> Vec<Picture> {
+    let (mut rates, mut errors, mut p99s) = (Vec::new(), Vec::new(), Vec::new());
+    let mut medians = Vec::new();
     let now = now as i64;
     for n in (0..N_NODES).filter(|&n| is_service(n)) {
         let Some(d) = nodes.durable(n) else { continue };
@@ -175,40 +175,62 @@ fn red(config: &Config, nodes: &Nodes<'_, Tracing>, now: Time) -> Picture {
         durations.sort_unstable();
         let p99 = percentile(&durations, 990_000);
         let p50 = percentile(&durations, 500_000);
-        let errors = d.metrics.iter().filter(|m| m.2).count();
-        let rate = d.metrics.iter().filter(|m| m.0 > now - 1_000_000).count();
-        bars.push(Bar {
+        let failed = d.metrics.iter().filter(|m| m.2).count() as i64;
+        let rate = d.metrics.iter().filter(|m| m.0 > now - 1_000_000).count() as i64;
+        let bar = |value: i64, bad: bool| Bar {
             label: service(n).into(),
-            value: p99 / 1_000,
-            tone: if p99 > config.slo_us as i64 {
-                Tone::Suspect
-            } else {
-                Tone::Secondary
-            },
-            highlight: p99 > config.slo_us as i64,
-        });
-        lines.push(format!(
-            "{} {rate}/s, {errors} errors, p50 {} ms",
-            service(n),
-            p50 / 1_000
-        ));
+            value,
+            tone: if bad { Tone::Suspect } else { Tone::Secondary },
+            highlight: bad,
+        };
+        rates.push(bar(rate, false));
+        errors.push(bar(failed, failed > 0));
+        p99s.push(bar(p99 / 1_000, p99 > config.slo_us as i64));
+        medians.push(format!("{} {} ms", service(n), p50 / 1_000));
     }
-    Picture {
-        id: "red",
-        title: "Each service's p99 duration".into(),
-        caption: format!(
-            "The slowest 1 % of each service's calls take at least this long (sampled or not). Rate over the last second, errors so far and median: {}.",
-            lines.join("; ")
-        ),
+    let version = |bars: &[Bar]| hash(bars.iter().map(|b| b.value as u64));
+    let picture = |id, title: &str, caption: String, y: Scale, bars: Vec<Bar>, reference| Picture {
+        id,
+        title: title.into(),
+        caption,
         primary: false,
-        version: hash(bars.iter().map(|b| b.value as u64).chain(lines.iter().map(|l| l.len() as u64))),
+        version: version(&bars),
         kind: PictureKind::Bars(Bars {
             x_label: "service".into(),
-            y: Scale::new("p99", "ms", 1),
+            y,
             bars,
-            reference: Some(((config.slo_us / MS) as i64, "SLO".into())),
+            reference,
         }),
-    }
+    };
+    vec![
+        picture(
+            "red-rate",
+            "Rate: each service's calls in the last second",
+            "Requests each service handled in the last second of simulated time, sampled or not.".into(),
+            Scale::new("calls", "/s", 1),
+            rates,
+            None,
+        ),
+        picture(
+            "red-errors",
+            "Errors: each service's failed calls so far",
+            "Calls that ended in an error since the run began; a failing dependency shows here first.".into(),
+            Scale::new("errors", "", 1),
+            errors,
+            None,
+        ),
+        picture(
+            "red",
+            "Duration: each service's p99",
+            format!(
+                "The slowest 1 % of each service's calls take at least this long (sampled or not). Medians: {}.",
+                medians.join("; ")
+            ),
+            Scale::new("p99", "ms", 1),
+            p99s,
+            Some(((config.slo_us / MS) as i64, "SLO".into())),
+        ),
+    ]
 }
 
 /// How much of the error budget is spent, in hundredths: bad requests over the ones the
