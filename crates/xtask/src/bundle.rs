@@ -271,13 +271,7 @@ fn build_with_features(features: &str) -> Result<BundleReport> {
         ],
     ))?;
     std::fs::remove_file(&main).map_err(|e| format!("{}: {e}", main.display()))?;
-    for wasm in files_in(&stage, ".wasm")? {
-        let path = wasm.to_string_lossy().into_owned();
-        let mut args = vec!["-Oz", "--strip-debug", "--strip-producers"];
-        args.extend_from_slice(WASM_OPT_FEATURES);
-        args.extend_from_slice(&[path.as_str(), "-o", path.as_str()]);
-        run(command("wasm-opt", &args))?;
-    }
+    optimise_all(files_in(&stage, ".wasm")?)?;
     let dist = dist_dir();
     let _ = std::fs::remove_dir_all(&dist);
     let app_dir = format!("app-{:016x}", hash_dir(&stage)?);
@@ -291,6 +285,34 @@ fn build_with_features(features: &str) -> Result<BundleReport> {
     let mut report = measure()?;
     report.float_code_in_main = float_code_in_main;
     Ok(report)
+}
+
+/// `wasm-opt -Oz` on every module, as many at a time as there are cores: a bundle has a
+/// couple of hundred modules, and each run spends most of its time starting binaryen.
+fn optimise_all(files: Vec<PathBuf>) -> Result {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let queue = std::sync::Mutex::new(files);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| -> Result {
+                    loop {
+                        let next = queue.lock().map_err(|_| "a worker panicked")?.pop();
+                        let Some(wasm) = next else { return Ok(()) };
+                        let path = wasm.to_string_lossy().into_owned();
+                        let mut args = vec!["-Oz", "--strip-debug", "--strip-producers"];
+                        args.extend_from_slice(WASM_OPT_FEATURES);
+                        args.extend_from_slice(&[path.as_str(), "-o", path.as_str()]);
+                        run(command("wasm-opt", &args))?;
+                    }
+                })
+            })
+            .collect();
+        handles.into_iter().try_for_each(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err("a wasm-opt worker panicked".into()))
+        })
+    })
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

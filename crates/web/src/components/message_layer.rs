@@ -110,7 +110,10 @@ impl MessageLayer {
             }
         }
         if let Some(canvas) = canvas {
-            if !painted.is_empty() || !self.painted.is_empty() {
+            // The canvas may outlive this layer (a new run on the same page starts a fresh
+            // layer): what it last showed is on the canvas itself, so clear by that.
+            let shown = canvas.get_attribute("data-count").is_some_and(|c| c != "0");
+            if !painted.is_empty() || !self.painted.is_empty() || shown {
                 paint(canvas, group, &painted, frame.dot_radius());
             }
             let _ = canvas.set_attribute("data-count", &painted.len().to_string());
