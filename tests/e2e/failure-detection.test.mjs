@@ -3,7 +3,7 @@
 // the old `heartbeat` id still opening it. One browser for the file; each preset played once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, playPreset, invariantStates, screenshot } from './browser.mjs';
+import { launch, openPage, playPreset, invariantStates, screenshot, play, pause } from './browser.mjs';
 
 let context;
 before(async () => { context = await launch(); });
@@ -39,6 +39,30 @@ test('fifty nodes play without a console error', async () => {
   await played('stress', '5×', async (page) => {
     await page.getByTestId('picture-suspicions').waitFor();
   });
+});
+
+test('a crowd of painted messages is cleared when another scenario opens on the page', async () => {
+  const page = await openPage(context, `#lab=${LAB}&preset=stress`);
+  await page.getByTestId('narration').waitFor({ timeout: 20_000 });
+  await play(page);
+  const canvas = '[data-testid=message-canvas]';
+  await page.waitForFunction((c) => Number(document.querySelector(c)?.dataset.count ?? 0) > 300, canvas, { timeout: 20_000 });
+  await pause(page);
+  const inked = () => page.evaluate((c) => {
+    const el = document.querySelector(c);
+    if (!el.width || !el.height) return 0;
+    const data = el.getContext('2d').getImageData(0, 0, el.width, el.height).data;
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i]) n += 1;
+    return n;
+  }, canvas);
+  assert.ok(await inked() > 0, 'the crowd is painted');
+  await page.evaluate((lab) => { location.hash = `#lab=${lab}&preset=crash`; }, LAB);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid^="node-S"]').length < 10);
+  await page.waitForTimeout(300);
+  assert.equal(await inked(), 0, 'no stale dots from the fifty-node run');
+  assert.deepEqual(page.errors, []);
+  await page.close();
 });
 
 test('fixed, adaptive and phi on a rough network: the crash is noticed, pauses fool them', async () => {

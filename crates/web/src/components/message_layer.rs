@@ -301,6 +301,9 @@ fn paint(
     else {
         return;
     };
+    // Clear in canvas pixels: the last paint's transform is still set, and clearing through
+    // it left the parts of the canvas outside the scaled rectangle with stale dots.
+    let _ = context.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
     context.clear_rect(0.0, 0.0, f64::from(width), f64::from(height));
     let (dx, dy) = (fit.left - canvas_rect.left(), fit.top - canvas_rect.top());
     let _ = context.set_transform(
