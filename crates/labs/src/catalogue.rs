@@ -187,7 +187,7 @@ pub static CATALOGUE: &[LabInfo] = &[
         title: "Failure detection",
         listed: true,
         presets: &["crash", "gc-pause", "fixed-timeout", "adaptive", "phi-accrual", "dilemma", "stress"],
-        pictures: &["bars", "grid", "lanes", "time-series"],
+        pictures: &["bars", "grid", "lanes", "time-series", "xy"],
     },
     LabInfo {
         id: "unreliable-network",
@@ -203,7 +203,7 @@ pub static CATALOGUE: &[LabInfo] = &[
         title: "Resilience",
         listed: true,
         presets: &["trigger", "metastable", "metastable-budget", "metastable-breaker", "backoff", "full-jitter", "shared-pool", "bulkheads", "deep-liveness", "shallow-liveness", "crash", "readiness", "canary", "all-at-once", "blue-green", "kill-switch", "cascade", "cascade-bulkheads", "cascade-breaker", "cascade-shallow-liveness", "cascade-defended"],
-        pictures: &["bars", "state-machine", "time-series"],
+        pictures: &["bars", "state-machine", "time-series", "xy"],
     },
     LabInfo {
         id: "streams",
@@ -227,7 +227,7 @@ pub static CATALOGUE: &[LabInfo] = &[
         title: "Picture gallery",
         listed: false,
         presets: &["every-kind"],
-        pictures: &["bars", "graph", "grid", "lanes", "state-machine", "time-series", "tree"],
+        pictures: &["bars", "graph", "grid", "lanes", "state-machine", "time-series", "tree", "xy"],
     },
 ];
 #[cfg(not(feature = "no-labs"))]

@@ -54,6 +54,7 @@ pub enum PictureKind {
     Grid(Grid),
     Lanes(Lanes),
     Ring(Ring),
+    Xy(Xy),
 }
 
 impl PictureKind {
@@ -68,6 +69,7 @@ impl PictureKind {
             PictureKind::Grid(_) => "grid",
             PictureKind::Lanes(_) => "lanes",
             PictureKind::Ring(_) => "ring",
+            PictureKind::Xy(_) => "xy",
         }
     }
 }
@@ -369,6 +371,137 @@ pub struct Span {
     pub highlight: bool,
 }
 
+/// One quantity against another (goodput against offered load, a histogram with its fitted
+/// curve, detection time against false alarms): series of points on two value axes.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Xy {
+    pub x: Scale,
+    pub y: Scale,
+    pub series: Vec<XySeries>,
+    /// Straight lines worth drawing across the plot (a capacity, the load before a trigger).
+    pub guides: Vec<Guide>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct XySeries {
+    pub label: String,
+    /// Index into the shared categorical palette.
+    pub colour: u8,
+    pub style: XyStyle,
+    pub points: Vec<XyPoint>,
+}
+
+/// How a series is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum XyStyle {
+    /// Points joined in their order, which need not follow x: a path through time may loop
+    /// back (hysteresis). An arrowhead marks the last point's direction.
+    Path,
+    /// Points joined in x order with no direction (a fitted curve, a trade-off frontier).
+    Line,
+    /// Separate dots, each focusable with its label.
+    Dots,
+    /// A histogram: each point is a column from `x` to `x + width` (in the x scale), `y` high.
+    Columns { width: i64 },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct XyPoint {
+    pub x: i64,
+    pub y: i64,
+    /// Names the point in its tooltip ("φ = 8", "2.5 s"); empty for a plain point.
+    pub label: String,
+    /// Ringed: the current setting, the latest moment.
+    pub highlight: bool,
+}
+
+impl XyPoint {
+    pub fn new(x: i64, y: i64) -> XyPoint {
+        XyPoint {
+            x,
+            y,
+            label: String::new(),
+            highlight: false,
+        }
+    }
+
+    pub fn labelled(x: i64, y: i64, label: impl Into<String>) -> XyPoint {
+        XyPoint {
+            label: label.into(),
+            ..XyPoint::new(x, y)
+        }
+    }
+}
+
+/// A straight guide line across an [`Xy`] plot at `value` on one axis.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Guide {
+    pub axis: Axis,
+    pub value: i64,
+    pub label: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Axis {
+    /// A vertical line at an x value.
+    X,
+    /// A horizontal line at a y value.
+    Y,
+}
+
+impl Xy {
+    /// The smallest and largest x and y any point, column or guide reaches:
+    /// `((x_lo, x_hi), (y_lo, y_hi))`, `None` with nothing to draw.
+    pub fn extent(&self) -> Option<((i64, i64), (i64, i64))> {
+        let mut xs = Vec::new();
+        let mut ys = Vec::new();
+        for s in &self.series {
+            for p in &s.points {
+                xs.push(p.x);
+                ys.push(p.y);
+                if let XyStyle::Columns { width } = s.style {
+                    xs.push(p.x.saturating_add(width));
+                }
+            }
+        }
+        if xs.is_empty() {
+            return None;
+        }
+        for g in &self.guides {
+            match g.axis {
+                Axis::X => xs.push(g.value),
+                Axis::Y => ys.push(g.value),
+            }
+        }
+        let span = |v: &[i64]| {
+            (
+                v.iter().copied().min().unwrap_or(0),
+                v.iter().copied().max().unwrap_or(0),
+            )
+        };
+        Some((span(&xs), span(&ys)))
+    }
+
+    /// A cheap fingerprint of the points, for [`Picture::version`].
+    pub fn fingerprint(&self) -> u64 {
+        let mut h = crate::trace::Fnv::new();
+        for s in &self.series {
+            h.u64(s.points.len() as u64);
+            for p in &s.points {
+                h.u64(p.x as u64);
+                h.u64(p.y as u64);
+                h.bytes(&[u8::from(p.highlight)]);
+            }
+        }
+        for g in &self.guides {
+            h.u64(g.value as u64);
+        }
+        h.finish()
+    }
+}
+
 /// Points on a circle of `2^64` positions (a hash ring): owners' arcs, markers on the rim,
 /// and a walk from a key to its owners.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -469,6 +602,37 @@ mod tests {
         check(100, "", -5, "-0.05");
         check(1, "", 0, "0");
         check(0, "", 7, "7");
+    }
+
+    #[test]
+    fn an_xy_extent_covers_columns_and_guides() {
+        let xy = |series: Vec<XySeries>, guides: Vec<Guide>| Xy {
+            x: Scale::new("gap", "ms", 1),
+            y: Scale::new("count", "", 1),
+            series,
+            guides,
+        };
+        assert_eq!(xy(Vec::new(), Vec::new()).extent(), None);
+        let columns = XySeries {
+            label: "gaps".into(),
+            colour: 0,
+            style: XyStyle::Columns { width: 10 },
+            points: vec![XyPoint::new(90, 3), XyPoint::new(100, 40)],
+        };
+        let guide = Guide {
+            axis: Axis::Y,
+            value: 55,
+            label: "fit".into(),
+        };
+        assert_eq!(
+            xy(vec![columns.clone()], vec![guide.clone()]).extent(),
+            Some(((90, 110), (3, 55)))
+        );
+        let a = xy(vec![columns.clone()], Vec::new());
+        let mut b = a.clone();
+        b.series[0].points[1].y = 41;
+        assert_ne!(a.fingerprint(), b.fingerprint());
+        assert_eq!(a.fingerprint(), a.clone().fingerprint());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use failscope_sim::picture::*;
 use failscope_sim::protocol::Tone;
 use failscope_sim::time::{MS, SECOND};
 use failscope_web::components::pictures::{
-    axis, bars, lanes, state_machine, tree, PictureFrame, PictureFrameProps,
+    axis, bars, lanes, state_machine, tree, xy, PictureFrame, PictureFrameProps,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -312,6 +312,116 @@ async fn bars_have_ticks_labels_a_reference_and_highlights() {
         assert!(count(&host, "[data-testid=legend-item]") >= 2);
         assert_readable(&host);
     }
+}
+
+fn xy_picture() -> Picture {
+    let series = |label: &str, colour, style, points| XySeries {
+        label: label.into(),
+        colour,
+        style,
+        points,
+    };
+    // A histogram with a curve over it, a path that loops back, and crowded labelled dots.
+    let columns = (0..12)
+        .map(|i| XyPoint {
+            highlight: i == 11,
+            ..XyPoint::labelled(i * 10, 40 - (i - 5) * (i - 5), format!("bucket {i}"))
+        })
+        .collect();
+    let curve = (0..=44)
+        .map(|k| XyPoint::new(k * 25 / 10, 38 - (k / 4 - 5) * (k / 4 - 5)))
+        .collect();
+    let path = [(20, 30), (60, 12), (90, 8), (70, 9)]
+        .into_iter()
+        .map(|(x, y)| XyPoint::new(x, y))
+        .collect();
+    let dots = (0..8)
+        .map(|i| XyPoint {
+            highlight: i == 3,
+            ..XyPoint::labelled(100 - i * 3, 20 + i, format!("φ = {i}"))
+        })
+        .collect();
+    picture(
+        "xy",
+        "Goodput against load",
+        PictureKind::Xy(Xy {
+            x: Scale::new("load", "ms", 1),
+            y: Scale::new("goodput", "/s", 1),
+            series: vec![
+                series("gaps", 0, XyStyle::Columns { width: 10 }, columns),
+                series("fit", 3, XyStyle::Line, curve),
+                series("run", 1, XyStyle::Path, path),
+                series("thresholds", 2, XyStyle::Dots, dots),
+            ],
+            guides: vec![
+                Guide {
+                    axis: Axis::X,
+                    value: 55,
+                    label: "offered".into(),
+                },
+                Guide {
+                    axis: Axis::Y,
+                    value: 35,
+                    label: "capacity".into(),
+                },
+            ],
+        }),
+    )
+}
+
+#[wasm_bindgen_test]
+async fn an_xy_plot_has_two_axes_columns_a_curve_a_path_and_labels_apart() {
+    for width in [300, 520] {
+        let host = mount(xy_picture(), width).await;
+        let label = aria_label(&host);
+        assert!(
+            label.starts_with("goodput against load: load from 0 ms to 120 ms"),
+            "{label}"
+        );
+        assert!(label.contains("marked: bucket 11 at 110 ms"), "{label}");
+        assert_eq!(count(&host, "[data-testid=xy-column]"), 12);
+        assert_eq!(count(&host, ".pic-xy-column.highlight"), 1);
+        // Curve and path are lines; only the path has a direction and an end point.
+        assert_eq!(count(&host, "polyline.pic-line"), 2);
+        assert_eq!(count(&host, ".pic-xy-arrow"), 1);
+        // Eight dots plus the path's last point are focusable points, one ringed.
+        assert_eq!(count(&host, "[data-testid=xy-point]"), 9);
+        assert_eq!(count(&host, ".pic-point.highlight"), 1);
+        assert_eq!(count(&host, "[data-testid=guide]"), 2);
+        let x_ticks = texts(&host, "[data-testid=axis-x] .pic-tick-label");
+        assert!(x_ticks.contains(&"0 ms".to_string()), "{x_ticks:?}");
+        assert_apart(&host, "[data-testid=axis-x] .pic-tick-label");
+        assert_apart(&host, "[data-testid=axis-y] .pic-tick-label");
+        // Crowded dots: the labels that are drawn never overlap; the rest live in tooltips.
+        let shown = count(&host, ".pic-xy-label");
+        assert!((1..=8).contains(&shown), "{shown} dot labels");
+        assert_apart(&host, ".pic-xy-label");
+        assert_eq!(count(&host, "[data-testid=legend-item]"), 4);
+        assert_readable(&host);
+    }
+}
+
+#[wasm_bindgen_test]
+fn dot_labels_take_the_first_free_side() {
+    let bounds = (0.0, 0.0, 200.0, 100.0);
+    let placed = xy::place_labels(
+        &[
+            (50.0, 50.0),
+            (50.0, 50.0),
+            (50.0, 50.0),
+            (100.0, 5.0),
+            (195.0, 5.0),
+        ],
+        &[(30.0, 12.0); 5],
+        bounds,
+    );
+    // Right, then left, then above; near the top edge only below is left; in the corner
+    // nothing fits inside the plot.
+    assert_eq!(placed[0], Some((57.0, 44.0)));
+    assert_eq!(placed[1], Some((13.0, 44.0)));
+    assert_eq!(placed[2], Some((35.0, 31.0)));
+    assert_eq!(placed[3], Some((85.0, 12.0)));
+    assert_eq!(placed[4], None);
 }
 
 fn graph_picture() -> Picture {
@@ -642,6 +752,7 @@ async fn the_gallery_preset_draws_every_kind_on_the_lab_page() {
             "state-machine",
             "tree",
             "grid",
+            "xy",
             "lanes"
         ]
     );
@@ -830,6 +941,17 @@ async fn empty_pictures_draw_without_failing() {
         PictureKind::Lanes(Lanes {
             lanes: Vec::new(),
             marks: Vec::new(),
+        }),
+        PictureKind::Xy(Xy {
+            x: scale(),
+            y: scale(),
+            series: vec![XySeries {
+                label: "nothing yet".into(),
+                colour: 11,
+                style: XyStyle::Path,
+                points: Vec::new(),
+            }],
+            guides: Vec::new(),
         }),
     ];
     for kind in kinds {

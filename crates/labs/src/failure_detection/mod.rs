@@ -28,7 +28,7 @@ pub use checks::{
     COMPLETENESS_CHECK,
 };
 pub use config::Config;
-pub use node::{Heartbeat, Msg, Records, RungTally, SuspicionSpan, Timer};
+pub use node::{Heartbeat, Msg, Records, RungTally, SuspicionSpan, Timer, BUCKETS};
 
 use failscope_sim::challenge::{ChallengeSpec, Possibility};
 use failscope_sim::lab::{BugDemo, Lab, NodeRange, ParamSpec, Preset, Unit, BUG_PARAM};

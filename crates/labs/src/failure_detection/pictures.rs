@@ -11,7 +11,7 @@ use failscope_sim::ids::node_name;
 use failscope_sim::invariant::Nodes;
 use failscope_sim::picture::{
     Bar, Bars, Cell, Grid, Lane, Lanes, MarkKind, Picture, PictureKind, Scale, Series, Span,
-    TimeMark, TimeSeries,
+    TimeMark, TimeSeries, Xy, XyPoint, XySeries, XyStyle,
 };
 use failscope_sim::protocol::Tone;
 use failscope_sim::time::{format_duration, Time, MS, SECOND};
@@ -27,7 +27,11 @@ pub fn all(config: &Config, nodes: &Nodes<'_, Heartbeat>, now: Time) -> Vec<Pict
         if nodes.len() > usize::from(WATCHED) {
             out.push(view(config, records));
         }
-        out.push(gaps(config, records));
+        let fit = nodes
+            .state(OBSERVER)
+            .and_then(|s| s.windows.get(usize::from(WATCHED)))
+            .and_then(|w| w.fit());
+        out.push(gaps(config, records, fit));
         out.push(lanes(nodes, records));
         out.push(dilemma(config, records, now));
     }
@@ -168,32 +172,30 @@ fn expected(n: f64, mean: f64, sd: f64, lo: f64, hi: f64) -> f64 {
     n * (cdf(hi) - cdf(lo))
 }
 
-/// The gaps between heartbeats S1 has heard, with the normal fitted to them.
-fn gaps(config: &Config, records: &Records) -> Picture {
+/// Samples of the fitted curve per bucket.
+const CURVE_STEPS: usize = 4;
+
+/// Gaps are drawn in tenths of a millisecond.
+fn tenths_ms(us: f64) -> i64 {
+    libm::round(us / 100.0) as i64
+}
+
+/// The gaps between heartbeats S1 has heard as a histogram, with the normal that phi
+/// accrual fits now (to S1's window of S2's recent gaps, Hayashibara et al. 2004 §3) drawn
+/// over it as a curve: its expected count per bucket out of every gap heard.
+fn gaps(config: &Config, records: &Records, fit: Option<(f64, f64)>) -> Picture {
     let n = records.arrivals;
-    let (mean, sd) = if n == 0 {
-        (0.0, 0.0)
-    } else {
-        let n128 = u128::from(n);
-        let spread = (n128 * records.sum_sq).saturating_sub(records.sum_us * records.sum_us);
-        (
-            records.sum_us as f64 / n as f64,
-            libm::sqrt(spread as f64) / n as f64,
-        )
-    };
+    let (mean, sd) = fit.filter(|_| n > 0).unwrap_or((0.0, 0.0));
     let width = config.bucket_us as f64;
     let mut beyond_fit = 0u64;
-    let bars: Vec<Bar> = records
+    let columns: Vec<XyPoint> = records
         .histogram
         .iter()
         .enumerate()
         .map(|(i, &count)| {
             let lo = i as f64 * width;
-            let hi = if i + 1 == BUCKETS {
-                f64::MAX
-            } else {
-                lo + width
-            };
+            let last = i + 1 == BUCKETS;
+            let hi = if last { f64::MAX } else { lo + width };
             let fit = if sd > 0.0 {
                 expected(n as f64, mean, sd, lo, hi)
             } else {
@@ -205,26 +207,61 @@ fn gaps(config: &Config, records: &Records) -> Picture {
             if outlier {
                 beyond_fit += u64::from(count);
             }
-            Bar {
-                label: if i + 1 == BUCKETS {
-                    format!("≥{}", format_duration(i as Time * config.bucket_us))
-                } else {
-                    format_duration(i as Time * config.bucket_us)
-                },
-                value: i64::from(count),
-                tone: if outlier {
-                    Tone::Suspect
-                } else {
-                    Tone::Secondary
-                },
+            let from = i as Time * config.bucket_us;
+            XyPoint {
                 highlight: outlier,
+                ..XyPoint::labelled(
+                    tenths_ms(lo),
+                    i64::from(count),
+                    if last {
+                        format!("{count} gaps of {} or more", format_duration(from))
+                    } else {
+                        format!(
+                            "{count} gaps of {} to {}",
+                            format_duration(from),
+                            format_duration(from + config.bucket_us)
+                        )
+                    },
+                )
             }
         })
         .collect();
-    let peak_fit = if sd > 0.0 {
-        expected(n as f64, mean, sd, mean - width / 2.0, mean + width / 2.0)
-    } else {
-        0.0
+    let mut series = vec![XySeries {
+        label: "gaps heard".into(),
+        colour: 0,
+        style: XyStyle::Columns {
+            width: tenths_ms(width),
+        },
+        points: columns,
+    }];
+    if sd > 0.0 {
+        // The fit's expected count per bucket, as a smooth curve over the buckets.
+        let step = width / CURVE_STEPS as f64;
+        let curve = (0..=(BUCKETS - 1) * CURVE_STEPS)
+            .map(|k| {
+                let centre = k as f64 * step;
+                let count = expected(
+                    n as f64,
+                    mean,
+                    sd,
+                    centre - width / 2.0,
+                    centre + width / 2.0,
+                );
+                XyPoint::new(tenths_ms(centre), libm::round(count) as i64)
+            })
+            .collect();
+        series.push(XySeries {
+            label: "normal fit".into(),
+            colour: 3,
+            style: XyStyle::Line,
+            points: curve,
+        });
+    }
+    let data = Xy {
+        x: Scale::new("gap", "ms", 10),
+        y: Scale::new("heartbeats", "", 1),
+        series,
+        guides: Vec::new(),
     };
     Picture {
         id: "inter-arrivals",
@@ -233,21 +270,18 @@ fn gaps(config: &Config, records: &Records) -> Picture {
             "No heartbeats heard yet.".into()
         } else {
             format!(
-                "{n} gaps, in buckets of {}. The fitted normal: mean {}, deviation {}; the line is its height at the mean. Outlined: {beyond_fit} gaps in buckets the normal cannot explain (pauses, lost heartbeats).",
+                "{n} gaps from every peer, in buckets of {}; the last bucket holds every longer gap. The curve is the normal {} fits now to the last {} gaps from {} (mean {}, deviation {}), as the count it expects per bucket. Outlined: {beyond_fit} gaps in buckets that normal cannot explain (pauses, lost heartbeats).",
                 format_duration(config.bucket_us),
+                node_name(OBSERVER),
+                config.window,
+                node_name(WATCHED),
                 format_duration(mean as Time),
                 format_duration(sd as Time)
             )
         },
         primary: false,
-        version: hash(records.histogram.iter().map(|&c| i64::from(c))),
-        kind: PictureKind::Bars(Bars {
-            x_label: "gap".into(),
-            y: Scale::new("heartbeats", "", 1),
-            bars,
-            reference: (peak_fit > 0.0)
-                .then(|| (libm::round(peak_fit) as i64, "normal fit".into())),
-        }),
+        version: data.fingerprint(),
+        kind: PictureKind::Xy(data),
     }
 }
 

@@ -6,7 +6,7 @@ use failscope_sim::invariant::Nodes;
 use failscope_sim::picture::{
     Bar, Bars, Cell, Graph, GraphEdge, GraphNode, Grid, Lane, Lanes, MachineState, MarkKind,
     Picture, PictureKind, Scale, Series, Span, StateMachine, TimeMark, TimeSeries, Transition,
-    Tree, TreeNode,
+    Tree, TreeNode, Xy, XyPoint, XySeries, XyStyle,
 };
 use failscope_sim::protocol::Tone;
 use failscope_sim::time::Time;
@@ -70,6 +70,12 @@ pub fn all(config: &Config, nodes: &Nodes<'_, Pinger>, now: Time) -> Vec<Picture
             "Recent beats",
             "Answers each server counted in its last beats: solid when every peer answered.",
             beats(&journals),
+        ),
+        titled(
+            "answers-vs-rtt",
+            "Answers against round trip",
+            "Each server as a dot: pongs received across, its latest mean round trip up; ringed servers are down or paused.",
+            answers_vs_rtt(&journals),
         ),
         // An open span runs to now: this picture changes with the cursor.
         picture(
@@ -443,6 +449,34 @@ fn beats(journals: &[(NodeId, &Journal, NodeStatus)]) -> PictureKind {
         rows: journals.iter().map(|(id, _, _)| node_name(*id)).collect(),
         columns,
         cells,
+    })
+}
+
+fn answers_vs_rtt(journals: &[(NodeId, &Journal, NodeStatus)]) -> PictureKind {
+    let points = journals
+        .iter()
+        .filter_map(|(id, j, status)| {
+            let rtt = j.samples.iter().rev().find_map(|s| s.mean_rtt_us)?;
+            Some(XyPoint {
+                highlight: *status != NodeStatus::Up,
+                ..XyPoint::labelled(
+                    j.answers.iter().sum::<u64>() as i64,
+                    tenths(rtt),
+                    node_name(*id),
+                )
+            })
+        })
+        .collect();
+    PictureKind::Xy(Xy {
+        x: Scale::new("answers", "", 1),
+        y: rtt_scale(),
+        series: vec![XySeries {
+            label: "servers".into(),
+            colour: 0,
+            style: XyStyle::Dots,
+            points,
+        }],
+        guides: Vec::new(),
     })
 }
 

@@ -6,11 +6,11 @@ use super::config::{Config, BALANCER, CLIENTS, DEP_A, DEP_B, FIRST_INSTANCE, N_I
 use super::node::{Bucket, Resilience, BUCKET_US, LOAD_BUCKET_US};
 use failscope_sim::invariant::Nodes;
 use failscope_sim::picture::{
-    Bar, Bars, MachineState, MarkKind, Picture, PictureKind, Scale, Series, StateMachine, TimeMark,
-    TimeSeries, Transition,
+    Axis, Bar, Bars, Guide, MachineState, MarkKind, Picture, PictureKind, Scale, Series,
+    StateMachine, TimeMark, TimeSeries, Transition, Xy, XyPoint, XySeries, XyStyle,
 };
 use failscope_sim::protocol::Tone;
-use failscope_sim::time::{format_duration, Time, SECOND};
+use failscope_sim::time::{format_duration, Time, MS, SECOND};
 
 fn hash(values: impl Iterator<Item = i64>) -> u64 {
     values.fold(17u64, |h, v| h.wrapping_mul(31).wrapping_add(v as u64))
@@ -69,7 +69,7 @@ pub fn all(config: &Config, nodes: &Nodes<'_, Resilience>, now: Time) -> Vec<Pic
     if config.breaker {
         pictures.push(breaker(config, nodes));
     }
-    pictures.push(hysteresis(config, &buckets));
+    pictures.push(hysteresis(config, nodes, &buckets));
     pictures.push(pools(config, nodes));
     pictures
 }
@@ -284,62 +284,121 @@ fn breaker(config: &Config, nodes: &Nodes<'_, Resilience>) -> Picture {
     }
 }
 
-/// Goodput against offered load: mean goodput before and during the trigger and in the last
-/// full second, against the offered load before it (the line). The same offered load with
-/// goodput collapsed after the trigger is the hysteresis of a metastable failure.
-fn hysteresis(config: &Config, buckets: &[Bucket]) -> Picture {
-    let mean = |from: Time, to: Time| {
-        let (a, b) = ((from / BUCKET_US) as usize, (to / BUCKET_US) as usize);
-        let slice = buckets
-            .get(a.min(buckets.len())..b.min(buckets.len()))
-            .unwrap_or(&[]);
-        let n = slice.len() as i64;
-        (n > 0).then(|| {
-            let offered: i64 = slice.iter().map(|b| i64::from(b.offered)).sum();
-            let good: i64 = slice.iter().map(|b| i64::from(b.good)).sum();
-            (offered * PER_SECOND / n, good * PER_SECOND / n)
+/// Points of the goodput-against-load path: one per this much time.
+pub const PATH_STEP_US: Time = 500 * MS;
+
+/// Goodput against the load reaching the dependencies (retries included), one point per
+/// [`PATH_STEP_US`], joined in time order and coloured by phase. A healthy run goes out
+/// during the trigger and comes back; a metastable one stays out after the trigger clears,
+/// at the same offered load: the path does not close. That is the hysteresis of Bronson et
+/// al., "Metastable Failures in Distributed Systems" (HotOS 2021): below the trigger the
+/// same load has two outcomes, depending on where the system came from.
+fn hysteresis(config: &Config, nodes: &Nodes<'_, Resilience>, buckets: &[Bucket]) -> Picture {
+    let per_step = (SECOND / PATH_STEP_US) as i64;
+    let client_buckets = (PATH_STEP_US / BUCKET_US) as usize;
+    let load_buckets = (PATH_STEP_US / LOAD_BUCKET_US) as usize;
+    let steps = buckets.len() / client_buckets;
+    let calls = |node, step: usize| -> i64 {
+        nodes.state(node).map_or(0, |d| {
+            let from = (step * load_buckets).min(d.arrivals.len());
+            let to = ((step + 1) * load_buckets).min(d.arrivals.len());
+            d.arrivals[from..to].iter().map(|&n| i64::from(n)).sum()
         })
     };
-    let end = buckets.len() as Time * BUCKET_US;
-    let start = config.trigger_at_us.min(end);
-    let stop = config.trigger_end().min(end);
-    let last = end.saturating_sub(SECOND).max(stop);
-    let baseline = mean(0, start).map(|(offered, _)| offered);
-    let mut bars = Vec::new();
-    for (name, from, to) in [
-        ("before", 0, start),
-        ("during", start, stop),
-        ("last second", last, end),
-    ] {
-        if to <= from || (name == "last second" && stop >= end) {
-            continue;
+    let mut phases: [Vec<XyPoint>; 3] = Default::default();
+    let mut previous: Option<(usize, XyPoint)> = None;
+    for step in 0..steps {
+        let window = &buckets[step * client_buckets..(step + 1) * client_buckets];
+        let good: i64 = window.iter().map(|b| i64::from(b.good)).sum();
+        let load = calls(DEP_A, step) + calls(DEP_B, step);
+        let start = step as Time * PATH_STEP_US;
+        let phase = if config.trigger_us == 0 || start + PATH_STEP_US <= config.trigger_at_us {
+            0
+        } else if start < config.trigger_end() {
+            1
+        } else {
+            2
+        };
+        let point = XyPoint::labelled(
+            load * per_step,
+            good * per_step,
+            format!(
+                "{}–{}",
+                format_duration(start),
+                format_duration(start + PATH_STEP_US)
+            ),
+        );
+        // Each phase starts where the one before ended, so the path is unbroken.
+        if let Some((before, last)) = &previous {
+            if *before != phase && phases[phase].is_empty() {
+                phases[phase].push(last.clone());
+            }
         }
-        if let Some((offered, good)) = mean(from, to) {
-            let collapsed = good * 100 < offered * super::node::RECOVERED_PCT as i64;
-            bars.push(Bar {
-                label: name.into(),
-                value: good,
-                tone: if collapsed {
-                    Tone::Faulty
-                } else {
-                    Tone::Secondary
-                },
-                highlight: collapsed && name == "last second",
-            });
+        phases[phase].push(point.clone());
+        previous = Some((phase, point));
+    }
+    if let Some((phase, _)) = previous {
+        if let Some(last) = phases[phase].last_mut() {
+            last.highlight = true;
         }
     }
+    let offered_before = {
+        let before = (config.trigger_at_us / BUCKET_US) as usize;
+        let slice = &buckets[..before.min(buckets.len())];
+        (!slice.is_empty() && config.trigger_us > 0).then(|| {
+            let offered: i64 = slice.iter().map(|b| i64::from(b.offered)).sum();
+            offered * PER_SECOND / slice.len() as i64
+        })
+    };
+    let names = [
+        "before the trigger",
+        "during the trigger",
+        "after it clears",
+    ];
+    let colours = [0u8, 3, 1];
+    let series: Vec<XySeries> = phases
+        .into_iter()
+        .enumerate()
+        .filter(|(_, points)| !points.is_empty())
+        .map(|(i, points)| XySeries {
+            label: names[i].into(),
+            colour: colours[i],
+            style: XyStyle::Path,
+            points,
+        })
+        .collect();
+    let guides = offered_before
+        .map(|o| {
+            vec![
+                Guide {
+                    axis: Axis::X,
+                    value: o,
+                    label: "offered before".into(),
+                },
+                Guide {
+                    axis: Axis::Y,
+                    value: o,
+                    label: "all answered".into(),
+                },
+            ]
+        })
+        .unwrap_or_default();
+    let data = Xy {
+        x: Scale::new("calls reaching the dependencies", "/s", 1),
+        y: Scale::new("goodput", "/s", 1),
+        series,
+        guides,
+    };
     Picture {
         id: "hysteresis",
-        title: "Goodput against offered load".into(),
-        caption: "Mean goodput per second before the trigger, during it, and in the last second once it has cleared; the line is the offered load before it. The same offered load with goodput still collapsed after the trigger is a metastable failure: the system stays in its bad state.".into(),
+        title: "Goodput against load".into(),
+        caption: format!(
+            "One point per {}: calls reaching the dependencies (retries included) across, requests answered in time up. Before the trigger the point sits where every request is answered once. Retries push it right and down; when the trigger clears a healthy system comes back, while a metastable one stays down at the same offered load: the path does not close.",
+            format_duration(PATH_STEP_US)
+        ),
         primary: false,
-        version: hash(bars.iter().map(|b| b.value).chain(baseline)),
-        kind: PictureKind::Bars(Bars {
-            x_label: "goodput".into(),
-            y: Scale::new("requests", "/s", 1),
-            bars,
-            reference: baseline.map(|o| (o, "offered".into())),
-        }),
+        version: data.fingerprint(),
+        kind: PictureKind::Xy(data),
     }
 }
 

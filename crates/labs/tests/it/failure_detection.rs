@@ -278,12 +278,31 @@ fn the_pictures_show_phi_gaps_suspicions_and_the_dilemma() {
         "φ passes 8 when S2 crashes"
     );
     assert!(view.marks.iter().any(|m| m.label.contains("had crashed")));
-    let PictureKind::Bars(gaps) = &pictures[2].kind else {
+    let PictureKind::Xy(gaps) = &pictures[2].kind else {
         panic!("histogram")
     };
-    let most = gaps.bars.iter().max_by_key(|b| b.value).unwrap();
+    let (columns, fit) = (&gaps.series[0].points, &gaps.series[1].points);
+    assert_eq!(columns.len(), failscope_labs::failure_detection::BUCKETS);
+    let most = columns.iter().max_by_key(|p| p.y).unwrap();
     assert!(most.label.contains("ms"), "{}", most.label);
-    assert!(gaps.reference.is_some(), "the fitted normal's height");
+    // The fitted curve peaks where the heartbeats cluster (within two buckets of the mean
+    // gap heard), and holds about as many heartbeats as were heard.
+    let top = fit.iter().max_by_key(|p| p.y).unwrap();
+    let bucket = columns[1].x - columns[0].x;
+    let inside = &columns[..columns.len() - 1];
+    let mean_gap = inside.iter().map(|p| (p.x + bucket / 2) * p.y).sum::<i64>()
+        / inside.iter().map(|p| p.y).sum::<i64>().max(1);
+    assert!(
+        (top.x - mean_gap).abs() <= 2 * bucket,
+        "fit peaks at {}, the mean gap is {mean_gap}",
+        top.x
+    );
+    let heard: i64 = columns.iter().map(|p| p.y).sum();
+    let fitted: i64 = fit.iter().step_by(4).map(|p| p.y).sum();
+    assert!(
+        (fitted - heard).abs() * 10 < heard,
+        "fit {fitted} vs heard {heard}"
+    );
 }
 
 fn achieved(sim: &dyn Simulation, id: &str) -> Option<failscope_sim::challenge::Achievement> {

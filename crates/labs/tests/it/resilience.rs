@@ -140,6 +140,63 @@ fn the_metastable_configuration_does_not_recover_and_a_budget_or_a_breaker_make_
     }
 }
 
+/// The goodput-against-load path of a run: (phase label, points) per phase.
+fn load_path(run: &Run) -> Vec<(String, Vec<(i64, i64)>)> {
+    use failscope_sim::picture::PictureKind;
+    let pictures = run.pictures();
+    let picture = pictures
+        .iter()
+        .find(|p| p.id == "hysteresis")
+        .expect("the path");
+    let PictureKind::Xy(xy) = &picture.kind else {
+        panic!("an x-y picture");
+    };
+    xy.series
+        .iter()
+        .map(|s| {
+            (
+                s.label.clone(),
+                s.points.iter().map(|p| (p.x, p.y)).collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_metastable_path_does_not_close_and_the_cured_one_does() {
+    // Bronson et al. 2021: after the trigger the same offered load gives goodput far below
+    // what it gave before (hysteresis); with a retry budget the path returns to its start.
+    for (id, closes) in [("metastable", false), ("metastable-budget", true)] {
+        let path = load_path(&preset_run(id));
+        let labels: Vec<&str> = path.iter().map(|(l, _)| l.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "before the trigger",
+                "during the trigger",
+                "after it clears"
+            ],
+            "{id}"
+        );
+        let start = path[0].1[path[0].1.len() / 2];
+        let end = *path[2].1.last().unwrap();
+        // During the trigger retries push the load right of where it started.
+        let widest = path[1].1.iter().map(|p| p.0).max().unwrap();
+        assert!(widest > start.0 * 3 / 2, "{id}: {widest} vs {start:?}");
+        // Back where it started: each call answered once (goodput about the load, within
+        // the Poisson noise of a half-second window), at about the load it started with.
+        let back = end.1 * 100 >= end.0 * 90 && end.0 * 100 < start.0 * 130;
+        assert_eq!(back, closes, "{id}: start {start:?}, end {end:?}");
+        if !closes {
+            // Stuck: goodput well below the start at no less load than before.
+            assert!(
+                end.1 * 100 < start.1 * 70 && end.0 >= start.0,
+                "{id}: {end:?}"
+            );
+        }
+    }
+}
+
 #[test]
 fn a_retry_storm_multiplies_the_dependencys_load() {
     // The same trigger with and without immediate retries: after it clears, A is offered

@@ -10,7 +10,7 @@
 
 use super::{
     bars::BarsView, graph::GraphView, grid::GridView, lanes::LanesView, ring::RingView,
-    state_machine::StateMachineView, time_series::TimeSeriesView, tree::TreeView,
+    state_machine::StateMachineView, time_series::TimeSeriesView, tree::TreeView, xy::XyView,
 };
 use crate::lazy::{Chunk, Draw};
 use failscope_sim::picture::{Picture, PictureKind};
@@ -56,6 +56,7 @@ lazy_kinds! {
     "tree" => TREE: picture_tree: draw_tree,
     "lanes" => LANES: picture_lanes: draw_lanes,
     "ring" => RING: picture_ring: draw_ring,
+    "xy" => XY: picture_xy: draw_xy,
 }
 
 /// The grid, drawn by the main module.
@@ -121,6 +122,13 @@ fn draw_ring(props: &KindProps) -> Html {
         PictureKind::Ring(data) => html! {
             <RingView ring={data.clone()} version={props.picture.version} title={props.picture.title.clone()} />
         },
+        _ => html! {},
+    }
+}
+
+fn draw_xy(props: &KindProps) -> Html {
+    match &props.picture.kind {
+        PictureKind::Xy(data) => html! { <XyView data={data.clone()} width={props.width} /> },
         _ => html! {},
     }
 }

@@ -17,6 +17,7 @@ pub mod ring;
 pub mod state_machine;
 pub mod time_series;
 pub mod tree;
+pub mod xy;
 
 use crate::browser;
 use crate::lazy::Deferred;
