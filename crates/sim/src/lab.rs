@@ -289,16 +289,60 @@ pub trait Lab: Sync {
     fn related(&self) -> &'static [Related] {
         &[]
     }
-    /// The lab-specific changes a person can make mid-run (`Action::Lab`); none by default.
     /// Files the lab offers for download (see [`LabExport`]).
     fn exports(&self) -> &'static [LabExport] {
         &[]
     }
+    /// The lab-specific changes a person can make mid-run (`Action::Lab`); none by default.
     fn verbs(&self) -> &'static [LabVerb] {
+        &[]
+    }
+    /// Charts drawn from a batch of runs over many seeds (see [`Batch`]); none by default.
+    fn batches(&self) -> &'static [Batch] {
         &[]
     }
     /// Build a run. The scenario has been validated.
     fn build(&self, scenario: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError>;
+}
+
+/// A chart a lab draws from many runs of the current settings, one per seed (the timeout
+/// dilemma measured over twenty seeds rather than one run). The page runs them one at a time
+/// between frames, so it stays responsive, and redraws the chart as results come in; the CLI
+/// and tests run them all at once. Everything is a pure function of the scenario and the
+/// seeds, so the chart is the same everywhere.
+#[derive(Clone, Copy)]
+pub struct Batch {
+    /// Stable within the lab; the picture it draws has the same id.
+    pub id: &'static str,
+    /// The button that starts it ("Measure over 20 seeds").
+    pub label: &'static str,
+    /// How many runs: seeds `scenario.seed`, `scenario.seed + 1`, ...
+    pub runs: u32,
+    /// One run of `scenario` with `seed` in place of its own, summarised as numbers. A run
+    /// should take no more than a few milliseconds natively: the page runs one per slice.
+    pub run: fn(&Scenario, u64) -> Vec<i64>,
+    /// The chart from the summaries so far, in seed order (fewer than `runs` while it is
+    /// still measuring).
+    pub picture: fn(&Scenario, &[Vec<i64>]) -> crate::picture::Picture,
+}
+
+impl Batch {
+    /// Every run at once, then the chart: for tests and the command line.
+    pub fn measure(&self, scenario: &Scenario) -> crate::picture::Picture {
+        let results: Vec<Vec<i64>> = (0..u64::from(self.runs))
+            .map(|k| (self.run)(scenario, scenario.seed.wrapping_add(k)))
+            .collect();
+        (self.picture)(scenario, &results)
+    }
+}
+
+impl std::fmt::Debug for Batch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Batch")
+            .field("id", &self.id)
+            .field("runs", &self.runs)
+            .finish()
+    }
 }
 
 /// Where to look labs up by id. The engine holds no labs of its own: the registry (the

@@ -14,11 +14,13 @@
 //! - `checks` — the safety and liveness properties, checked from outside the nodes;
 //! - `presets` — guided scenarios with narration;
 //! - `pictures` — the lab's own pictures, as data for the shared picture kinds;
+//! - `dilemma` — the timeout dilemma measured over a batch of seeds (a `Batch`);
 //! - this file — the `Lab`: id, parameters with bounds and help, node range, `build`.
 
 mod checks;
 pub mod config;
 pub mod detector;
+pub mod dilemma;
 mod node;
 mod pictures;
 mod presets;
@@ -31,7 +33,7 @@ pub use config::Config;
 pub use node::{Heartbeat, Msg, Records, RungTally, SuspicionSpan, Timer, BUCKETS};
 
 use failscope_sim::challenge::{ChallengeSpec, Possibility};
-use failscope_sim::lab::{BugDemo, Lab, NodeRange, ParamSpec, Preset, Unit, BUG_PARAM};
+use failscope_sim::lab::{Batch, BugDemo, Lab, NodeRange, ParamSpec, Preset, Unit, BUG_PARAM};
 use failscope_sim::run::{LabRun, Simulation};
 use failscope_sim::scenario::{Scenario, ScenarioError};
 
@@ -206,6 +208,9 @@ impl Lab for FailureDetectionLab {
     }
     fn bug_demos(&self) -> &'static [BugDemo] {
         BUG_DEMOS
+    }
+    fn batches(&self) -> &'static [Batch] {
+        &[dilemma::DILEMMA]
     }
     fn build(&self, scenario: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError> {
         Ok(Box::new(LabRun::<Heartbeat>::new(

@@ -100,7 +100,7 @@ pub fn all() -> Vec<Preset> {
                 Chapter::at(0, "S1 runs eight shadow detectors beside its real one, with timeouts from 75 ms to 800 ms, all fed the same heartbeats. Nodes crash and come back four times in 40 s."),
                 Chapter::at(0, BY_DESIGN).on_check(ACCURACY_CHECK),
                 Chapter::at(6 * SECOND, "A crash: each shadow detector notices it at its own timeout.").on_check(COMPLETENESS_CHECK),
-                Chapter::at(25 * SECOND, "Read the table down: mean detection time grows with the timeout while false suspicions per hour fall. No row has both low; choosing one is choosing which mistake to make."),
+                Chapter::at(25 * SECOND, "Read the table down: mean detection time grows with the timeout while false suspicions per hour fall. No row has both low; choosing one is choosing which mistake to make. One run is one sample: “Measure over 20 seeds” below the pictures charts the same trade-off over twenty runs."),
             ],
         },
         Preset {

@@ -416,3 +416,53 @@ fn pauses_on_drifting_clocks_end_and_replay_exactly() {
     replay.seek(sim.now());
     assert_eq!(replay.trace().hash(), sim.trace().hash());
 }
+
+#[test]
+fn over_a_batch_of_seeds_a_higher_threshold_detects_later_and_errs_less() {
+    // The timeout dilemma (Chandra and Toueg 1996; Hayashibara et al. 2004, §5): over twenty
+    // seeds, each threshold's mean detection time never falls and its false suspicions per
+    // hour never rise as the threshold grows (within sampling error), for the fixed timeout
+    // and for phi accrual.
+    use failscope_labs::failure_detection::dilemma::{totals, DILEMMA};
+    use failscope_sim::picture::PictureKind;
+    for id in ["dilemma", "phi-accrual"] {
+        let scenario = preset(LAB_ID, id).unwrap().scenario;
+        let results: Vec<Vec<i64>> = (0..u64::from(DILEMMA.runs))
+            .map(|k| (DILEMMA.run)(&scenario, scenario.seed + k))
+            .collect();
+        let rungs = (results[0].len() - 1) / 3;
+        assert_eq!(rungs, 8);
+        let measured = totals(&results, rungs);
+        let means: Vec<i64> = measured
+            .iter()
+            .map(|m| m.0.expect("a crash noticed"))
+            .collect();
+        let false_rate: Vec<i64> = measured.iter().map(|m| m.1).collect();
+        for k in 1..rungs {
+            assert!(means[k] * 100 >= means[k - 1] * 98, "{id}: {means:?}");
+            assert!(
+                false_rate[k] <= false_rate[k - 1] * 105 / 100 + 1_000,
+                "{id}: {false_rate:?}"
+            );
+        }
+        // The ends differ: the lowest threshold cries wolf far more than the highest, and
+        // the highest takes far longer to notice a crash.
+        assert!(
+            false_rate[0] > 4 * false_rate[rungs - 1].max(1),
+            "{id}: {false_rate:?}"
+        );
+        assert!(means[rungs - 1] > 2 * means[0], "{id}: {means:?}");
+        // The chart shows one ringed dot per threshold, the same numbers.
+        let chart = DILEMMA.measure(&scenario);
+        let PictureKind::Xy(xy) = &chart.kind else {
+            panic!("an x-y chart")
+        };
+        let dots = &xy.series[1].points;
+        assert_eq!(dots.len(), rungs);
+        assert_eq!(dots.iter().filter(|p| p.highlight).count(), 1, "{id}");
+        assert_eq!(dots[0].x, means[0] / 1_000);
+        assert_eq!(dots[0].y, false_rate[0]);
+        // Same seeds, same chart.
+        assert_eq!(DILEMMA.measure(&scenario), chart);
+    }
+}

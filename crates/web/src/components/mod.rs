@@ -1,5 +1,6 @@
 //! One view per module. Every lab shares them.
 
+pub mod batch;
 pub mod challenges;
 pub mod consistency;
 pub mod controls;

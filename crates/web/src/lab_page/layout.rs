@@ -7,6 +7,7 @@
 //! confused with `crate::layout`, the geometry of nodes on the canvas.)
 
 use super::{LabPage, LabPageProps, Msg};
+use crate::components::batch::BatchCharts;
 use crate::components::challenges::{ChallengeAnnouncer, ChallengesProps, CHALLENGES};
 use crate::components::consistency::{ConsistencyProps, HISTORY_PANEL};
 use crate::components::controls::Controls;
@@ -450,13 +451,20 @@ fn lab_panel(
             .collect();
         html! { <LabVerbs verbs={lab.verbs()} servers={servers} on_action={on_action} /> }
     });
-    if pictures.is_empty() && verbs.is_none() {
+    if pictures.is_empty() && verbs.is_none() && lab.batches().is_empty() {
         return html! {};
     }
+    let batches = (!lab.batches().is_empty()).then(|| {
+        html! {
+            <BatchCharts lab={lab.id()} scenario={session.sim().scenario().clone()}
+                         file_stem={crate::components::share::file_stem(session)} />
+        }
+    });
     html! {
         <div class="lab-pictures">
             { for verbs }
             { picture_frames(session, pictures, view, Some("pictures")) }
+            { for batches }
         </div>
     }
 }
