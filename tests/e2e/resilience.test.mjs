@@ -36,6 +36,12 @@ test('metastable: the retry storm keeps goodput down; a budget or a breaker end 
     assert.deepEqual(await states(page), ['holds', 'not yet', 'not seen']);
     const load = await caption(page, 'dependency-load');
     assert.ok(Number(load.match(/Peak at A so far: (\d+)/)[1]) > 1_000, load);
+    // Goodput against load: a path in three phases that ends away from where it began.
+    const path = page.getByTestId('picture-hysteresis');
+    assert.equal(await path.locator('polyline.pic-line').count(), 3);
+    assert.equal(await path.locator('.pic-xy-arrow').count(), 3);
+    const end = await path.locator('.pic-point.highlight title').textContent();
+    assert.match(end, /^after it clears, /);
   });
   await played('metastable-budget', async (page) => {
     assert.ok(await recovered(page));

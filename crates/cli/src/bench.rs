@@ -23,9 +23,15 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     if matches!(which, "consistency" | "all") {
         consistency(&clock_ms);
     }
-    if !matches!(which, "engine" | "all" | "raft" | "ring" | "consistency") {
+    if matches!(which, "hunt" | "all") {
+        hunt(&clock_ms);
+    }
+    if !matches!(
+        which,
+        "engine" | "all" | "raft" | "ring" | "consistency" | "hunt"
+    ) {
         return Err(format!(
-            "unknown benchmark `{which}` (engine, raft, ring, consistency, all)"
+            "unknown benchmark `{which}` (engine, raft, ring, consistency, hunt, all)"
         ));
     }
     Ok(ExitCode::SUCCESS)
@@ -147,4 +153,18 @@ fn consistency(clock_ms: &dyn Fn() -> f64) {
     println!("BENCH consistency.native.linearizable_10k_ms {holds_ms:.1}");
     println!("BENCH consistency.native.violation_10k_ms {violated_ms:.1}");
     println!("BENCH consistency.native.sequential_10k_ms {sequential_ms:.1}");
+}
+
+/// The hunt's speed: a thousand seeds of Raft's default settings, each with a swarm fault
+/// schedule, on one thread as the page runs them.
+fn hunt(clock_ms: &dyn Fn() -> f64) {
+    let rate = bench::hunt_rate("raft", 1_000, clock_ms);
+    println!(
+        "hunt, native: {} seeds of {} in {:.0} ms on one thread: {:.0} seeds/s ({} broke a check)",
+        rate.seeds, rate.lab, rate.wall_ms, rate.seeds_per_second, rate.broken
+    );
+    println!(
+        "BENCH hunt.native.seeds_per_second {:.0}",
+        rate.seeds_per_second
+    );
 }

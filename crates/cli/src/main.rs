@@ -3,7 +3,7 @@
 //! ```text
 //! failscope labs                                   list labs and their presets
 //! failscope run <SOURCE> [--seed N] [--until S] [--emit WHAT] [--out FILE]
-//! failscope sweep <SOURCE> --seeds N [--from N] [--until S]
+//! failscope sweep <SOURCE> --seeds N [--from N] [--until S] [--swarm]
 //! failscope bench [engine|raft|all]
 //! ```
 //!
@@ -28,7 +28,7 @@ static ALLOCATOR: alloc_counter::Counting = alloc_counter::Counting;
 const USAGE: &str = "usage:
   failscope labs
   failscope run   <scenario.json | share-link | --lab ID [--preset ID]> [--seed N] [--until SECONDS] [--emit summary|trace|history|all] [--out FILE]
-  failscope sweep <scenario.json | --lab ID [--preset ID]> --seeds N [--from N] [--until SECONDS]
+  failscope sweep <scenario.json | --lab ID [--preset ID]> --seeds N [--from N] [--until SECONDS] [--swarm]
   failscope bench [engine|raft|all]";
 
 fn main() -> ExitCode {
@@ -73,6 +73,8 @@ struct Options {
     out: Option<String>,
     seeds: u64,
     from: u64,
+    /// Each seed also draws a fault schedule (swarm testing, `failscope_sim::hunt`).
+    swarm: bool,
 }
 
 fn parse_options(args: &[String]) -> Result<Options, String> {
@@ -83,6 +85,7 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
         out: None,
         seeds: 0,
         from: 0,
+        swarm: false,
     };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
@@ -94,6 +97,7 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
             "--out" => options.out = Some(value()?.clone()),
             "--seeds" => options.seeds = parse_u64(flag, value()?)?,
             "--from" => options.from = parse_u64(flag, value()?)?,
+            "--swarm" => options.swarm = true,
             other => return Err(format!("unknown option {other}\n{USAGE}")),
         }
     }
@@ -185,8 +189,18 @@ fn sweep(args: &[String]) -> Result<ExitCode, String> {
     let failures: Vec<(u64, Vec<String>)> = (options.from..options.from + options.seeds)
         .into_par_iter()
         .filter_map(|seed| {
-            let mut scenario = base.clone();
-            scenario.seed = seed;
+            let scenario = if options.swarm {
+                failscope_sim::hunt::swarm_scenario(
+                    &base,
+                    seed,
+                    failscope_sim::hunt::horizon(until),
+                )
+                .0
+            } else {
+                let mut scenario = base.clone();
+                scenario.seed = seed;
+                scenario
+            };
             let mut sim = failscope_labs::build(&scenario).ok()?;
             sim.run_until(until);
             let violated: Vec<String> = sim
@@ -204,10 +218,15 @@ fn sweep(args: &[String]) -> Result<ExitCode, String> {
     let mut failures = failures;
     failures.sort();
     println!(
-        "swept {} seeds ({}..{}) for {} s each in {:.1} s: {} violated an invariant",
+        "swept {} seeds ({}..{}){} for {} s each in {:.1} s: {} violated an invariant",
         options.seeds,
         options.from,
         options.from + options.seeds,
+        if options.swarm {
+            " with swarm fault schedules"
+        } else {
+            ""
+        },
         until as f64 / SECOND as f64,
         started.elapsed().as_secs_f64(),
         failures.len()
@@ -217,11 +236,19 @@ fn sweep(args: &[String]) -> Result<ExitCode, String> {
         for v in violations {
             println!("  {v}");
         }
-        println!(
-            "  reproduce: failscope run {} --seed {seed} --until {}",
-            source.describe(),
-            until as f64 / SECOND as f64
-        );
+        if options.swarm {
+            println!(
+                "  reproduce: failscope sweep {} --swarm --from {seed} --seeds 1 --until {}",
+                source.describe(),
+                until as f64 / SECOND as f64
+            );
+        } else {
+            println!(
+                "  reproduce: failscope run {} --seed {seed} --until {}",
+                source.describe(),
+                until as f64 / SECOND as f64
+            );
+        }
     }
     Ok(if failures.is_empty() {
         ExitCode::SUCCESS

@@ -188,3 +188,38 @@ fn trace_of(scenario: &Scenario, until: Time) -> (u64, usize) {
     sim.run_until(until);
     (sim.trace().hash(), sim.trace().len())
 }
+
+/// Figures of a hunt: seeds run one after another on one thread, as the page runs them.
+#[derive(Clone, Debug, Serialize)]
+pub struct HuntRate {
+    pub lab: &'static str,
+    pub seeds: u64,
+    pub broken: u64,
+    pub wall_ms: f64,
+    pub seeds_per_second: f64,
+}
+
+/// Hunt over `seeds` seeds of `lab`'s default settings (see `failscope_sim::hunt`), timed
+/// with `clock_ms`.
+pub fn hunt_rate(lab: &'static str, seeds: u64, clock_ms: &dyn Fn() -> f64) -> HuntRate {
+    let base = crate::find(lab)
+        .expect("a registered lab")
+        .default_scenario(1);
+    let until = failscope_sim::hunt::default_until(None);
+    let start = clock_ms();
+    let broken = (0..seeds)
+        .filter(|&seed| {
+            failscope_sim::hunt::hunt_seed(&crate::REGISTRY, &base, seed, until)
+                .expect("the default settings run")
+                .is_some()
+        })
+        .count() as u64;
+    let wall_ms = clock_ms() - start;
+    HuntRate {
+        lab,
+        seeds,
+        broken,
+        wall_ms,
+        seeds_per_second: seeds as f64 * 1_000.0 / wall_ms.max(1e-3),
+    }
+}

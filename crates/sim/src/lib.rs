@@ -24,6 +24,7 @@ pub mod clock;
 pub mod consistency;
 pub mod export;
 pub mod history;
+pub mod hunt;
 pub mod ids;
 pub mod invariant;
 pub mod json;

@@ -116,3 +116,18 @@ fn consistency_check_in_the_browser() {
     console_log!("BENCH consistency.browser.linearizable_ms {holds_ms:.1} ({n}-operation single-key history)");
     console_log!("BENCH consistency.browser.violation_ms {violated_ms:.1} (the same with one stale read, search and shrink)");
 }
+
+#[wasm_bindgen_test]
+fn hunt_seeds_per_second_in_the_browser() {
+    let seeds = if FULL { 1_000 } else { 20 };
+    let rate = bench::hunt_rate("raft", seeds, &clock_ms);
+    // Raft's default settings break no check under any fault schedule.
+    assert_eq!(rate.broken, 0);
+    console_log!(
+        "BENCH hunt.browser.seeds_per_second {:.0} ({} seeds of {} in {:.0} ms)",
+        rate.seeds_per_second,
+        rate.seeds,
+        rate.lab,
+        rate.wall_ms
+    );
+}

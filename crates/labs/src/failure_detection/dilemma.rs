@@ -15,7 +15,7 @@ use failscope_sim::picture::{Picture, PictureKind, Scale, Xy, XyPoint, XySeries,
 use failscope_sim::rng::Rng;
 use failscope_sim::run::{LabRun, Simulation};
 use failscope_sim::scenario::Scenario;
-use failscope_sim::time::{format_duration, Time, SECOND};
+use failscope_sim::time::{Time, SECOND};
 
 /// Simulated time per run.
 pub const RUN_US: Time = 12 * SECOND;
@@ -132,12 +132,12 @@ fn picture(scenario: &Scenario, results: &[Vec<i64>]) -> Picture {
         id: "dilemma-seeds",
         title: "The timeout dilemma over many seeds".into(),
         caption: format!(
-            "{} runs of {} with your settings on {} nodes, each seed crashing {} once for {}. Each dot is one threshold of {}'s shadow detectors: how long a crash took to notice, against how often a live node was suspected. Ringed: your setting.",
+            "{} runs of {} s with your settings on {} nodes, each seed crashing {} once for {} s. Each dot is one threshold of {}'s shadow detectors: how long a crash took to notice, against how often a live node was suspected. Ringed: your setting.",
             results.len(),
-            format_duration(RUN_US),
+            RUN_US / SECOND,
             scenario.n_nodes.clamp(2, MAX_NODES),
             node_name(WATCHED),
-            format_duration(DOWN_US),
+            DOWN_US / SECOND,
             node_name(OBSERVER),
         ),
         primary: false,

@@ -11,6 +11,7 @@ mod determinism;
 mod engine;
 mod failure_detection;
 mod gallery;
+mod hunt;
 mod lab_run;
 mod lease_fencing;
 #[cfg(not(target_arch = "wasm32"))]

@@ -9,7 +9,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct BatchChartsProps {
     /// The lab whose batches to offer.
     pub lab: AttrValue,
@@ -18,6 +18,9 @@ pub struct BatchChartsProps {
     #[prop_or_default]
     pub file_stem: Option<String>,
 }
+
+// Only labs with batches show them: their code is a chunk of its own (see `crate::lazy`).
+crate::lazy_view!(pub BATCH_CHARTS: BatchChartsProps => BatchCharts, batch_charts, "the batch charts");
 
 /// Every batch of the lab, one panel each.
 #[component]

@@ -2,14 +2,20 @@
 //! until seen, each anomaly (a stale read, a lost write) neutral until it happens, then
 //! amber. A violation links to the moment it first happened.
 
+use crate::components::hunt::Hunt;
 use crate::session::{format_time, UiAction};
 use failscope_sim::invariant::{InvariantReport, Modality};
+use failscope_sim::scenario::Scenario;
+use failscope_sim::time::Time;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq, Clone)]
 pub struct InvariantsProps {
     pub reports: Vec<InvariantReport>,
     pub on_action: Callback<UiAction>,
+    /// The settings a hunt searches with, and how long it runs each seed.
+    pub scenario: Scenario,
+    pub hunt_until: Time,
 }
 
 // Not shown when a page opens: its code is a chunk of its own (see `crate::lazy`).
@@ -21,6 +27,7 @@ pub fn Invariants(props: &InvariantsProps) -> Html {
         return html! { <p class="muted">{ "This lab checks no invariants." }</p> };
     }
     html! {
+        <>
         <ul class="invariants" data-testid="invariants">
             { for props.reports.iter().enumerate().map(|(i, r)| {
                 let (state, icon) = match (r.spec.modality, r.ok()) {
@@ -54,5 +61,7 @@ pub fn Invariants(props: &InvariantsProps) -> Html {
                 }
             }) }
         </ul>
+        <Hunt scenario={props.scenario.clone()} until={props.hunt_until} />
+        </>
     }
 }

@@ -7,6 +7,7 @@ pub mod controls;
 pub mod event_log;
 pub mod fault_toolbar;
 pub mod help;
+pub mod hunt;
 pub mod inspector;
 pub mod invariants;
 pub mod lab_picker;

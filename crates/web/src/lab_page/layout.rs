@@ -7,7 +7,7 @@
 //! confused with `crate::layout`, the geometry of nodes on the canvas.)
 
 use super::{LabPage, LabPageProps, Msg};
-use crate::components::batch::BatchCharts;
+use crate::components::batch::{BatchChartsProps, BATCH_CHARTS};
 use crate::components::challenges::{ChallengeAnnouncer, ChallengesProps, CHALLENGES};
 use crate::components::consistency::{ConsistencyProps, HISTORY_PANEL};
 use crate::components::controls::Controls;
@@ -190,7 +190,12 @@ impl LabPage {
                            message_kinds={kinds} />
             },
             Tab::Invariants => html! {
-                <Deferred<InvariantsProps> chunk={&INVARIANTS} props={InvariantsProps { reports, on_action: on_action.clone() }} />
+                <Deferred<InvariantsProps> chunk={&INVARIANTS} props={InvariantsProps {
+                    reports,
+                    on_action: on_action.clone(),
+                    scenario: sim.scenario().clone(),
+                    hunt_until: failscope_sim::hunt::default_until(session.preset.as_ref().map(|p| p.duration_us)),
+                }} />
             },
             Tab::Challenges => html! {
                 <Deferred<ChallengesProps> chunk={&CHALLENGES} props={ChallengesProps {
@@ -456,8 +461,11 @@ fn lab_panel(
     }
     let batches = (!lab.batches().is_empty()).then(|| {
         html! {
-            <BatchCharts lab={lab.id()} scenario={session.sim().scenario().clone()}
-                         file_stem={crate::components::share::file_stem(session)} />
+            <Deferred<BatchChartsProps> chunk={&BATCH_CHARTS} props={BatchChartsProps {
+                lab: lab.id().into(),
+                scenario: session.sim().scenario().clone(),
+                file_stem: Some(crate::components::share::file_stem(session)),
+            }} />
         }
     });
     html! {
