@@ -130,3 +130,18 @@ export async function logLines(page, text) {
   await line.first().waitFor({ timeout: 10_000 });
   return line.count();
 }
+
+/** Start recording the page's long tasks (over 50 ms); `longestTask` reads the longest. */
+export async function watchLongTasks(page) {
+  await page.evaluate(() => {
+    window.__longest = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longest = Math.max(window.__longest, e.duration);
+    }).observe({ type: 'longtask', buffered: false });
+  });
+}
+
+/** The longest task since `watchLongTasks`, in milliseconds (0 when none passed 50 ms). */
+export async function longestTask(page) {
+  return page.evaluate(() => window.__longest);
+}

@@ -3,7 +3,7 @@
 // the old `heartbeat` id still opening it. One browser for the file; each preset played once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, playPreset, invariantStates, screenshot, play, pause } from './browser.mjs';
+import { launch, openPage, playPreset, invariantStates, screenshot, play, pause, watchLongTasks, longestTask } from './browser.mjs';
 
 let context;
 before(async () => { context = await launch(); });
@@ -93,12 +93,7 @@ test('the dilemma table: detection time grows with the timeout, false suspicions
     assert.match(text, /false \/ hour/);
     // The same trade-off over twenty seeds, measured between frames: the page keeps
     // answering while it runs, and the chart has a ringed dot per threshold.
-    await page.evaluate(() => {
-      window.__longest = 0;
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) window.__longest = Math.max(window.__longest, e.duration);
-      }).observe({ type: 'longtask', buffered: false });
-    });
+    await watchLongTasks(page);
     const started = Date.now();
     await page.getByTestId('batch-start').click();
     await page.getByTestId('batch-progress').waitFor({ timeout: 10_000 });
@@ -112,7 +107,7 @@ test('the dilemma table: detection time grows with the timeout, false suspicions
     assert.match(await chart.getByTestId('picture-caption').textContent(), /^20 runs of 12 s/);
     assert.equal(await chart.locator('[data-testid=xy-point]').count(), 8);
     assert.equal(await chart.locator('.pic-point.highlight').count(), 1);
-    const longest = await page.evaluate(() => window.__longest);
+    const longest = await longestTask(page);
     console.log(`batch of 20 seeds: ${batchMs} ms; a tab click answered in ${tabMs} ms; longest task ${Math.round(longest)} ms`);
     assert.ok(longest < 200, `longest task while measuring: ${longest} ms`);
     assert.equal(await page.getByTestId('batch-start').textContent(), 'Measure again (20 runs)');

@@ -4,7 +4,7 @@
 // parameter out of its range stays in its field, marked, in the field's words and unit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, setSpeed, simTime } from './browser.mjs';
+import { launch, openPage, setSpeed, simTime, screenshot, watchLongTasks, longestTask } from './browser.mjs';
 
 let context;
 before(async () => { context = await launch(); });
@@ -68,6 +68,45 @@ test('a lab parameter out of its range stays in its field, with the range in the
   await field.fill(before);
   await field.blur();
   assert.equal(await page.getByTestId('param-heartbeat_ms-error').count(), 0, 'a good value clears the mark');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('the hunt: a thousand seeds in seconds without blocking, and a bug found as a link to its violation', async () => {
+  const page = await openPage(context, '#lab=raft');
+  await page.getByTestId('canvas').waitFor({ timeout: 20_000 });
+  await page.getByTestId('tab-invariants').click();
+  await watchLongTasks(page);
+  // The default settings: every seed runs, none breaks a check.
+  const started = Date.now();
+  await page.getByTestId('hunt-start').click();
+  await page.getByTestId('hunt-summary').waitFor({ timeout: 120_000 });
+  const seconds = (Date.now() - started) / 1000;
+  assert.match(await page.getByTestId('hunt-summary').textContent(), /^1000 seeds in [\d.]+ s: none broke a check\.$/);
+  const longest = await longestTask(page);
+  console.log(`hunt, browser: 1000 seeds of raft in ${seconds.toFixed(1)} s (${Math.round(1000 / seconds)} seeds/s); longest task ${Math.round(longest)} ms`);
+  assert.ok(seconds < 30, `a thousand seeds took ${seconds} s`);
+  assert.ok(longest < 50, `longest task while hunting: ${longest} ms`);
+  // With "vote twice in a term" on, the hunt lists runs that break election safety.
+  await page.getByTestId('tab-parameters').click();
+  await page.getByTestId('param-bug').selectOption({ label: 'vote twice in a term' });
+  await page.getByTestId('tab-invariants').click();
+  await page.getByTestId('hunt-start').click();
+  const finding = page.getByTestId('hunt-finding').first();
+  await finding.waitFor({ timeout: 60_000 });
+  const line = await finding.textContent();
+  assert.match(line, /^Seed \d+ — Election safety at [\d.]+ m?s: .* \(faults: .+\)$/);
+  if (await page.getByTestId('hunt-stop').count()) await page.getByTestId('hunt-stop').click();
+  await screenshot(page, 'raft-hunt');
+  // Its link opens that run paused at the violation, on the Invariants tab.
+  await finding.getByTestId('hunt-open').click();
+  await page.waitForFunction(() => location.hash.startsWith('#s='));
+  const violated = page.locator('[data-testid^=invariant-][data-state=violated] strong').first();
+  await violated.waitFor({ timeout: 20_000 });
+  assert.equal(await violated.textContent(), 'Election safety');
+  const at = line.match(/Election safety at ([\d.]+) (m?s)/);
+  const us = Number(at[1]) * (at[2] === 'ms' ? 1_000 : 1_000_000);
+  assert.ok(Math.abs(await simTime(page) - us) < 1_000, `paused at the violation (${at[0]})`);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

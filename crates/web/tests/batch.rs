@@ -12,12 +12,6 @@ use support::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-async fn settle(ms: u32) {
-    yew::scheduler::flush().await;
-    gloo::timers::future::TimeoutFuture::new(ms).await;
-    yew::scheduler::flush().await;
-}
-
 #[wasm_bindgen_test]
 async fn a_batch_runs_between_frames_stops_on_request_and_charts_what_it_ran() {
     let lab = failscope_labs::all()

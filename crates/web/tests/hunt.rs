@@ -12,12 +12,6 @@ use support::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-async fn settle(ms: u32) {
-    yew::scheduler::flush().await;
-    gloo::timers::future::TimeoutFuture::new(ms).await;
-    yew::scheduler::flush().await;
-}
-
 #[wasm_bindgen_test]
 async fn a_hunt_lists_a_broken_run_as_a_link_to_its_violation_and_stops() {
     let lab = failscope_labs::find("raft").expect("raft");

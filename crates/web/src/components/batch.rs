@@ -2,10 +2,10 @@
 //! seeds, one run per slice between frames so the page stays responsive, with a progress bar
 //! and a stop button; the chart is redrawn as the results come in. New settings start over.
 
+use crate::components::job::use_job;
 use crate::components::pictures::{PictureFrame, PictureFrameProps};
 use failscope_sim::lab::Batch;
 use failscope_sim::scenario::Scenario;
-use std::cell::Cell;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -59,35 +59,21 @@ fn batch_of(lab: &str, index: usize) -> Option<Batch> {
 #[component]
 pub fn BatchChart(props: &BatchChartProps) -> Html {
     let progress = use_state(Progress::default);
-    // Bumped to stop a running batch: the loop checks it between runs.
-    let generation = use_mut_ref(|| Rc::new(Cell::new(0u64)));
-    let measured_for = use_mut_ref(|| None::<Scenario>);
+    let (job, stale) = use_job(&props.scenario);
     let Some(batch) = batch_of(&props.lab, props.index) else {
         return html! {};
     };
     // New settings: what was measured no longer applies.
-    {
-        let stale = measured_for
-            .borrow()
-            .as_ref()
-            .is_some_and(|s| *s != props.scenario);
-        if stale {
-            generation.borrow().set(generation.borrow().get() + 1);
-            *measured_for.borrow_mut() = None;
-            progress.set(Progress::default());
-        }
+    if stale {
+        progress.set(Progress::default());
     }
     let start = {
         let progress = progress.clone();
-        let generation = generation.borrow().clone();
-        let measured_for = measured_for.clone();
+        let job = job.clone();
         let scenario = props.scenario.clone();
         Callback::from(move |_: MouseEvent| {
-            let mine = generation.get() + 1;
-            generation.set(mine);
-            *measured_for.borrow_mut() = Some(scenario.clone());
+            let ticket = job.start(scenario.clone());
             let progress = progress.clone();
-            let generation = generation.clone();
             let scenario = scenario.clone();
             progress.set(Progress {
                 results: Rc::new(Vec::new()),
@@ -98,7 +84,7 @@ pub fn BatchChart(props: &BatchChartProps) -> Html {
                 for k in 0..u64::from(batch.runs) {
                     // Yield first, so the click paints before the first run.
                     gloo::timers::future::TimeoutFuture::new(0).await;
-                    if generation.get() != mine {
+                    if !ticket.live() {
                         return;
                     }
                     results.push((batch.run)(&scenario, scenario.seed.wrapping_add(k)));
@@ -112,9 +98,8 @@ pub fn BatchChart(props: &BatchChartProps) -> Html {
     };
     let stop = {
         let progress = progress.clone();
-        let generation = generation.borrow().clone();
         Callback::from(move |_: MouseEvent| {
-            generation.set(generation.get() + 1);
+            job.stop();
             progress.set(Progress {
                 results: progress.results.clone(),
                 running: false,

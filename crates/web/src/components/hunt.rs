@@ -8,11 +8,11 @@
 //! gzip), more than the whole of most labs, for a search people run now and then.
 
 use crate::browser;
+use crate::components::job::use_job;
 use failscope_sim::hunt::{hunt_seed, Finding};
 use failscope_sim::link::{self, SharedRun, ViewOptions};
 use failscope_sim::scenario::Scenario;
 use failscope_sim::time::Time;
-use std::cell::Cell;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -60,29 +60,18 @@ pub fn finding_link(f: &Finding) -> String {
 #[component]
 pub fn Hunt(props: &HuntProps) -> Html {
     let state = use_state(State::default);
-    let generation = use_mut_ref(|| Rc::new(Cell::new(0u64)));
-    let hunted_for = use_mut_ref(|| None::<(Scenario, Time)>);
+    let key = (props.scenario.clone(), props.until);
+    let (job, stale) = use_job(&key);
     // New settings: the findings were for other settings.
-    {
-        let current = (props.scenario.clone(), props.until);
-        let stale = hunted_for.borrow().as_ref().is_some_and(|h| *h != current);
-        if stale {
-            generation.borrow().set(generation.borrow().get() + 1);
-            *hunted_for.borrow_mut() = None;
-            state.set(State::default());
-        }
+    if stale {
+        state.set(State::default());
     }
     let start = {
         let state = state.clone();
-        let generation = generation.borrow().clone();
-        let hunted_for = hunted_for.clone();
-        let (scenario, until) = (props.scenario.clone(), props.until);
+        let job = job.clone();
         Callback::from(move |_: MouseEvent| {
-            let mine = generation.get() + 1;
-            generation.set(mine);
-            *hunted_for.borrow_mut() = Some((scenario.clone(), until));
-            let (state, generation, scenario) =
-                (state.clone(), generation.clone(), scenario.clone());
+            let ticket = job.start(key.clone());
+            let (state, (scenario, until)) = (state.clone(), key.clone());
             state.set(State {
                 running: true,
                 ..State::default()
@@ -96,7 +85,7 @@ pub fn Hunt(props: &HuntProps) -> Html {
                 let mut findings = Vec::new();
                 while now.done < SEEDS {
                     gloo::timers::future::TimeoutFuture::new(0).await;
-                    if generation.get() != mine {
+                    if !ticket.live() {
                         return;
                     }
                     let slice = browser::now_ms();
@@ -130,9 +119,8 @@ pub fn Hunt(props: &HuntProps) -> Html {
     };
     let stop = {
         let state = state.clone();
-        let generation = generation.borrow().clone();
         Callback::from(move |_: MouseEvent| {
-            generation.set(generation.get() + 1);
+            job.stop();
             state.set(State {
                 running: false,
                 ..(*state).clone()

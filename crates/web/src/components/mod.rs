@@ -10,6 +10,7 @@ pub mod help;
 pub mod hunt;
 pub mod inspector;
 pub mod invariants;
+pub mod job;
 pub mod lab_picker;
 pub mod lab_verbs;
 pub mod message_layer;

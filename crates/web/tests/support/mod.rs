@@ -43,3 +43,10 @@ pub fn click(host: &web_sys::Element, selector: &str) {
     let event = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
     element(host, selector).dispatch_event(&event).unwrap();
 }
+
+/// Let Yew render, wait `ms` milliseconds (work running between frames goes on), render.
+pub async fn settle(ms: u32) {
+    yew::scheduler::flush().await;
+    gloo::timers::future::TimeoutFuture::new(ms).await;
+    yew::scheduler::flush().await;
+}

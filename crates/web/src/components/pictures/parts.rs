@@ -68,8 +68,14 @@ pub fn time_axis(x: &Linear, y: f64, from: Time, to: Time) -> Html {
     let (step, ticks) = axis::time_ticks(from, to, (x.r1 - x.r0).abs());
     let labels: Vec<String> = ticks.iter().map(|&t| axis::time_label(t, step)).collect();
     let centres: Vec<f64> = ticks.iter().map(|&t| x.at(t as f64)).collect();
+    bottom_axis(x, y, &centres, &labels, 6.0)
+}
+
+/// An axis along `y` from `x.r0` to `x.r1` with a tick and a label at each of `centres`,
+/// every k-th label only when they would overlap with less than `gap` between them.
+pub fn bottom_axis(x: &Linear, y: f64, centres: &[f64], labels: &[String], gap: f64) -> Html {
     let widths: Vec<f64> = labels.iter().map(|l| axis::text_width(l, SMALL)).collect();
-    let kept = axis::thin(&centres, &widths, 6.0);
+    let kept = axis::thin(centres, &widths, gap);
     html! {
         <g class="pic-axis pic-axis-x" data-testid="axis-x">
             <line class="pic-axis-line" x1={coord(x.r0)} y1={coord(y)} x2={coord(x.r1)} y2={coord(y)} />

@@ -92,23 +92,11 @@ pub fn place_labels(
         .collect()
 }
 
-/// A value axis along the bottom: ticks at nice values, labels that never overlap.
+/// The x axis: ticks at nice values in the x scale, labels that never overlap.
 fn x_axis(x: &Linear, y: f64, ticks: &[i64], data: &Xy) -> Html {
     let labels: Vec<String> = ticks.iter().map(|&v| data.x.format(v)).collect();
     let centres: Vec<f64> = ticks.iter().map(|&v| x.at(v as f64)).collect();
-    let widths: Vec<f64> = labels.iter().map(|l| axis::text_width(l, SMALL)).collect();
-    let kept = axis::thin(&centres, &widths, 8.0);
-    html! {
-        <g class="pic-axis pic-axis-x" data-testid="axis-x">
-            <line class="pic-axis-line" x1={coord(x.r0)} y1={coord(y)} x2={coord(x.r1)} y2={coord(y)} />
-            { for kept.iter().map(|&i| html! {
-                <g class="pic-tick">
-                    <line x1={coord(centres[i])} y1={coord(y)} x2={coord(centres[i])} y2={coord(y + 4.0)} />
-                    <text class="pic-tick-label" x={coord(centres[i])} y={coord(y + 4.0 + SMALL)} text-anchor="middle" font-size={coord(SMALL)}>{ &labels[i] }</text>
-                </g>
-            }) }
-        </g>
-    }
+    parts::bottom_axis(x, y, &centres, &labels, 8.0)
 }
 
 /// A point's tooltip: its label, then both coordinates in their units.
