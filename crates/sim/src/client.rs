@@ -96,8 +96,11 @@ pub struct ClientRequest {
 pub enum ClientReply {
     /// Done; a read carries the value it saw (`None`: the key was never written).
     Ok { value: Option<u32> },
-    /// Definitely not done (for example a failed compare-and-set, or a refusal).
+    /// Definitely not done (for example a refusal); says nothing about the value.
     Fail,
+    /// A compare-and-set that was carried out and found a value other than its `from`:
+    /// nothing changed, and the value was not `from` at that moment.
+    Mismatch,
     /// Not the right node: try the leader, if this node knows it.
     Redirect { leader: Option<NodeId> },
 }
@@ -109,7 +112,12 @@ pub enum Outcome {
     Ok {
         value: Option<u32>,
     },
+    /// Definitely not done, for a reason that tells nothing about the value (a refusal, no
+    /// leader, too many redirects).
     Fail,
+    /// A compare-and-set that found a value other than its `from`: it changed nothing, and
+    /// the value was not `from` at the moment it took effect.
+    Mismatch,
     /// No answer in time: the operation may or may not have taken effect.
     Timeout,
 }

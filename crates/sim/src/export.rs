@@ -63,7 +63,7 @@ pub fn history_events(history: &History) -> HistoryExport {
                     ("ok", read.map_or(serde_json::Value::Null, Into::into))
                 }
                 Outcome::Ok { .. } => ("ok", value),
-                Outcome::Fail => ("fail", value),
+                Outcome::Fail | Outcome::Mismatch => ("fail", value),
                 Outcome::Timeout => ("info", value),
             };
             events.push(HistoryEvent {

@@ -96,7 +96,7 @@ pub fn bench_history(n_ops: usize, n_clients: u16, seed: u64) -> History {
                 last_seen[c] = register;
                 Outcome::Ok { value: None }
             } else {
-                Outcome::Fail
+                Outcome::Mismatch
             };
             (ClientOp::Cas { key: 0, from, to }, outcome)
         };

@@ -26,15 +26,29 @@ struct Step {
     call: u64,
     /// `None`: indeterminate (may take effect any time after `call`, or never).
     ret: Option<u64>,
+    /// A compare-and-set that found another value than its `from`.
+    mismatch: bool,
 }
 
-fn steps(h: &History) -> Vec<Step> {
+/// The history's steps; `mismatches`: whether a CAS that found another value constrains the
+/// order (it does for linearizability; the sequential check leaves it out).
+fn steps(h: &History, mismatches: bool) -> Vec<Step> {
     h.operations
         .iter()
         .filter_map(|o| {
-            let definite = matches!(o.outcome, Some(Outcome::Ok { .. }));
+            let definite = matches!(o.outcome, Some(Outcome::Ok { .. } | Outcome::Mismatch));
             match (o.op, o.outcome) {
                 (_, Some(Outcome::Fail)) => None,
+                (ClientOp::Cas { .. }, Some(Outcome::Mismatch)) if mismatches => Some(Step {
+                    process: o.process,
+                    seq: o.seq,
+                    op: o.op,
+                    read: None,
+                    call: o.invoke_us,
+                    ret: o.return_us,
+                    mismatch: true,
+                }),
+                (_, Some(Outcome::Mismatch)) => None,
                 (ClientOp::Read { .. }, Some(Outcome::Ok { value })) => Some(Step {
                     process: o.process,
                     seq: o.seq,
@@ -42,6 +56,7 @@ fn steps(h: &History) -> Vec<Step> {
                     read: Some(value),
                     call: o.invoke_us,
                     ret: o.return_us,
+                    mismatch: false,
                 }),
                 (ClientOp::Read { .. }, _) => None,
                 _ => Some(Step {
@@ -51,6 +66,7 @@ fn steps(h: &History) -> Vec<Step> {
                     read: None,
                     call: o.invoke_us,
                     ret: if definite { o.return_us } else { None },
+                    mismatch: false,
                 }),
             }
         })
@@ -96,6 +112,12 @@ fn orders(
             (ClientOp::Read { .. }, Some(value)) if value == current => current,
             (ClientOp::Read { .. }, _) => continue,
             (ClientOp::Write { value, .. }, _) => Some(value),
+            (ClientOp::Cas { from, .. }, _) if s.mismatch => {
+                if current == Some(from) {
+                    continue;
+                }
+                current
+            }
             (ClientOp::Cas { from, to, .. }, _) if current == Some(from) => Some(to),
             (ClientOp::Cas { .. }, _) => continue,
         };
@@ -116,7 +138,7 @@ fn orders(
 fn linearizable(h: &History) -> bool {
     // Real time, where a client's operation invoked just as its previous one on the key
     // returned counts as after it.
-    explainable(&steps(h), &|a, b| {
+    explainable(&steps(h, true), &|a, b| {
         a.ret.is_some_and(|r| {
             r < b.call
                 || (r == b.call
@@ -130,7 +152,7 @@ fn linearizable(h: &History) -> bool {
 fn sequentially_consistent(h: &History) -> bool {
     // A definite operation precedes its process's later ones; an indeterminate one follows
     // its process's earlier definite ones but binds nothing after it.
-    explainable(&steps(h), &|a, b| {
+    explainable(&steps(h, false), &|a, b| {
         a.process == b.process && a.seq < b.seq && a.ret.is_some()
     })
 }
@@ -191,14 +213,17 @@ fn random_history(rng: &mut Rng) -> History {
                         register.insert(key, to);
                     }
                     Outcome::Ok { value: None }
+                } else if faithful || rng.chance_ppm(500_000) {
+                    Outcome::Mismatch
                 } else {
                     Outcome::Fail
                 }
             }
         };
+        let failed = matches!(outcome, Outcome::Fail | Outcome::Mismatch);
         let (outcome, return_us) = match fate {
-            0 if outcome != Outcome::Fail => (Some(Outcome::Timeout), Some(ret)),
-            1 if outcome != Outcome::Fail => (None, None),
+            0 if !failed => (Some(Outcome::Timeout), Some(ret)),
+            1 if !failed => (None, None),
             _ => (Some(outcome), Some(ret)),
         };
         operations.push(Operation {
@@ -288,7 +313,7 @@ fn sequential_consistency_matches_brute_force() {
 /// value they needed.
 fn drop_orphans(h: &History, set: &[usize], mut rest: Vec<usize>) -> Vec<usize> {
     let writes = |i: usize| match (h.operations[i].op, h.operations[i].outcome) {
-        (_, Some(Outcome::Fail)) | (ClientOp::Read { .. }, _) => None,
+        (_, Some(Outcome::Fail | Outcome::Mismatch)) | (ClientOp::Read { .. }, _) => None,
         (ClientOp::Write { key, value }, _) => Some((key, value)),
         (ClientOp::Cas { key, to, .. }, _) => Some((key, to)),
     };

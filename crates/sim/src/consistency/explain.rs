@@ -53,7 +53,7 @@ pub(crate) fn explain(kh: &KeyHistory, set: &[usize]) -> String {
                 ),
             };
         }
-        Effect::Write(_) | Effect::MaybeCas { .. } => return generic,
+        Effect::Write(_) | Effect::MaybeCas { .. } | Effect::FailedCas { .. } => return generic,
     };
     let writes_of = |ops: &mut dyn Iterator<Item = usize>| -> Vec<usize> {
         ops.filter(|&i| kh.ops[i].effect.written() == Some(seen))
@@ -110,6 +110,6 @@ fn writer_name(op: &ModelOp) -> String {
         Effect::Cas { to, .. } | Effect::MaybeCas { to, .. } => {
             format!("{who}'s compare-and-set to {to}")
         }
-        Effect::Read(_) => format!("{who}'s read"),
+        Effect::Read(_) | Effect::FailedCas { .. } => format!("{who}'s read"),
     }
 }

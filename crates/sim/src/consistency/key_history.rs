@@ -139,7 +139,8 @@ impl KeyHistory {
                 )),
                 _ => {
                     let effect = match op.effect {
-                        Effect::Read(_) => continue,
+                        // A query still in flight has observed nothing yet.
+                        Effect::Read(_) | Effect::FailedCas { .. } => continue,
                         Effect::Write(v) => Effect::Write(v),
                         Effect::Cas { from, to } | Effect::MaybeCas { from, to } => {
                             Effect::MaybeCas { from, to }
@@ -177,7 +178,7 @@ impl KeyHistory {
         let in_flight = |i: usize| self.ret_pos[i].is_none_or(|r| r > cut);
         let mut set: Vec<usize> = (0..self.ops.len())
             .filter(|&i| self.call_pos[i] <= cut)
-            .filter(|&i| !(in_flight(i) && matches!(self.ops[i].effect, Effect::Read(_))))
+            .filter(|&i| !(in_flight(i) && self.ops[i].effect.is_query()))
             .collect();
         loop {
             let writers: std::collections::BTreeSet<u32> = set

@@ -265,7 +265,9 @@ mod tests {
     use super::*;
     use crate::client::{ClientOp, Outcome};
     use crate::consistency::bench_history::{bench_history, with_ancient_read};
-    use crate::consistency::test_support::{cas, failed, history, open, r, restrict, timed_out, w};
+    use crate::consistency::test_support::{
+        cas, failed, history, mismatched, open, r, restrict, timed_out, w,
+    };
     use std::collections::BTreeSet;
 
     const T: u64 = 1_000;
@@ -399,6 +401,29 @@ mod tests {
                     failed(cas(1, 0, 1, 2, (20, 30))),
                     r(2, 0, Some(1), (40, 50)),
                 ]),
+                Holds,
+            ),
+            (
+                "a failed CAS says the value was not its from",
+                history(vec![
+                    w(0, 0, 1, (0, 10)),
+                    mismatched(cas(1, 0, 1, 2, (20, 30))),
+                    r(2, 0, Some(1), (40, 50)),
+                ]),
+                Violated,
+            ),
+            (
+                "a failed CAS concurrent with the write may precede it",
+                history(vec![
+                    w(0, 0, 1, (0, 30)),
+                    mismatched(cas(1, 0, 1, 2, (20, 40))),
+                    r(2, 0, Some(1), (50, 60)),
+                ]),
+                Holds,
+            ),
+            (
+                "a failed CAS on the unset key",
+                history(vec![mismatched(cas(1, 0, 1, 2, (20, 30)))]),
                 Holds,
             ),
             (
@@ -545,7 +570,7 @@ mod tests {
     /// every write of the value they saw (written independently of `KeyHistory::without`).
     fn drop_with_dependents(h: &History, set: &[usize], victim: usize) -> Vec<usize> {
         let writes = |i: usize| match (h.operations[i].op, h.operations[i].outcome) {
-            (_, Some(Outcome::Fail)) => None,
+            (_, Some(Outcome::Fail | Outcome::Mismatch)) => None,
             (ClientOp::Write { value, .. }, _) => Some(value),
             (ClientOp::Cas { to, .. }, _) => Some(to),
             (ClientOp::Read { .. }, _) => None,

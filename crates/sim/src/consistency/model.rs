@@ -4,9 +4,12 @@
 //! `u32` register per key that starts unset. This module decides, once, what each recorded
 //! operation tells us:
 //!
-//! - `Outcome::Fail` means "definitely did not change state", so the operation is dropped.
-//!   (A failed compare-and-set does carry a hint, "the value was not `from`", but ignoring it
-//!   can only make a history *easier* to explain, so dropping it never causes a false alarm.)
+//! - `Outcome::Fail` means "definitely did not change state, for a reason that says nothing
+//!   about the value" (a refusal), so the operation is dropped.
+//! - `Outcome::Mismatch` is a compare-and-set that was carried out and found another value:
+//!   it changed nothing, and at its moment the value was not `from` (Porcupine's register
+//!   model). It stays in the history as a step that needs "not `from`" and leaves the state
+//!   alone, so "write 1, failed cas 1→2, read 1" (all in sequence) is not linearizable.
 //! - A read that timed out or never returned observed nothing and is dropped.
 //! - A write or compare-and-set that timed out or never returned is *indeterminate*: it may
 //!   have taken effect at any moment after its invocation, or never. Following Knossos and
@@ -30,6 +33,9 @@ pub(crate) enum Effect {
     Cas { from: u32, to: u32 },
     /// A compare-and-set whose outcome is unknown: `to` if the value was `from`, else no change.
     MaybeCas { from: u32, to: u32 },
+    /// A compare-and-set that found another value than `from`: it needs the value (or the
+    /// unset key) to differ from `from`, and changes nothing.
+    FailedCas { from: u32 },
 }
 
 impl Effect {
@@ -43,24 +49,35 @@ impl Effect {
             Effect::MaybeCas { from, to } => {
                 Some(if state == Some(from) { Some(to) } else { state })
             }
+            Effect::FailedCas { from } => (state != Some(from)).then_some(state),
         }
+    }
+
+    /// The step never changes the state: once it is legal, it may be linearized at once
+    /// (a read, or a compare-and-set that found another value).
+    pub(crate) fn is_query(self) -> bool {
+        matches!(self, Effect::Read(_) | Effect::FailedCas { .. })
     }
 
     /// The value this step may leave in the register, if it writes.
     pub(crate) fn written(self) -> Option<u32> {
         match self {
-            Effect::Read(_) => None,
+            Effect::Read(_) | Effect::FailedCas { .. } => None,
             Effect::Write(value) => Some(value),
             Effect::Cas { to, .. } | Effect::MaybeCas { to, .. } => Some(to),
         }
     }
 
-    /// The value this step needs (or, for an indeterminate CAS, may need) to find.
+    /// The value this step needs (or, for an indeterminate CAS, may need) to find, or, for
+    /// a failed CAS, the value it needs *not* to find: either way, a value it tells apart
+    /// from the others.
     pub(crate) fn observed(self) -> Option<u32> {
         match self {
             Effect::Read(value) => value,
             Effect::Write(_) => None,
-            Effect::Cas { from, .. } | Effect::MaybeCas { from, .. } => Some(from),
+            Effect::Cas { from, .. }
+            | Effect::MaybeCas { from, .. }
+            | Effect::FailedCas { from } => Some(from),
         }
     }
 
@@ -70,7 +87,7 @@ impl Effect {
         match self {
             Effect::Read(value) => value,
             Effect::Cas { from, .. } => Some(from),
-            Effect::Write(_) | Effect::MaybeCas { .. } => None,
+            Effect::Write(_) | Effect::MaybeCas { .. } | Effect::FailedCas { .. } => None,
         }
     }
 }
@@ -92,12 +109,17 @@ pub(crate) struct ModelOp {
     pub indeterminate: bool,
 }
 
-/// What the history tells about one operation, or `None` when it tells nothing (failed, or
+/// What the history tells about one operation, or `None` when it tells nothing (refused, or
 /// a read with no answer).
 pub(crate) fn classify(index: usize, op: &Operation) -> Option<ModelOp> {
-    let known = matches!(op.outcome, Some(Outcome::Ok { .. }));
+    let known = matches!(op.outcome, Some(Outcome::Ok { .. } | Outcome::Mismatch));
     let (effect, indeterminate) = match (op.op, op.outcome) {
         (_, Some(Outcome::Fail)) => return None,
+        (ClientOp::Cas { from, .. }, Some(Outcome::Mismatch)) => {
+            (Effect::FailedCas { from }, false)
+        }
+        // Only a compare-and-set can mismatch; on anything else it is a plain refusal.
+        (_, Some(Outcome::Mismatch)) => return None,
         (ClientOp::Read { .. }, Some(Outcome::Ok { value })) => (Effect::Read(value), false),
         (ClientOp::Read { .. }, _) => return None,
         (ClientOp::Write { value, .. }, _) => (Effect::Write(value), !known),
@@ -124,7 +146,7 @@ pub(crate) fn classify(index: usize, op: &Operation) -> Option<ModelOp> {
 }
 
 /// Every operation that constrains the search, in history order, with the indeterminate
-/// writes nobody could have observed left out.
+/// writes nobody could have observed left out (on keys without a failed compare-and-set).
 ///
 /// An indeterminate write or CAS whose value no operation on its key reads or compares
 /// against can be moved after everything else in any legal order (the ops between it and the
@@ -142,9 +164,17 @@ pub(crate) fn model_ops(history: &History) -> Vec<ModelOp> {
         .iter()
         .filter_map(|op| op.effect.observed().map(|v| (op.key, v)))
         .collect();
+    // A failed compare-and-set needs the value to differ from its `from`, and any write may
+    // supply that, read or not: on such a key nothing is pruned.
+    let mismatch_keys: BTreeSet<u16> = ops
+        .iter()
+        .filter(|op| matches!(op.effect, Effect::FailedCas { .. }))
+        .map(|op| op.key)
+        .collect();
     ops.into_iter()
         .filter(|op| {
             !op.indeterminate
+                || mismatch_keys.contains(&op.key)
                 || op
                     .effect
                     .written()
@@ -182,6 +212,9 @@ mod tests {
             Effect::MaybeCas { from: 1, to: 2 }.apply(Some(1)),
             Some(Some(2))
         );
+        assert_eq!(Effect::FailedCas { from: 1 }.apply(Some(1)), None);
+        assert_eq!(Effect::FailedCas { from: 1 }.apply(Some(3)), Some(Some(3)));
+        assert_eq!(Effect::FailedCas { from: 1 }.apply(None), Some(None));
     }
 
     #[test]

@@ -190,7 +190,7 @@ impl Search {
         if node != NIL && node % 2 == 1 {
             let op = ((node - 1) / 2) as usize;
             // Reads legal here were taken by `on_arrival`; the rest cannot go here.
-            if !matches!(self.effects[op], Effect::Read(_)) && self.ready(op) {
+            if !self.effects[op].is_query() && self.ready(op) {
                 if let Some(after) = self.effects[op].apply(self.state) {
                     if self.linearize(node, after, Choice::InTurn) {
                         return;
@@ -209,8 +209,9 @@ impl Search {
         self.backtrack();
     }
 
-    /// On arriving at a configuration: if some candidate read returns the current value,
-    /// linearize it now, with no alternatives. This loses nothing: a read changes no state,
+    /// On arriving at a configuration: if some candidate read returns the current value (or
+    /// a failed compare-and-set is legal), linearize it now, with no alternatives. This
+    /// loses nothing: such a query changes no state,
     /// and every operation that returned before the read was invoked is already linearized
     /// (it is a candidate), so any legal continuation can be rearranged to place the read
     /// first. It spares the search from trying reads in every order, which is most of the
@@ -226,7 +227,8 @@ impl Search {
         let mut node = self.cursor;
         while node != NIL && node % 2 == 1 {
             let op = ((node - 1) / 2) as usize;
-            if self.effects[op] == Effect::Read(self.state) && self.ready(op) {
+            let effect = self.effects[op];
+            if effect.is_query() && effect.apply(self.state).is_some() && self.ready(op) {
                 if !self.linearize(node, self.state, Choice::Forced) {
                     // Already explored from here (and failed): so has this configuration.
                     self.backtrack();
@@ -241,7 +243,7 @@ impl Search {
         let due = ((node - 2) / 2) as usize;
         let wanted = match self.effects[due] {
             Effect::Read(Some(v)) | Effect::Cas { from: v, .. } => v,
-            Effect::Read(None) => return,
+            Effect::Read(None) | Effect::FailedCas { .. } => return,
             Effect::Write(_) | Effect::MaybeCas { .. } => {
                 if !self.ready(due) {
                     return;
@@ -412,6 +414,7 @@ fn merge_unobserved(ops: &[SearchOp]) -> Vec<Effect> {
                 from,
                 to: merge(to),
             },
+            Effect::FailedCas { from } => Effect::FailedCas { from },
         })
         .collect()
 }
