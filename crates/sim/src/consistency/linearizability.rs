@@ -14,9 +14,9 @@
 //! For a key that is not linearizable, the report gives a small set of operations that is
 //! still not linearizable on its own (see `shrink`) and one sentence saying why.
 
-use super::explain::explain;
+use super::explain::{count, explain, Names};
 use super::key_history::KeyHistory;
-use super::model::ops_by_key;
+use super::model::{ops_by_key, ModelOp};
 use super::shrink::Shrinker;
 use super::wgl::{Search, SearchStatus};
 use super::{Limits, Verdict};
@@ -38,6 +38,8 @@ pub struct LinearizabilityReport {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct KeyReport {
     pub key: u16,
+    /// The key as the history names it (`k0` for the simulator's own histories).
+    pub name: String,
     /// Operations the search considered (failed operations, unanswered reads and
     /// unobservable timed-out writes are left out; see the module docs).
     pub operations: usize,
@@ -62,8 +64,10 @@ pub struct LinearizabilityViolation {
     /// shrink budget ran out first: the set is still a violation, just perhaps not the
     /// smallest.
     pub minimal: bool,
-    /// One sentence, e.g. "k0: the read by C2 returned 7, but every order consistent with
-    /// real time had overwritten 7 with 9 first".
+    /// A short argument in full sentences, e.g. "In k0, let A be C1's write of 1, B be C1's
+    /// write of 2, and C be C2's read, which returned 1. Then C must follow A with no other
+    /// write in between. But B began after A completed and completed before C began, so B
+    /// overwrote 1 before C, a contradiction."
     pub explanation: String,
 }
 
@@ -92,6 +96,7 @@ pub struct LinearizabilityCheck {
     phase: Phase,
     reports: Vec<KeyReport>,
     limits: Limits,
+    names: Names,
     steps: u64,
     done: Option<LinearizabilityReport>,
 }
@@ -113,7 +118,17 @@ impl LinearizabilityCheck {
     }
 
     pub fn with_limits(history: &History, limits: Limits) -> LinearizabilityCheck {
-        let keys = ops_by_key(history)
+        LinearizabilityCheck::from_model(ops_by_key(history), Names::default(), limits)
+    }
+
+    /// A check of operations already turned into model steps, grouped by key (how an
+    /// imported history is checked; see `consistency::external`).
+    pub(crate) fn from_model(
+        by_key: std::collections::BTreeMap<u16, Vec<ModelOp>>,
+        names: Names,
+        limits: Limits,
+    ) -> LinearizabilityCheck {
+        let keys = by_key
             .into_iter()
             .map(|(key, ops)| KeyHistory::new(key, ops))
             .collect();
@@ -123,9 +138,15 @@ impl LinearizabilityCheck {
             phase: Phase::Idle,
             reports: Vec::new(),
             limits,
+            names,
             steps: 0,
             done: None,
         }
+    }
+
+    /// How many keys there are to check, and how many are done.
+    pub fn progress(&self) -> (usize, usize) {
+        (self.next_key.min(self.keys.len()), self.keys.len())
     }
 
     /// Steps spent so far.
@@ -161,11 +182,11 @@ impl LinearizabilityCheck {
                         }
                         SearchStatus::GaveUp => {
                             let note = format!(
-                                "k{}: gave up after {search_steps} search steps over {} \
-                                 operations ({} with unknown outcome); many overlapping or \
-                                 timed-out operations make the search space explode",
-                                kh.key,
-                                kh.ops.len(),
+                                "{}: gave up after {search_steps} search steps over {} ({} \
+                                 with unknown outcome); many overlapping or timed-out \
+                                 operations make the search space explode",
+                                self.names.key(kh.key),
+                                count(kh.ops.len(), "operation"),
                                 kh.ops.iter().filter(|op| op.indeterminate).count()
                             );
                             self.finish_key(Verdict::Unknown, search_steps, None, Some(note));
@@ -203,7 +224,7 @@ impl LinearizabilityCheck {
                         key: kh.key,
                         operations,
                         minimal: shrunk.minimal,
-                        explanation: explain(kh, &shrunk.ops),
+                        explanation: explain(kh, &shrunk.ops, &self.names),
                     };
                     self.finish_key(Verdict::Violated, search_steps, Some(violation), None);
                 }
@@ -233,6 +254,7 @@ impl LinearizabilityCheck {
         if let Some(kh) = self.keys.get(self.next_key) {
             self.reports.push(KeyReport {
                 key: kh.key,
+                name: self.names.key(kh.key),
                 operations: kh.ops.len(),
                 verdict,
                 steps,
@@ -413,6 +435,11 @@ mod tests {
                 Violated,
             ),
             (
+                "a lone CAS from a value nobody wrote",
+                history(vec![w(0, 0, 1, (0, 10)), cas(0, 0, 4, 4, (20, 30))]),
+                Violated,
+            ),
+            (
                 "a failed CAS concurrent with the write may precede it",
                 history(vec![
                     w(0, 0, 1, (0, 30)),
@@ -533,26 +560,48 @@ mod tests {
         let expect = [
             (
                 "stale read after a completed write",
-                "k0: the read by C2 returned 1, but every order consistent with real time \
-                 had overwritten 1 with 2 first",
+                "In k0, let A be C1's write of 1, B be C1's write of 2, and C be C2's read, \
+                 which returned 1. Then C must follow A with no other write in between. But B \
+                 began after A completed and completed before C began, so B overwrote 1 \
+                 before C, a contradiction.",
             ),
             (
                 "read of unset after a completed write",
-                "k0: the read by C2 found the key unset, but C1's write of 1 had completed \
-                 before the read began",
+                "In k0, let A be C1's write of 1 and B be C2's read, which found the key \
+                 unset. A completed before B began, so B must follow A. Then k0 holds a value \
+                 when B takes effect, since nothing unsets a key; yet B found it unset, a \
+                 contradiction.",
             ),
             (
                 "read of a value before its write began",
-                "k0: the read by C2 returned 1 before any write of 1 had begun",
+                "In k0, let A be C2's read, which returned 1. Then a write of 1 must precede \
+                 A; but every write of 1 began after A completed, a contradiction.",
             ),
             (
                 "read of a value nobody wrote",
-                "k0: the read by C2 returned 7, but nothing ever wrote 7 to k0",
+                "In k0, let A be C2's read, which returned 7. Then some operation must have \
+                 written 7 before A; but no operation in the history writes 7 to k0, a \
+                 contradiction.",
             ),
             (
                 "CAS succeeds from an overwritten value",
-                "k0: the compare-and-set by C2 from 1 to 2 succeeded, but every order \
-                 consistent with real time had overwritten 1 with 3 first",
+                "In k0, let A be C1's write of 1, B be C1's write of 3, and C be C2's \
+                 compare-and-set from 1 to 2, which succeeded. Then C must follow A with no \
+                 other write in between. But B began after A completed and completed before \
+                 C began, so B overwrote 1 before C, a contradiction.",
+            ),
+            (
+                "a failed CAS says the value was not its from",
+                "In k0, let A be C1's write of 1 and B be C2's compare-and-set from 1, which \
+                 failed because it found another value. Every order that respects real time \
+                 puts B after A with k0 still holding what A wrote. Then B must have found \
+                 that value and succeeded, a contradiction.",
+            ),
+            (
+                "a lone CAS from a value nobody wrote",
+                "In k0, let A be C1's compare-and-set from 4 to 4, which succeeded. Then some \
+                 operation must have written 4 before A; but no operation in the history \
+                 writes 4 to k0, a contradiction.",
             ),
         ];
         let all = cases();
@@ -566,8 +615,9 @@ mod tests {
         }
     }
 
-    /// `set` without `victim` and without the reads and successful CASes that thereby lose
-    /// every write of the value they saw (written independently of `KeyHistory::without`).
+    /// `set` without `victim` and without every operation that observes (reads, or compares
+    /// against) a value that a dropped operation wrote, repeatedly (written independently of
+    /// `KeyHistory::without`).
     fn drop_with_dependents(h: &History, set: &[usize], victim: usize) -> Vec<usize> {
         let writes = |i: usize| match (h.operations[i].op, h.operations[i].outcome) {
             (_, Some(Outcome::Fail | Outcome::Mismatch)) => None,
@@ -575,20 +625,29 @@ mod tests {
             (ClientOp::Cas { to, .. }, _) => Some(to),
             (ClientOp::Read { .. }, _) => None,
         };
-        let needs = |i: usize| match (h.operations[i].op, h.operations[i].outcome) {
+        let sees = |i: usize| match (h.operations[i].op, h.operations[i].outcome) {
             (ClientOp::Read { .. }, Some(Outcome::Ok { value })) => value,
-            (ClientOp::Cas { from, .. }, Some(Outcome::Ok { .. })) => Some(from),
+            (ClientOp::Cas { .. }, Some(Outcome::Fail)) => None,
+            (ClientOp::Cas { from, .. }, _) => Some(from),
             _ => None,
         };
-        let had: BTreeSet<u32> = set.iter().filter_map(|&i| writes(i)).collect();
-        let mut kept: Vec<usize> = set.iter().copied().filter(|&i| i != victim).collect();
+        let mut dropped = vec![victim];
         loop {
-            let written: BTreeSet<u32> = kept.iter().filter_map(|&i| writes(i)).collect();
-            let before = kept.len();
-            kept.retain(|&i| needs(i).is_none_or(|v| !had.contains(&v) || written.contains(&v)));
-            if kept.len() == before {
-                return kept;
+            let lost: BTreeSet<u32> = dropped.iter().filter_map(|&i| writes(i)).collect();
+            let more: Vec<usize> = set
+                .iter()
+                .copied()
+                .filter(|i| !dropped.contains(i))
+                .filter(|&i| sees(i).is_some_and(|v| lost.contains(&v)))
+                .collect();
+            if more.is_empty() {
+                return set
+                    .iter()
+                    .copied()
+                    .filter(|i| !dropped.contains(i))
+                    .collect();
             }
+            dropped.extend(more);
         }
     }
 
@@ -756,7 +815,7 @@ mod tests {
         assert!(v.operations.contains(&read), "{v:?}");
         assert!(v.operations.len() <= 4, "{v:?}");
         assert!(
-            v.explanation.starts_with("k0: the read by C"),
+            v.explanation.starts_with("In k0, let A be C") && v.explanation.contains("read"),
             "{}",
             v.explanation
         );

@@ -36,7 +36,17 @@ pub(crate) enum Effect {
     /// A compare-and-set that found another value than `from`: it needs the value (or the
     /// unset key) to differ from `from`, and changes nothing.
     FailedCas { from: u32 },
+    /// An append (key-value model): from `from` it leaves `to` (the two are value numbers of
+    /// one key, `to` being `from` with the appended part added). From any other state it
+    /// leaves [`DEAD`]: a value that is a prefix of nothing any operation looks for, so no
+    /// read can tell such states apart (see `consistency::external`).
+    Append { from: Option<u32>, to: u32 },
 }
+
+/// The state an append leaves when it extends a value no operation observes: nothing reads
+/// it or compares against it, and appending to it gives it again. Value numbers are handed
+/// out from 0, so no real value gets this one.
+pub(crate) const DEAD: u32 = u32::MAX;
 
 impl Effect {
     /// The register's value after this step from `state`, or `None` when the step cannot
@@ -50,6 +60,7 @@ impl Effect {
                 Some(if state == Some(from) { Some(to) } else { state })
             }
             Effect::FailedCas { from } => (state != Some(from)).then_some(state),
+            Effect::Append { from, to } => Some(Some(if state == from { to } else { DEAD })),
         }
     }
 
@@ -64,7 +75,9 @@ impl Effect {
         match self {
             Effect::Read(_) | Effect::FailedCas { .. } => None,
             Effect::Write(value) => Some(value),
-            Effect::Cas { to, .. } | Effect::MaybeCas { to, .. } => Some(to),
+            Effect::Cas { to, .. } | Effect::MaybeCas { to, .. } | Effect::Append { to, .. } => {
+                Some(to)
+            }
         }
     }
 
@@ -78,16 +91,7 @@ impl Effect {
             Effect::Cas { from, .. }
             | Effect::MaybeCas { from, .. }
             | Effect::FailedCas { from } => Some(from),
-        }
-    }
-
-    /// The value a step *definitely* needs: an acknowledged read or CAS cannot be explained
-    /// without some write of it.
-    pub(crate) fn required(self) -> Option<u32> {
-        match self {
-            Effect::Read(value) => value,
-            Effect::Cas { from, .. } => Some(from),
-            Effect::Write(_) | Effect::MaybeCas { .. } | Effect::FailedCas { .. } => None,
+            Effect::Append { from, .. } => from,
         }
     }
 }
@@ -160,15 +164,22 @@ pub(crate) fn model_ops(history: &History) -> Vec<ModelOp> {
         .enumerate()
         .filter_map(|(index, op)| classify(index, op))
         .collect();
+    prune_unobserved(ops)
+}
+
+/// `ops` without the indeterminate writes nobody could have observed (see [`model_ops`]).
+pub(crate) fn prune_unobserved(ops: Vec<ModelOp>) -> Vec<ModelOp> {
     let observed: BTreeSet<(u16, u32)> = ops
         .iter()
         .filter_map(|op| op.effect.observed().map(|v| (op.key, v)))
         .collect();
     // A failed compare-and-set needs the value to differ from its `from`, and any write may
     // supply that, read or not: on such a key nothing is pruned.
+    // An append leaves a value that later appends extend, so what it leaves matters even
+    // when nobody reads exactly that: no pruning on those keys either.
     let mismatch_keys: BTreeSet<u16> = ops
         .iter()
-        .filter(|op| matches!(op.effect, Effect::FailedCas { .. }))
+        .filter(|op| matches!(op.effect, Effect::FailedCas { .. } | Effect::Append { .. }))
         .map(|op| op.key)
         .collect();
     ops.into_iter()

@@ -244,7 +244,7 @@ impl Search {
         let wanted = match self.effects[due] {
             Effect::Read(Some(v)) | Effect::Cas { from: v, .. } => v,
             Effect::Read(None) | Effect::FailedCas { .. } => return,
-            Effect::Write(_) | Effect::MaybeCas { .. } => {
+            Effect::Write(_) | Effect::MaybeCas { .. } | Effect::Append { .. } => {
                 if !self.ready(due) {
                     return;
                 }
@@ -415,6 +415,10 @@ fn merge_unobserved(ops: &[SearchOp]) -> Vec<Effect> {
                 to: merge(to),
             },
             Effect::FailedCas { from } => Effect::FailedCas { from },
+            Effect::Append { from, to } => Effect::Append {
+                from,
+                to: merge(to),
+            },
         })
         .collect()
 }
