@@ -8,11 +8,11 @@ use crate::json::{unknown_variant, variant, Fields, FromJson, Json, Reader};
 use crate::limits::{MAX_CLIENTS, MAX_DURATION_US, MAX_KEYS};
 use crate::network::Latency;
 use crate::time::{Time, MS};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One operation on a key-value store of `u32` values (the register every lab with clients
 /// shares, so one consistency checker serves them all).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClientOp {
     Read {
@@ -106,7 +106,7 @@ pub enum ClientReply {
 }
 
 /// How an operation ended, as the client saw it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Outcome {
     Ok {

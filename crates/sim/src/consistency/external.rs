@@ -233,7 +233,10 @@ pub fn prepare(history: &ExternalHistory, model: ModelKind) -> Result<Prepared, 
         let ops = prune_unobserved(ops);
         n_checked += ops.len();
         names.values.push(values.names());
-        by_key.insert(key as u16, ops);
+        // As for the simulator's histories, a key with nothing to check gets no report.
+        if !ops.is_empty() {
+            by_key.insert(key as u16, ops);
+        }
     }
     Ok(Prepared {
         by_key,

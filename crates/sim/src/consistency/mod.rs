@@ -37,6 +37,7 @@ use serde::Serialize;
 pub mod bench_history;
 pub mod convergence;
 pub mod external;
+pub mod import;
 pub mod linearizability;
 pub mod sequential;
 pub mod session;
