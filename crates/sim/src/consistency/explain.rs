@@ -50,7 +50,7 @@ impl Names {
 }
 
 /// "3 operations", "1 operation".
-pub(crate) fn count(n: usize, noun: &str) -> String {
+pub fn count(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
     } else {

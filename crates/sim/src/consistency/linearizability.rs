@@ -144,6 +144,24 @@ impl LinearizabilityCheck {
         }
     }
 
+    /// The report as it stands: the keys decided so far, and every other key `Unknown`
+    /// (for a caller whose own budget, such as time or memory, ran out first).
+    pub fn report_so_far(&self) -> LinearizabilityReport {
+        let mut so_far = self.clone();
+        for kh in self.keys.iter().skip(self.reports.len()) {
+            so_far.reports.push(KeyReport {
+                key: kh.key,
+                name: self.names.key(kh.key),
+                operations: kh.ops.len(),
+                verdict: Verdict::Unknown,
+                steps: 0,
+                violation: None,
+                note: Some("not decided before the budget ran out".into()),
+            });
+        }
+        so_far.summarize()
+    }
+
     /// How many keys there are to check, and how many are done.
     pub fn progress(&self) -> (usize, usize) {
         (self.next_key.min(self.keys.len()), self.keys.len())
@@ -820,6 +838,57 @@ mod tests {
             v.explanation
         );
         assert_locally_minimal(&mutated, v);
+    }
+
+    /// The benchmark's large histories: linearizable by construction, so the check must say
+    /// so within the default budget (prints the time; asserts nothing about it).
+    #[test]
+    fn the_benchmark_histories_check_within_the_default_budget() {
+        use crate::consistency::bench_history::{per_key_bench_history, with_unknown_outcomes};
+        for (name, h) in [
+            (
+                "per-key, 20,000 ops, 50 clients",
+                per_key_bench_history(20_000, 50, 200, 1),
+            ),
+            (
+                "single key, 2,000 ops, 20 clients, 5% unknown",
+                with_unknown_outcomes(&bench_history(2_000, 20, 1), 20),
+            ),
+        ] {
+            let started = std::time::Instant::now();
+            let report = check_linearizable(&h);
+            assert_eq!(
+                report.verdict,
+                Verdict::Holds,
+                "{name}: {:?}",
+                report.keys.iter().find(|k| k.verdict != Verdict::Holds)
+            );
+            println!(
+                "{name}: {} steps in {:.1} ms",
+                report.steps,
+                started.elapsed().as_secs_f64() * 1e3
+            );
+        }
+    }
+
+    /// Jepsen-size register histories (a few hundred operations, five to ten processes, a
+    /// dozen unknown outcomes) are decided within the default budget, both ways.
+    #[test]
+    fn jepsen_size_register_histories_are_decided_within_the_default_budget() {
+        use crate::consistency::bench_history::with_unknown_outcomes;
+        for seed in 0..20 {
+            let clients = 5 + (seed % 6) as u16;
+            let h = with_unknown_outcomes(&bench_history(300, clients, seed), 25);
+            let report = check_linearizable(&h);
+            assert_eq!(report.verdict, Verdict::Holds, "seed {seed}: {report:?}");
+            if let Some((stale, read)) = with_ancient_read(&h) {
+                let report = check_linearizable(&stale);
+                assert_eq!(report.verdict, Verdict::Violated, "seed {seed}");
+                let v = report.violations().next().expect("violation");
+                assert!(v.operations.contains(&read), "seed {seed}: {v:?}");
+                assert_eq!(verdict(&restrict(&stale, &v.operations)), Verdict::Violated);
+            }
+        }
     }
 
     /// Correctness of the 10,000-operation target; prints the time it took (run with

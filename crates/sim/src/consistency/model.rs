@@ -23,7 +23,7 @@ use crate::time::Time;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What one operation did to its key, as far as the history tells.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Effect {
     /// A read that returned this value (`None`: the key was unset).
     Read(Option<u32>),

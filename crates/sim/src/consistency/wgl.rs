@@ -61,6 +61,14 @@ pub(crate) struct Search {
     effects: Vec<Effect>,
     free: Vec<bool>,
     after: Vec<Option<usize>>,
+    /// For a free operation, the free operation with the same effect invoked just before
+    /// it, if any (see `first_twin`).
+    twin: Vec<Option<usize>>,
+    /// How many operations share each one's effect (not counting those tied by `after`,
+    /// which count 1): only in a family of two or more can one be `dominated`.
+    family: Vec<u32>,
+    /// Tied to another operation by `after`, either way.
+    pinned: Vec<bool>,
     /// Each operation's return time (`u64::MAX`: none), for `blocked_at`.
     ret_time: Vec<u64>,
     blocked_at: Option<u64>,
@@ -111,8 +119,13 @@ impl Search {
         let mut seed = 0x5eed_1e55_0000_0001u64;
         let zobrist = (0..n).map(|_| splitmix64(&mut seed)).collect();
         let must_place = ops.iter().filter(|op| !op.free).count();
+        let effects = merge_unobserved(ops);
+        let (twin, family, pinned) = twins(ops, &effects);
         Search {
-            effects: merge_unobserved(ops),
+            effects,
+            twin,
+            family,
+            pinned,
             free: ops.iter().map(|op| op.free).collect(),
             after: ops.iter().map(|op| op.after.filter(|&a| a < n)).collect(),
             ret_time: ops.iter().map(|op| op.ret.unwrap_or(u64::MAX)).collect(),
@@ -190,7 +203,11 @@ impl Search {
         if node != NIL && node % 2 == 1 {
             let op = ((node - 1) / 2) as usize;
             // Reads legal here were taken by `on_arrival`; the rest cannot go here.
-            if !self.effects[op].is_query() && self.ready(op) {
+            if !self.effects[op].is_query()
+                && self.ready(op)
+                && self.first_twin(op)
+                && !self.dominated(op)
+            {
                 if let Some(after) = self.effects[op].apply(self.state) {
                     if self.linearize(node, after, Choice::InTurn) {
                         return;
@@ -257,7 +274,7 @@ impl Search {
         let mut candidate = self.cursor;
         while candidate != node {
             let op = ((candidate - 1) / 2) as usize;
-            if self.effects[op].written() == Some(wanted) && self.ready(op) {
+            if self.effects[op].written() == Some(wanted) && self.ready(op) && self.first_twin(op) {
                 if let Some(after) = self.effects[op].apply(self.state) {
                     if self.linearize(candidate, after, Choice::Hunch) {
                         return;
@@ -321,6 +338,44 @@ impl Search {
                 }
             }
         }
+    }
+
+    /// `op` is not a free operation with an earlier twin still waiting. Free operations
+    /// with the same effect (after `merge_unobserved`, every unread timed-out write is one
+    /// such family) are interchangeable: neither has a return to meet, and the earlier was
+    /// invoked first, so any order that places a later twin now works just as well with the
+    /// earliest waiting one here and the later one in its place. Trying only the earliest
+    /// keeps the linearized twins a prefix of their family, and spares the search from
+    /// telling apart configurations that differ only in which twins went.
+    fn first_twin(&self, op: usize) -> bool {
+        self.twin[op].is_none_or(|t| self.linearized[t / 64] & (1 << (t % 64)) != 0)
+    }
+
+    /// Another candidate (invoked, not linearized) has the same effect and must return no
+    /// later than `op`: then trying `op` here is pointless. Any order that places `op` now
+    /// and the other later works as well with the two swapped: the other goes now (it is a
+    /// candidate), and `op` takes its place, which meets `op`'s own return since it met the
+    /// other's earlier one; every state along the way is the same. Under heavy write
+    /// concurrency most writes are of unread values, all one effect after
+    /// `merge_unobserved`, and this spares the search from trying each of them in turn.
+    fn dominated(&self, op: usize) -> bool {
+        if self.family[op] < 2 || self.pinned[op] {
+            return false;
+        }
+        let mine = (self.ret_time[op], op);
+        let mut node = self.next[HEAD as usize];
+        while node != NIL && node % 2 == 1 {
+            let c = ((node - 1) / 2) as usize;
+            if c != op
+                && !self.pinned[c]
+                && self.effects[c] == self.effects[op]
+                && (self.ret_time[c], c) < mine
+            {
+                return true;
+            }
+            node = self.next[node as usize];
+        }
+        false
     }
 
     /// The operation `op` must follow (if any) is already linearized.
@@ -421,6 +476,38 @@ fn merge_unobserved(ops: &[SearchOp]) -> Vec<Effect> {
             },
         })
         .collect()
+}
+
+/// Each free operation's previous twin (the free operation with the same effect invoked
+/// just before it), each operation's family size (operations with its effect), and which
+/// operations are tied to another by `after` (either way); tied ones have no twin and a
+/// family of their own.
+#[allow(clippy::type_complexity)]
+fn twins(ops: &[SearchOp], effects: &[Effect]) -> (Vec<Option<usize>>, Vec<u32>, Vec<bool>) {
+    let mut pinned = vec![false; ops.len()];
+    for (i, op) in ops.iter().enumerate() {
+        if let Some(a) = op.after.filter(|&a| a < ops.len()) {
+            pinned[i] = true;
+            pinned[a] = true;
+        }
+    }
+    let mut family: Vec<usize> = (0..ops.len())
+        .filter(|&i| ops[i].free && !pinned[i])
+        .collect();
+    family.sort_by_key(|&i| (ops[i].call, i));
+    let mut last: std::collections::BTreeMap<Effect, usize> = Default::default();
+    let mut twin = vec![None; ops.len()];
+    for i in family {
+        twin[i] = last.insert(effects[i], i);
+    }
+    let mut sizes: std::collections::BTreeMap<Effect, u32> = Default::default();
+    for i in (0..ops.len()).filter(|&i| !pinned[i]) {
+        *sizes.entry(effects[i]).or_default() += 1;
+    }
+    let family_size = (0..ops.len())
+        .map(|i| if pinned[i] { 1 } else { sizes[&effects[i]] })
+        .collect();
+    (twin, family_size, pinned)
 }
 
 /// One linearized operation on the search path.
