@@ -85,21 +85,10 @@ impl fmt::Display for Edn {
     }
 }
 
-/// `s` as an EDN string literal.
+/// `s` as an EDN string literal (EDN's escapes are JSON's).
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    crate::json::write::write_str(s, &mut out);
     out
 }
 

@@ -22,6 +22,7 @@ pub mod chunked;
 pub mod client;
 pub mod clock;
 pub mod consistency;
+pub mod diagram;
 pub mod edn;
 pub mod export;
 pub mod history;

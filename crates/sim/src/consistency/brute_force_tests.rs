@@ -157,35 +157,53 @@ fn sequentially_consistent(h: &History) -> bool {
     })
 }
 
-/// A small random history: three sequential clients, two keys, values 1 to 3 (so values
-/// repeat), some timeouts, failures and CASes; half of them recorded from a true register
-/// (so that many are linearizable), half with random results.
-fn random_history(rng: &mut Rng) -> History {
-    let faithful = rng.chance_ppm(500_000);
+/// One planned operation: (linearization point, process, seq, op, call, return, fate).
+type Planned = (u64, u16, u32, ClientOp, u64, u64, u64);
+
+/// Each of `n_processes` clients issues one to three operations, one at a time, starting
+/// within `start_max` µs, each lasting under `latency_max` µs, with `op` choosing what
+/// each does and a fate (0 to 9) drawn for it; sorted by linearization point.
+fn plan(
+    rng: &mut Rng,
+    n_processes: u16,
+    (start_max, latency_max): (u64, u64),
+    op: &dyn Fn(&mut Rng) -> ClientOp,
+) -> Vec<Planned> {
     let mut planned = Vec::new();
-    for process in 0..3u16 {
-        let mut t = rng.below(4);
+    for process in 0..n_processes {
+        let mut t = rng.below(start_max);
         for seq in 0..rng.range_inclusive(1, 3) as u32 {
             let call = t + rng.below(3);
-            let ret = call + rng.below(6);
+            let ret = call + rng.below(latency_max);
             let point = rng.range_inclusive(call, ret);
-            let key = rng.below(2) as u16;
-            let value = rng.range_inclusive(1, 3) as u32;
-            let op = match rng.below(10) {
-                0..=4 => ClientOp::Read { key },
-                5..=7 => ClientOp::Write { key, value },
-                _ => ClientOp::Cas {
-                    key,
-                    from: rng.range_inclusive(1, 3) as u32,
-                    to: value,
-                },
-            };
+            let op = op(rng);
             let fate = rng.below(10);
             planned.push((point, process, seq, op, call, ret, fate));
             t = ret + rng.below(2);
         }
     }
     planned.sort_by_key(|p| (p.0, p.1));
+    planned
+}
+
+/// A small random history: three sequential clients, two keys, values 1 to 3 (so values
+/// repeat), some timeouts, failures and CASes; half of them recorded from a true register
+/// (so that many are linearizable), half with random results.
+fn random_history(rng: &mut Rng) -> History {
+    let faithful = rng.chance_ppm(500_000);
+    let planned = plan(rng, 3, (4, 6), &|rng| {
+        let key = rng.below(2) as u16;
+        let value = rng.range_inclusive(1, 3) as u32;
+        match rng.below(10) {
+            0..=4 => ClientOp::Read { key },
+            5..=7 => ClientOp::Write { key, value },
+            _ => ClientOp::Cas {
+                key,
+                from: rng.range_inclusive(1, 3) as u32,
+                to: value,
+            },
+        }
+    });
     let mut register: BTreeMap<u16, u32> = BTreeMap::new();
     let mut operations = Vec::new();
     for (_, process, seq, op, call, ret, fate) in planned {
@@ -341,28 +359,18 @@ fn drop_orphans(h: &History, set: &[usize], mut rest: Vec<usize>) -> Vec<usize> 
 /// 0 and 1 only (so nearly every value repeats), many CASes (successful, failed and unknown)
 /// and unknown writes, recorded from a true register with a few results corrupted.
 fn repeated_value_history(rng: &mut Rng) -> History {
-    let mut planned = Vec::new();
-    for process in 0..4u16 {
-        let mut t = rng.below(3);
-        for seq in 0..rng.range_inclusive(1, 3) as u32 {
-            let call = t + rng.below(3);
-            let ret = call + rng.below(8);
-            let point = rng.range_inclusive(call, ret);
-            let value = rng.below(2) as u32;
-            let op = match rng.below(10) {
-                0..=3 => ClientOp::Read { key: 0 },
-                4..=6 => ClientOp::Write { key: 0, value },
-                _ => ClientOp::Cas {
-                    key: 0,
-                    from: rng.below(2) as u32,
-                    to: value,
-                },
-            };
-            planned.push((point, process, seq, op, call, ret, rng.below(10)));
-            t = ret + rng.below(2);
+    let planned = plan(rng, 4, (3, 8), &|rng| {
+        let value = rng.below(2) as u32;
+        match rng.below(10) {
+            0..=3 => ClientOp::Read { key: 0 },
+            4..=6 => ClientOp::Write { key: 0, value },
+            _ => ClientOp::Cas {
+                key: 0,
+                from: rng.below(2) as u32,
+                to: value,
+            },
         }
-    }
-    planned.sort_by_key(|p| (p.0, p.1));
+    });
     let mut register: Option<u32> = None;
     let mut operations = Vec::new();
     for (_, process, seq, op, call, ret, fate) in planned {

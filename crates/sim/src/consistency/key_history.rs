@@ -104,6 +104,34 @@ impl KeyHistory {
         self.to_search(chosen)
     }
 
+    /// The key without its operations of unknown outcome that write a value nothing looks
+    /// at (`None` if there are none, or the key has appends). Where a compare-and-set
+    /// failed, such a write may still matter (it can explain why the value was not the
+    /// CAS's `from`), so `model_ops` keeps them; but leaving them out only removes the
+    /// choice "it took effect", so an order found without them is an order of the whole
+    /// key. Searching this smaller set first decides the usual, linearizable, case faster.
+    pub(crate) fn without_unseen_unknowns(&self) -> Option<Vec<usize>> {
+        if self
+            .ops
+            .iter()
+            .any(|op| matches!(op.effect, Effect::Append { .. }))
+        {
+            return None;
+        }
+        let observed: std::collections::BTreeSet<u32> = self
+            .ops
+            .iter()
+            .filter_map(|op| op.effect.observed())
+            .collect();
+        let keep: Vec<usize> = (0..self.ops.len())
+            .filter(|&i| {
+                let op = &self.ops[i];
+                !(op.indeterminate && op.effect.written().is_some_and(|v| !observed.contains(&v)))
+            })
+            .collect();
+        (keep.len() < self.ops.len()).then_some(keep)
+    }
+
     /// Every operation of the key.
     pub(crate) fn all(&self) -> Vec<usize> {
         (0..self.ops.len()).collect()

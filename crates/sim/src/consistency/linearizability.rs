@@ -105,7 +105,13 @@ pub struct LinearizabilityCheck {
 enum Phase {
     /// Between keys.
     Idle,
-    Searching(Search),
+    /// `first_try`: the search runs on `KeyHistory::without_unseen_unknowns`; if it finds
+    /// no order, the whole key is searched (`spent` steps went into the first try).
+    Searching {
+        search: Search,
+        first_try: bool,
+        spent: u64,
+    },
     Shrinking {
         shrinker: Shrinker,
         search_steps: u64,
@@ -185,14 +191,40 @@ impl LinearizabilityCheck {
             match (&mut self.phase, kh) {
                 (Phase::Idle, None) => self.done = Some(self.summarize()),
                 (Phase::Idle, Some(kh)) => {
-                    let ops = kh.search_ops(&kh.all());
-                    self.phase = Phase::Searching(Search::new(&ops, self.limits.search_steps));
+                    let (subset, first_try) = match kh.without_unseen_unknowns() {
+                        Some(subset) => (subset, true),
+                        None => (kh.all(), false),
+                    };
+                    let search = Search::new(&kh.search_ops(&subset), self.limits.search_steps);
+                    self.phase = Phase::Searching {
+                        search,
+                        first_try,
+                        spent: 0,
+                    };
                 }
-                (Phase::Searching(search), Some(kh)) => {
+                (
+                    Phase::Searching {
+                        search,
+                        first_try,
+                        spent,
+                    },
+                    Some(kh),
+                ) => {
                     let (used, status) = search.run(left);
                     left = left.saturating_sub(used);
                     self.steps += used;
-                    let search_steps = search.steps();
+                    let search_steps = *spent + search.steps();
+                    if *first_try
+                        && !matches!(status, SearchStatus::Running | SearchStatus::Linearizable)
+                    {
+                        let ops = kh.search_ops(&kh.all());
+                        self.phase = Phase::Searching {
+                            search: Search::new(&ops, self.limits.search_steps),
+                            first_try: false,
+                            spent: search_steps,
+                        };
+                        continue;
+                    }
                     match status {
                         SearchStatus::Running => return None,
                         SearchStatus::Linearizable => {
