@@ -229,7 +229,7 @@ fn run_with_budgets(
         if let Some(why) = stop {
             let report = check.report_so_far();
             let message = format!(
-                "unknown, gave up after {why} ({} steps; {done} of {keys} keys decided)",
+                "gave up after {why} ({} steps; {done} of {keys} keys decided)",
                 check.steps()
             );
             return (report, Some(message));
@@ -326,8 +326,11 @@ fn print(report: &LinearizabilityReport, gave_up: Option<&str>, source: &Source,
             println!("  {note}");
         }
     }
-    match gave_up {
-        Some(message) => println!("verdict: {}; {message}", verdict_text(overall)),
-        None => println!("verdict: {}", verdict_text(overall)),
+    match (gave_up, overall) {
+        (Some(message), Verdict::Violated) => {
+            println!("verdict: not linearizable (the other keys: {message})")
+        }
+        (Some(message), _) => println!("verdict: unknown, {message}"),
+        (None, _) => println!("verdict: {}", verdict_text(overall)),
     }
 }

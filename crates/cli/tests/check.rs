@@ -148,3 +148,46 @@ fn a_budget_that_runs_out_answers_unknown() {
     assert!(out.contains("gave up after 1 search steps"), "{out}");
     assert!(out.ends_with("verdict: unknown\n"), "{out}");
 }
+
+/// A hard history written to a temporary file in Failscope's format: 10,000 operations on
+/// one key by 20 clients, 5% with unknown outcome (linearizable by construction).
+fn hard_history_file(name: &str) -> PathBuf {
+    use failscope_sim::consistency::bench_history::{bench_history, with_unknown_outcomes};
+    let history = with_unknown_outcomes(&bench_history(10_000, 20, 1), 20);
+    let export = failscope_sim::export::history_events(&history);
+    let path = std::env::temp_dir().join(format!(
+        "failscope-check-{}-{name}.json",
+        std::process::id()
+    ));
+    std::fs::write(&path, serde_json::to_string(&export).expect("json")).expect("write");
+    path
+}
+
+#[test]
+fn time_and_memory_budgets_answer_unknown_with_what_ran_out() {
+    for (name, args, says) in [
+        (
+            "time",
+            ["--max-seconds", "0.001"],
+            "unknown, gave up after 0.",
+        ),
+        ("memory", ["--max-memory-mb", "1"], "MB of memory"),
+    ] {
+        let path = hard_history_file(name);
+        let out = Command::new(env!("CARGO_BIN_EXE_failscope"))
+            .arg("check")
+            .arg(&path)
+            .args(args)
+            .output()
+            .expect("the binary runs");
+        let _ = std::fs::remove_file(&path);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stdout}");
+        assert!(stdout.contains("k0: unknown"), "{name}: {stdout}");
+        assert!(
+            stdout.contains("verdict: unknown, gave up after"),
+            "{name}: {stdout}"
+        );
+        assert!(stdout.contains(says), "{name}: {stdout}");
+    }
+}

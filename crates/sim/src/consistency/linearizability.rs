@@ -154,13 +154,18 @@ impl LinearizabilityCheck {
     /// (for a caller whose own budget, such as time or memory, ran out first).
     pub fn report_so_far(&self) -> LinearizabilityReport {
         let mut so_far = self.clone();
-        for kh in self.keys.iter().skip(self.reports.len()) {
+        let current = match &self.phase {
+            Phase::Searching { search, spent, .. } => spent + search.steps(),
+            Phase::Shrinking { search_steps, .. } => *search_steps,
+            Phase::Idle => 0,
+        };
+        for (i, kh) in self.keys.iter().enumerate().skip(self.reports.len()) {
             so_far.reports.push(KeyReport {
                 key: kh.key,
                 name: self.names.key(kh.key),
                 operations: kh.ops.len(),
                 verdict: Verdict::Unknown,
-                steps: 0,
+                steps: if i == self.next_key { current } else { 0 },
                 violation: None,
                 note: Some("not decided before the budget ran out".into()),
             });
