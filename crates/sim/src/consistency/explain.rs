@@ -116,6 +116,14 @@ pub(crate) fn explain(kh: &KeyHistory, set: &[usize], names: &Names) -> String {
             .collect()
     };
     let producers = writes_of(&mut set.iter().copied());
+    // Appends build values no single operation writes: no argument about "the write of v".
+    if kh
+        .ops
+        .iter()
+        .any(|op| matches!(op.effect, Effect::Append { .. }))
+    {
+        return generic();
+    }
     if failed {
         return explain_failed(kh, set, c, &producers, names);
     }
@@ -258,6 +266,6 @@ fn describe(op: &ModelOp, names: &Names) -> String {
             "{who}'s compare-and-set from {}, which failed because it found another value",
             v(from)
         ),
-        Effect::Append { to, .. } => format!("{who}'s append, leaving {}", v(to)),
+        Effect::Append { .. } => format!("{who}'s append"),
     }
 }

@@ -12,8 +12,8 @@
 //! would need a return both before and after calls at the same instant), so the search
 //! gets it as an explicit constraint (`after`).
 
-use super::model::{Effect, ModelOp};
-use super::wgl::SearchOp;
+use super::model::{AppendTable, Effect, ModelOp};
+use super::wgl::{Search, SearchOp};
 
 #[derive(Clone, Debug)]
 pub(crate) struct KeyHistory {
@@ -26,6 +26,8 @@ pub(crate) struct KeyHistory {
     /// The same client's previous operation on this key, when it returned at the very time
     /// this one was invoked: it must be linearized first.
     pub after: Vec<Option<usize>>,
+    /// Where the key's appends lead (empty without appends).
+    pub appends: AppendTable,
 }
 
 impl KeyHistory {
@@ -66,7 +68,14 @@ impl KeyHistory {
             call_pos,
             ret_pos,
             after,
+            appends: AppendTable::default(),
         }
+    }
+
+    /// A search of `ops` (made by this key's `search_ops` or `prefix_ops`) with this key's
+    /// append table, giving up after `limit` steps.
+    pub(crate) fn search(&self, ops: &[SearchOp], limit: u64) -> Search {
+        Search::new(ops, limit).with_appends(self.appends.clone())
     }
 
     /// The search input for `chosen` (pairs of an index into `ops` and the operation to
@@ -170,7 +179,7 @@ impl KeyHistory {
                         // A query still in flight has observed nothing yet.
                         Effect::Read(_) | Effect::FailedCas { .. } => continue,
                         Effect::Write(v) => Effect::Write(v),
-                        Effect::Append { from, to } => Effect::Append { from, to },
+                        Effect::Append { element } => Effect::Append { element },
                         Effect::Cas { from, to } | Effect::MaybeCas { from, to } => {
                             Effect::MaybeCas { from, to }
                         }

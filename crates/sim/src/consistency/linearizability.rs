@@ -16,7 +16,7 @@
 
 use super::explain::{count, explain, Names};
 use super::key_history::KeyHistory;
-use super::model::{ops_by_key, ModelOp};
+use super::model::{ops_by_key, AppendTable, ModelOp};
 use super::shrink::Shrinker;
 use super::wgl::{Search, SearchStatus};
 use super::{Limits, Verdict};
@@ -124,19 +124,31 @@ impl LinearizabilityCheck {
     }
 
     pub fn with_limits(history: &History, limits: Limits) -> LinearizabilityCheck {
-        LinearizabilityCheck::from_model(ops_by_key(history), Names::default(), limits)
+        LinearizabilityCheck::from_model(
+            ops_by_key(history),
+            Default::default(),
+            Names::default(),
+            limits,
+        )
     }
 
     /// A check of operations already turned into model steps, grouped by key (how an
     /// imported history is checked; see `consistency::external`).
     pub(crate) fn from_model(
         by_key: std::collections::BTreeMap<u16, Vec<ModelOp>>,
+        tables: std::collections::BTreeMap<u16, AppendTable>,
         names: Names,
         limits: Limits,
     ) -> LinearizabilityCheck {
         let keys = by_key
             .into_iter()
-            .map(|(key, ops)| KeyHistory::new(key, ops))
+            .map(|(key, ops)| {
+                let mut kh = KeyHistory::new(key, ops);
+                if let Some(table) = tables.get(&key) {
+                    kh.appends = table.clone();
+                }
+                kh
+            })
             .collect();
         LinearizabilityCheck {
             keys,
@@ -200,7 +212,7 @@ impl LinearizabilityCheck {
                         Some(subset) => (subset, true),
                         None => (kh.all(), false),
                     };
-                    let search = Search::new(&kh.search_ops(&subset), self.limits.search_steps);
+                    let search = kh.search(&kh.search_ops(&subset), self.limits.search_steps);
                     self.phase = Phase::Searching {
                         search,
                         first_try,
@@ -224,7 +236,7 @@ impl LinearizabilityCheck {
                     {
                         let ops = kh.search_ops(&kh.all());
                         self.phase = Phase::Searching {
-                            search: Search::new(&ops, self.limits.search_steps),
+                            search: kh.search(&ops, self.limits.search_steps),
                             first_try: false,
                             spent: search_steps,
                         };

@@ -36,12 +36,16 @@ pub(crate) enum Effect {
     /// A compare-and-set that found another value than `from`: it needs the value (or the
     /// unset key) to differ from `from`, and changes nothing.
     FailedCas { from: u32 },
-    /// An append (key-value model): from `from` it leaves `to` (the two are value numbers of
-    /// one key, `to` being `from` with the appended part added). From any other state it
-    /// leaves [`DEAD`]: a value that is a prefix of nothing any operation looks for, so no
-    /// read can tell such states apart (see `consistency::external`).
-    Append { from: Option<u32>, to: u32 },
+    /// An append (key-value model) of the element numbered `element`: the state it leaves
+    /// is looked up in the key's [`AppendTable`]; where the table has no entry, it leaves
+    /// [`DEAD`], a value that is a prefix of nothing any read returned, so no read can tell
+    /// such states apart (see `consistency::external`).
+    Append { element: u32 },
 }
+
+/// For one key: (state, element appended) → the state it leaves, for every pair that leads
+/// to a value some read may see. Shared, not copied, by the searches of a key.
+pub(crate) type AppendTable = std::sync::Arc<std::collections::BTreeMap<(Option<u32>, u32), u32>>;
 
 /// The state an append leaves when it extends a value no operation observes: nothing reads
 /// it or compares against it, and appending to it gives it again. Value numbers are handed
@@ -51,6 +55,8 @@ pub(crate) const DEAD: u32 = u32::MAX;
 impl Effect {
     /// The register's value after this step from `state`, or `None` when the step cannot
     /// happen in `state` (a read of another value, a successful CAS whose `from` is absent).
+    /// An append needs its key's table: the search looks it up (`Search::apply`); here it
+    /// only knows the dead state.
     pub(crate) fn apply(self, state: Option<u32>) -> Option<Option<u32>> {
         match self {
             Effect::Read(value) => (value == state).then_some(state),
@@ -60,7 +66,7 @@ impl Effect {
                 Some(if state == Some(from) { Some(to) } else { state })
             }
             Effect::FailedCas { from } => (state != Some(from)).then_some(state),
-            Effect::Append { from, to } => Some(Some(if state == from { to } else { DEAD })),
+            Effect::Append { .. } => Some(Some(DEAD)),
         }
     }
 
@@ -75,9 +81,9 @@ impl Effect {
         match self {
             Effect::Read(_) | Effect::FailedCas { .. } => None,
             Effect::Write(value) => Some(value),
-            Effect::Cas { to, .. } | Effect::MaybeCas { to, .. } | Effect::Append { to, .. } => {
-                Some(to)
-            }
+            Effect::Cas { to, .. } | Effect::MaybeCas { to, .. } => Some(to),
+            // What an append leaves depends on the state: no one value.
+            Effect::Append { .. } => None,
         }
     }
 
@@ -91,7 +97,7 @@ impl Effect {
             Effect::Cas { from, .. }
             | Effect::MaybeCas { from, .. }
             | Effect::FailedCas { from } => Some(from),
-            Effect::Append { from, .. } => from,
+            Effect::Append { .. } => None,
         }
     }
 }

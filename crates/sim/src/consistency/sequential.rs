@@ -697,7 +697,7 @@ fn describe(op: &ModelOp) -> String {
         Effect::FailedCas { from } => {
             format!("{who}'s failed compare-and-set of k{key} from {from}")
         }
-        Effect::Append { to, .. } => format!("{who}'s append to k{key}, leaving {to}"),
+        Effect::Append { .. } => format!("{who}'s append to k{key}"),
     }
 }
 

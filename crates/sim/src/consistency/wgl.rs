@@ -23,7 +23,7 @@
 //! One step is one attempt to linearize an entry, one visit of a new configuration, or one
 //! backtrack.
 
-use super::model::Effect;
+use super::model::{AppendTable, Effect, DEAD};
 use crate::rng::splitmix64;
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -59,6 +59,7 @@ const NIL: u32 = u32::MAX;
 #[derive(Clone, Debug)]
 pub(crate) struct Search {
     effects: Vec<Effect>,
+    appends: AppendTable,
     free: Vec<bool>,
     after: Vec<Option<usize>>,
     /// For a free operation, the free operation with the same effect invoked just before
@@ -119,10 +120,19 @@ impl Search {
         let mut seed = 0x5eed_1e55_0000_0001u64;
         let zobrist = (0..n).map(|_| splitmix64(&mut seed)).collect();
         let must_place = ops.iter().filter(|op| !op.free).count();
-        let effects = merge_unobserved(ops);
+        // An append table names exact values, so with appends no unread ones are merged.
+        let effects = if ops
+            .iter()
+            .any(|op| matches!(op.effect, Effect::Append { .. }))
+        {
+            ops.iter().map(|op| op.effect).collect()
+        } else {
+            merge_unobserved(ops)
+        };
         let (twin, family, pinned) = twins(ops, &effects);
         Search {
             effects,
+            appends: AppendTable::default(),
             twin,
             family,
             pinned,
@@ -146,6 +156,25 @@ impl Search {
             steps: 0,
             limit,
             status: SearchStatus::Running,
+        }
+    }
+
+    /// The same search, with appends leading where `appends` says.
+    pub(crate) fn with_appends(mut self, appends: AppendTable) -> Search {
+        self.appends = appends;
+        self
+    }
+
+    /// The state after `op` from the current one, `None` if it cannot happen here.
+    fn apply(&self, op: usize) -> Option<Option<u32>> {
+        match self.effects[op] {
+            Effect::Append { element } => Some(Some(
+                self.appends
+                    .get(&(self.state, element))
+                    .copied()
+                    .unwrap_or(DEAD),
+            )),
+            effect => effect.apply(self.state),
         }
     }
 
@@ -208,7 +237,7 @@ impl Search {
                 && self.first_twin(op)
                 && !self.dominated(op)
             {
-                if let Some(after) = self.effects[op].apply(self.state) {
+                if let Some(after) = self.apply(op) {
                     if self.linearize(node, after, Choice::InTurn) {
                         return;
                     }
@@ -265,7 +294,7 @@ impl Search {
                 if !self.ready(due) {
                     return;
                 }
-                if let Some(after) = self.effects[due].apply(self.state) {
+                if let Some(after) = self.apply(due) {
                     self.linearize(2 * due as u32 + 1, after, Choice::Hunch);
                 }
                 return;
@@ -275,7 +304,7 @@ impl Search {
         while candidate != node {
             let op = ((candidate - 1) / 2) as usize;
             if self.effects[op].written() == Some(wanted) && self.ready(op) && self.first_twin(op) {
-                if let Some(after) = self.effects[op].apply(self.state) {
+                if let Some(after) = self.apply(op) {
                     if self.linearize(candidate, after, Choice::Hunch) {
                         return;
                     }
@@ -470,10 +499,7 @@ fn merge_unobserved(ops: &[SearchOp]) -> Vec<Effect> {
                 to: merge(to),
             },
             Effect::FailedCas { from } => Effect::FailedCas { from },
-            Effect::Append { from, to } => Effect::Append {
-                from,
-                to: merge(to),
-            },
+            Effect::Append { element } => Effect::Append { element },
         })
         .collect()
 }
