@@ -42,3 +42,13 @@ unsafe impl GlobalAlloc for Counting {
 pub fn live_bytes() -> usize {
     LIVE.load(Ordering::Relaxed)
 }
+
+/// The most heap bytes allocated at once since the last [`reset_peak`] (or the start).
+pub fn peak_bytes() -> usize {
+    PEAK.load(Ordering::Relaxed)
+}
+
+/// Start a new peak measurement from what is allocated now.
+pub fn reset_peak() {
+    PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+}

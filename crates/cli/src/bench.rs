@@ -153,6 +153,49 @@ fn consistency(clock_ms: &dyn Fn() -> f64) {
     println!("BENCH consistency.native.linearizable_10k_ms {holds_ms:.1}");
     println!("BENCH consistency.native.violation_10k_ms {violated_ms:.1}");
     println!("BENCH consistency.native.sequential_10k_ms {sequential_ms:.1}");
+    large_histories(clock_ms);
+}
+
+/// Issue 20's sizes: a 100,000-operation, 50-client per-key history (Jepsen's independent
+/// keys) and a 10,000-operation single-key history with 20 clients and 5% unknown
+/// outcomes, each checked once, with its time and the peak heap the check used on top of
+/// the history itself (allocator count).
+fn large_histories(clock_ms: &dyn Fn() -> f64) {
+    use failscope_sim::consistency::bench_history::{
+        bench_history, per_key_bench_history, with_unknown_outcomes,
+    };
+    use failscope_sim::consistency::{check_linearizable, Verdict};
+    let cases = [
+        (
+            "per_key_100k",
+            "100,000-operation per-key history, 50 clients, 200 operations per key",
+            per_key_bench_history(100_000, 50, 200, 1),
+        ),
+        (
+            "unknown_10k",
+            "10,000-operation single-key history, 20 clients, 5% unknown outcomes",
+            with_unknown_outcomes(&bench_history(10_000, 20, 1), 20),
+        ),
+    ];
+    for (id, title, history) in cases {
+        alloc_counter::reset_peak();
+        let before = alloc_counter::live_bytes();
+        let start = clock_ms();
+        let report = check_linearizable(&history);
+        let ms = clock_ms() - start;
+        let peak_mb = alloc_counter::peak_bytes().saturating_sub(before) as f64 / 1_048_576.0;
+        let verdict = match report.verdict {
+            Verdict::Holds => "linearizable",
+            Verdict::Violated => "NOT linearizable (wrong: it is by construction)",
+            Verdict::Unknown => "unknown (the default budget ran out)",
+        };
+        println!(
+            "consistency, native: {title}: {verdict} in {ms:.1} ms, {} steps, peak {peak_mb:.1} MB",
+            report.steps
+        );
+        println!("BENCH consistency.native.{id}_ms {ms:.1}");
+        println!("BENCH consistency.native.{id}_peak_mb {peak_mb:.1}");
+    }
 }
 
 /// The hunt's speed: a thousand seeds of Raft's default settings, each with a swarm fault

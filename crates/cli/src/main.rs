@@ -4,7 +4,9 @@
 //! failscope labs                                   list labs and their presets
 //! failscope run <SOURCE> [--seed N] [--until S] [--emit WHAT] [--out FILE]
 //! failscope sweep <SOURCE> --seeds N [--from N] [--until S] [--swarm]
-//! failscope bench [engine|raft|all]
+//! failscope bench [engine|raft|ring|consistency|hunt|all]
+//! failscope check FILE [--model register|kv] [--format auto|failscope|jepsen-edn] [--json]
+//!                 [--max-steps N] [--max-seconds S] [--max-memory-mb M]
 //! ```
 //!
 //! SOURCE is a scenario file (`scenario.json`), a share link copied from the app (replays
@@ -12,6 +14,7 @@
 
 mod alloc_counter;
 mod bench;
+mod check;
 mod source;
 
 use failscope_sim::export;
@@ -29,7 +32,8 @@ const USAGE: &str = "usage:
   failscope labs
   failscope run   <scenario.json | share-link | --lab ID [--preset ID]> [--seed N] [--until SECONDS] [--emit summary|trace|history|all] [--out FILE]
   failscope sweep <scenario.json | --lab ID [--preset ID]> --seeds N [--from N] [--until SECONDS] [--swarm]
-  failscope bench [engine|raft|all]";
+  failscope bench [engine|raft|ring|consistency|hunt|all]
+  failscope check FILE [--model register|kv] [--format auto|failscope|jepsen-edn] [--json] [--max-steps N] [--max-seconds S] [--max-memory-mb M]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -38,6 +42,7 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("sweep") => sweep(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("check") => check::run(&args[1..]),
         _ => Err(USAGE.to_string()),
     };
     match result {

@@ -8,11 +8,11 @@ use crate::json::{unknown_variant, variant, Fields, FromJson, Json, Reader};
 use crate::limits::{MAX_CLIENTS, MAX_DURATION_US, MAX_KEYS};
 use crate::network::Latency;
 use crate::time::{Time, MS};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One operation on a key-value store of `u32` values (the register every lab with clients
 /// shares, so one consistency checker serves them all).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClientOp {
     Read {
@@ -96,20 +96,28 @@ pub struct ClientRequest {
 pub enum ClientReply {
     /// Done; a read carries the value it saw (`None`: the key was never written).
     Ok { value: Option<u32> },
-    /// Definitely not done (for example a failed compare-and-set, or a refusal).
+    /// Definitely not done (for example a refusal); says nothing about the value.
     Fail,
+    /// A compare-and-set that was carried out and found a value other than its `from`:
+    /// nothing changed, and the value was not `from` at that moment.
+    Mismatch,
     /// Not the right node: try the leader, if this node knows it.
     Redirect { leader: Option<NodeId> },
 }
 
 /// How an operation ended, as the client saw it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Outcome {
     Ok {
         value: Option<u32>,
     },
+    /// Definitely not done, for a reason that tells nothing about the value (a refusal, no
+    /// leader, too many redirects).
     Fail,
+    /// A compare-and-set that found a value other than its `from`: it changed nothing, and
+    /// the value was not `from` at the moment it took effect.
+    Mismatch,
     /// No answer in time: the operation may or may not have taken effect.
     Timeout,
 }

@@ -28,6 +28,11 @@ pub struct HistoryEvent {
     pub key: u16,
     pub value: serde_json::Value,
     pub time: Time,
+    /// On a `fail`: `"refused"` when the operation was turned away for a reason that says
+    /// nothing about the value. A `fail` without it on a `cas` is a compare-and-set that
+    /// found another value than its `from`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -56,6 +61,7 @@ pub fn history_events(history: &History) -> HistoryExport {
             key,
             value: value.clone(),
             time: op.invoke_us,
+            error: None,
         });
         if let (Some(time), Some(outcome)) = (op.return_us, op.outcome) {
             let (kind, value) = match outcome {
@@ -63,9 +69,10 @@ pub fn history_events(history: &History) -> HistoryExport {
                     ("ok", read.map_or(serde_json::Value::Null, Into::into))
                 }
                 Outcome::Ok { .. } => ("ok", value),
-                Outcome::Fail => ("fail", value),
+                Outcome::Fail | Outcome::Mismatch => ("fail", value),
                 Outcome::Timeout => ("info", value),
             };
+            let error = (outcome == Outcome::Fail).then_some("refused");
             events.push(HistoryEvent {
                 process: op.process,
                 kind,
@@ -73,6 +80,7 @@ pub fn history_events(history: &History) -> HistoryExport {
                 key,
                 value,
                 time,
+                error,
             });
         }
     }

@@ -5,11 +5,11 @@ use crate::client::{ClientOp, Outcome};
 use crate::ids::{ClientId, NodeId};
 use crate::time::Time;
 use crate::trace::{Trace, TraceEvent, TraceKind};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One completed (or still open) operation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Operation {
     /// The client process that issued it.
     pub process: ClientId,
@@ -24,7 +24,7 @@ pub struct Operation {
 }
 
 /// Operations in invocation order.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct History {
     pub operations: Vec<Operation>,
 }

@@ -22,6 +22,8 @@ pub mod chunked;
 pub mod client;
 pub mod clock;
 pub mod consistency;
+pub mod diagram;
+pub mod edn;
 pub mod export;
 pub mod history;
 pub mod hunt;

@@ -454,6 +454,7 @@ impl TraceEvent {
                     }
                     Outcome::Fail => h.bytes(&[1]),
                     Outcome::Timeout => h.bytes(&[2]),
+                    Outcome::Mismatch => h.bytes(&[3]),
                 }
             }
             TraceKind::Note { node, kind, text } => {
@@ -652,6 +653,10 @@ impl TraceEvent {
                 Outcome::Ok { value: Some(v) } => format!("{} got {v}", client_name(*client)),
                 Outcome::Ok { value: None } => format!("{} got ok", client_name(*client)),
                 Outcome::Fail => format!("{}'s request failed", client_name(*client)),
+                Outcome::Mismatch => format!(
+                    "{}'s compare-and-set found another value",
+                    client_name(*client)
+                ),
                 Outcome::Timeout => format!("{} gave up waiting", client_name(*client)),
             },
             TraceKind::Note {

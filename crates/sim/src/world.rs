@@ -1208,6 +1208,7 @@ impl<P: Protocol> World<P> {
                 self.client_return(trace, client, Outcome::Ok { value })
             }
             ClientReply::Fail => self.client_return(trace, client, Outcome::Fail),
+            ClientReply::Mismatch => self.client_return(trace, client, Outcome::Mismatch),
             ClientReply::Redirect { leader } => {
                 if pending.redirects >= self.client_config.max_redirects {
                     return self.client_return(trace, client, Outcome::Fail);
@@ -1263,7 +1264,7 @@ impl<P: Protocol> World<P> {
         }
         match outcome {
             Outcome::Ok { .. } => self.metrics.ops_ok += 1,
-            Outcome::Fail => self.metrics.ops_failed += 1,
+            Outcome::Fail | Outcome::Mismatch => self.metrics.ops_failed += 1,
             Outcome::Timeout => self.metrics.ops_timed_out += 1,
         }
         if outcome != Outcome::Timeout {

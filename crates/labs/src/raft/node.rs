@@ -354,7 +354,7 @@ impl Raft {
                     self.store.insert(key, to);
                     ClientReply::Ok { value: None }
                 } else {
-                    ClientReply::Fail
+                    ClientReply::Mismatch
                 }
             }
         }

@@ -157,7 +157,7 @@ impl Replica {
             None => {
                 let reply = match out {
                     Forwarded::Applied(_) => ClientReply::Ok { value: None },
-                    Forwarded::Failed => ClientReply::Fail,
+                    Forwarded::Failed => ClientReply::Mismatch,
                     Forwarded::NotLeader(leader) => ClientReply::Redirect { leader },
                 };
                 ctx.reply(request, reply);
@@ -194,7 +194,7 @@ impl Replica {
                 self.apply_waiting.push((epoch, seq, request));
                 self.flush_apply_waiting(ctx);
             }
-            Forwarded::Failed => ctx.reply(request, ClientReply::Fail),
+            Forwarded::Failed => ctx.reply(request, ClientReply::Mismatch),
             Forwarded::NotLeader(leader) => ctx.reply(request, ClientReply::Redirect { leader }),
         }
     }

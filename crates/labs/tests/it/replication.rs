@@ -809,3 +809,66 @@ fn bad_parameter_combinations_are_refused_with_a_reason() {
         assert!(err.contains(needle), "“{err}” should mention {needle}");
     }
 }
+
+// ----- Interop: the histories and traces of real runs through the exports -------------------
+
+/// A run's history written as Jepsen EDN and as `failscope-history/1`, read back, gets the
+/// same verdict on every key; the space-time diagram comes out as Mermaid and PlantUML.
+#[test]
+fn real_histories_survive_the_exports_and_the_diagram_draws() {
+    use failscope_sim::consistency::import::{read_failscope_json, read_jepsen_edn, to_jepsen_edn};
+    use failscope_sim::consistency::{check_external, Limits, ModelKind};
+    use failscope_sim::diagram::{sequence_diagram, DiagramFormat};
+    for id in ["cap-ap", "cap-cp", "quorum-anomaly"] {
+        let run = preset_run(id);
+        let history = run.history();
+        let direct = check_linearizable(&history);
+        let verdicts = |keys: &[failscope_sim::consistency::KeyReport]| -> Vec<Verdict> {
+            keys.iter().map(|k| k.verdict).collect()
+        };
+        let edn = to_jepsen_edn(&history);
+        let external = read_jepsen_edn(&edn).expect("our EDN reads back");
+        let via_edn =
+            check_external(&external, ModelKind::Register, Limits::default()).expect("valid");
+        assert_eq!(
+            verdicts(&via_edn.keys),
+            verdicts(&direct.keys),
+            "{id} via EDN"
+        );
+        let json =
+            serde_json::to_string(&failscope_sim::export::history_events(&history)).expect("json");
+        let back = read_failscope_json(&json).expect("our JSON reads back");
+        assert_eq!(back.operations.len(), history.operations.len(), "{id}");
+        assert_eq!(
+            check_linearizable(&back).verdict,
+            direct.verdict,
+            "{id} via JSON"
+        );
+        let mermaid = sequence_diagram(
+            run.trace().events(),
+            run.message_kinds(),
+            DiagramFormat::Mermaid,
+            2_000,
+        );
+        assert!(
+            mermaid.starts_with("sequenceDiagram\n    participant S1\n"),
+            "{id}"
+        );
+        assert!(
+            mermaid.lines().filter(|l| l.contains("->>")).count() > 100,
+            "{id}"
+        );
+        let plantuml = sequence_diagram(
+            run.trace().events(),
+            run.message_kinds(),
+            DiagramFormat::PlantUml,
+            2_000,
+        );
+        assert!(plantuml.starts_with("@startuml\n") && plantuml.ends_with("@enduml\n"));
+        assert_eq!(
+            plantuml.lines().count(),
+            mermaid.lines().count() + 1,
+            "{id}"
+        );
+    }
+}

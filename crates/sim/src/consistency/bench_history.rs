@@ -96,7 +96,7 @@ pub fn bench_history(n_ops: usize, n_clients: u16, seed: u64) -> History {
                 last_seen[c] = register;
                 Outcome::Ok { value: None }
             } else {
-                Outcome::Fail
+                Outcome::Mismatch
             };
             (ClientOp::Cas { key: 0, from, to }, outcome)
         };
@@ -121,6 +121,72 @@ pub fn bench_history(n_ops: usize, n_clients: u16, seed: u64) -> History {
         .collect();
     operations.sort_by_key(|op| (op.invoke_us, op.process));
     History { operations }
+}
+
+/// A linearizable key-value history in the shape of Jepsen's independent (per-key)
+/// register tests: `n_ops` operations by `n_clients` clients over as many keys as it takes
+/// for each to get `ops_per_key`. The clients work in groups of ten (fewer if there are
+/// fewer clients); a group works on one key at a time, a few hundred operations, then moves
+/// on to a fresh key, as Jepsen's generator does.
+pub fn per_key_bench_history(
+    n_ops: usize,
+    n_clients: u16,
+    ops_per_key: usize,
+    seed: u64,
+) -> History {
+    if n_ops == 0 || n_clients == 0 || ops_per_key == 0 {
+        return History::default();
+    }
+    let group_size = n_clients.min(10);
+    let groups = usize::from(n_clients / group_size);
+    let mut next_free = vec![0u64; groups];
+    let mut operations = Vec::with_capacity(n_ops);
+    let mut seqs = vec![0u32; usize::from(n_clients)];
+    let n_keys = n_ops.div_ceil(ops_per_key);
+    for key in 0..n_keys {
+        let group = key % groups;
+        let count = ops_per_key.min(n_ops - key * ops_per_key);
+        let part = bench_history(count, group_size, seed.wrapping_mul(1_000_003) ^ key as u64);
+        let start = next_free[group];
+        for mut op in part.operations {
+            let process = group as u16 * group_size + op.process;
+            op.process = process;
+            op.seq = seqs[usize::from(process)];
+            seqs[usize::from(process)] += 1;
+            op.op = match op.op {
+                ClientOp::Read { .. } => ClientOp::Read { key: key as u16 },
+                ClientOp::Write { value, .. } => ClientOp::Write {
+                    key: key as u16,
+                    value,
+                },
+                ClientOp::Cas { from, to, .. } => ClientOp::Cas {
+                    key: key as u16,
+                    from,
+                    to,
+                },
+            };
+            op.invoke_us += start;
+            op.return_us = op.return_us.map(|r| r + start);
+            next_free[group] = next_free[group].max(op.return_us.unwrap_or(op.invoke_us) + 1);
+            operations.push(op);
+        }
+    }
+    operations.sort_by_key(|op| (op.invoke_us, op.process));
+    History { operations }
+}
+
+/// `history` with one operation in `every` given an unknown outcome, as if its client had
+/// timed out: a read then observed nothing, a write or compare-and-set may or may not have
+/// happened. A linearizable history stays linearizable (an unknown outcome only allows
+/// more), but the search has more to try.
+pub fn with_unknown_outcomes(history: &History, every: usize) -> History {
+    let mut out = history.clone();
+    for (i, op) in out.operations.iter_mut().enumerate() {
+        if every > 0 && i % every == every / 2 && op.outcome != Some(Outcome::Mismatch) {
+            op.outcome = Some(Outcome::Timeout);
+        }
+    }
+    out
 }
 
 /// `history` (from [`bench_history`]) with one late read changed to return the very first
@@ -183,6 +249,22 @@ mod tests {
         assert!(kinds(|op| op.is_read()) > 150);
         assert!(kinds(|op| matches!(op, ClientOp::Cas { .. })) > 10);
         assert!(bench_history(0, 5, 1).operations.is_empty());
+
+        let per_key = per_key_bench_history(2_000, 50, 200, 1);
+        assert_eq!(per_key.operations.len(), 2_000);
+        let keys: std::collections::BTreeSet<u16> =
+            per_key.operations.iter().map(|o| o.op.key()).collect();
+        assert_eq!(keys.len(), 10);
+        let processes: std::collections::BTreeSet<u16> =
+            per_key.operations.iter().map(|o| o.process).collect();
+        assert_eq!(processes.len(), 50);
+        let unknown = with_unknown_outcomes(&h, 20);
+        let timed_out = unknown
+            .operations
+            .iter()
+            .filter(|o| o.outcome == Some(Outcome::Timeout))
+            .count();
+        assert!((20..=25).contains(&timed_out), "{timed_out}");
         assert!(bench_history(10, 0, 1).operations.is_empty());
     }
 }

@@ -68,7 +68,8 @@ pub fn check_convergence(history: &History, quiescent_us: Time) -> ConvergenceRe
                     reads: 1,
                 }),
             }
-        } else if !op.op.is_read() && op.outcome != Some(Outcome::Fail) {
+        } else if !op.op.is_read() && !matches!(op.outcome, Some(Outcome::Fail | Outcome::Mismatch))
+        {
             late_writes.push(i);
         }
     }

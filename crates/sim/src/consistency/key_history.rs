@@ -12,8 +12,8 @@
 //! would need a return both before and after calls at the same instant), so the search
 //! gets it as an explicit constraint (`after`).
 
-use super::model::{Effect, ModelOp};
-use super::wgl::SearchOp;
+use super::model::{AppendTable, Effect, ModelOp};
+use super::wgl::{Search, SearchOp};
 
 #[derive(Clone, Debug)]
 pub(crate) struct KeyHistory {
@@ -26,6 +26,8 @@ pub(crate) struct KeyHistory {
     /// The same client's previous operation on this key, when it returned at the very time
     /// this one was invoked: it must be linearized first.
     pub after: Vec<Option<usize>>,
+    /// Where the key's appends lead (empty without appends).
+    pub appends: AppendTable,
 }
 
 impl KeyHistory {
@@ -66,7 +68,14 @@ impl KeyHistory {
             call_pos,
             ret_pos,
             after,
+            appends: AppendTable::default(),
         }
+    }
+
+    /// A search of `ops` (made by this key's `search_ops` or `prefix_ops`) with this key's
+    /// append table, giving up after `limit` steps.
+    pub(crate) fn search(&self, ops: &[SearchOp], limit: u64) -> Search {
+        Search::new(ops, limit).with_appends(self.appends.clone())
     }
 
     /// The search input for `chosen` (pairs of an index into `ops` and the operation to
@@ -104,6 +113,34 @@ impl KeyHistory {
         self.to_search(chosen)
     }
 
+    /// The key without its operations of unknown outcome that write a value nothing looks
+    /// at (`None` if there are none, or the key has appends). Where a compare-and-set
+    /// failed, such a write may still matter (it can explain why the value was not the
+    /// CAS's `from`), so `model_ops` keeps them; but leaving them out only removes the
+    /// choice "it took effect", so an order found without them is an order of the whole
+    /// key. Searching this smaller set first decides the usual, linearizable, case faster.
+    pub(crate) fn without_unseen_unknowns(&self) -> Option<Vec<usize>> {
+        if self
+            .ops
+            .iter()
+            .any(|op| matches!(op.effect, Effect::Append { .. }))
+        {
+            return None;
+        }
+        let observed: std::collections::BTreeSet<u32> = self
+            .ops
+            .iter()
+            .filter_map(|op| op.effect.observed())
+            .collect();
+        let keep: Vec<usize> = (0..self.ops.len())
+            .filter(|&i| {
+                let op = &self.ops[i];
+                !(op.indeterminate && op.effect.written().is_some_and(|v| !observed.contains(&v)))
+            })
+            .collect();
+        (keep.len() < self.ops.len()).then_some(keep)
+    }
+
     /// Every operation of the key.
     pub(crate) fn all(&self) -> Vec<usize> {
         (0..self.ops.len()).collect()
@@ -139,8 +176,10 @@ impl KeyHistory {
                 )),
                 _ => {
                     let effect = match op.effect {
-                        Effect::Read(_) => continue,
+                        // A query still in flight has observed nothing yet.
+                        Effect::Read(_) | Effect::FailedCas { .. } => continue,
                         Effect::Write(v) => Effect::Write(v),
+                        Effect::Append { element } => Effect::Append { element },
                         Effect::Cas { from, to } | Effect::MaybeCas { from, to } => {
                             Effect::MaybeCas { from, to }
                         }
@@ -163,8 +202,8 @@ impl KeyHistory {
 
     /// The operations of the prefix cut at `cut` (everything for `None`), with the data
     /// they have in the whole history, as the set shrinking starts from: those completed by
-    /// the cut, and the writes and compare-and-sets still in flight, except a CAS whose
-    /// `from` nothing in the set writes. If the prefix is not linearizable, neither is this
+    /// the cut, and the writes and compare-and-sets still in flight, except a successful CAS
+    /// whose `from` nothing in the set writes, or a write begun after the cut may have. If the prefix is not linearizable, neither is this
     /// set: the reads in flight are not part of the prefix, an in-flight write or CAS that
     /// may take effect last or never can be dropped from it, and a linearization of the set
     /// would also serve the prefix, whose in-flight operations are only less constrained.
@@ -177,8 +216,18 @@ impl KeyHistory {
         let in_flight = |i: usize| self.ret_pos[i].is_none_or(|r| r > cut);
         let mut set: Vec<usize> = (0..self.ops.len())
             .filter(|&i| self.call_pos[i] <= cut)
-            .filter(|&i| !(in_flight(i) && matches!(self.ops[i].effect, Effect::Read(_))))
+            .filter(|&i| !(in_flight(i) && self.ops[i].effect.is_query()))
             .collect();
+        // A successful CAS in flight at the cut, whose `from` some write begun after the cut
+        // (but before the CAS returned) may have supplied, is left out too: kept with its
+        // success, it would blame the CAS for a value the cut only hides.
+        let late_writer = |i: usize, from: u32| {
+            (0..self.ops.len()).any(|j| {
+                self.call_pos[j] > cut
+                    && self.ret_pos[i].is_none_or(|r| self.call_pos[j] < r)
+                    && self.ops[j].effect.written() == Some(from)
+            })
+        };
         loop {
             let writers: std::collections::BTreeSet<u32> = set
                 .iter()
@@ -187,7 +236,8 @@ impl KeyHistory {
             let before = set.len();
             set.retain(|&i| {
                 !(in_flight(i)
-                    && matches!(self.ops[i].effect, Effect::Cas { from, .. } if !writers.contains(&from)))
+                    && matches!(self.ops[i].effect, Effect::Cas { from, .. }
+                        if !writers.contains(&from) || late_writer(i, from)))
             });
             if set.len() == before {
                 return set;
@@ -236,12 +286,19 @@ impl KeyHistory {
         }
     }
 
-    /// `current` without `removed`, and without the operations that thereby lose every
-    /// write of a value they definitely observed (repeatedly: a dropped CAS can orphan the
-    /// reads of what it wrote). Such a read would otherwise claim a value from nowhere, a
-    /// different and less interesting violation than the one being shrunk. Dropping a write
-    /// together with its readers never turns a linearizable history into a non-linearizable
-    /// one (with unique values), which is what makes one-at-a-time shrinking converge.
+    /// `current` without `removed`, and without every operation that observes a value one of
+    /// the removed operations wrote (repeatedly: a dropped CAS takes the observers of what it
+    /// wrote along).
+    ///
+    /// Values repeat in real histories, so a reader cannot be matched to *its* writer: when
+    /// any write of `v` goes, every observer of `v` goes with it (reads of `v`, and CASes
+    /// that compare against `v`, whether they succeeded, failed or are unknown). Otherwise
+    /// shrinking drifts to a different, artificial violation: a read of `v` kept with only a
+    /// later write of `v` ("read before its write began") after the write it really saw was
+    /// dropped; a lone `cas v→v` standing as the writer of its own `from`; an unknown
+    /// `cas u→v` left to explain a read of `v` once every write of `u` is gone. With this
+    /// rule, whenever a set keeps an observer of `v` it keeps every write of `v` it started
+    /// with, so the violation it shows is one the history really has.
     pub(crate) fn without(&self, current: &[usize], removed: &[usize]) -> Vec<usize> {
         let mut gone = vec![false; self.ops.len()];
         for &i in removed {
@@ -249,35 +306,33 @@ impl KeyHistory {
                 *g = true;
             }
         }
-        let had_writer: std::collections::BTreeSet<u32> = current
-            .iter()
-            .filter_map(|&i| self.ops.get(i)?.effect.written())
-            .collect();
+        let mut lost = std::collections::BTreeSet::new();
         loop {
-            let writers: std::collections::BTreeSet<u32> = current
-                .iter()
-                .filter(|&&i| !gone[i])
-                .filter_map(|&i| self.ops[i].effect.written())
-                .collect();
-            let orphans: Vec<usize> = current
-                .iter()
-                .copied()
-                .filter(|&i| !gone[i])
-                .filter(|&i| {
-                    self.ops[i]
-                        .effect
-                        .required()
-                        .is_some_and(|v| had_writer.contains(&v) && !writers.contains(&v))
-                })
-                .collect();
-            if orphans.is_empty() {
+            let before = lost.len();
+            for &i in current {
+                if gone.get(i) == Some(&true) {
+                    if let Some(v) = self.ops[i].effect.written() {
+                        lost.insert(v);
+                    }
+                }
+            }
+            let mut dropped_any = false;
+            for &i in current {
+                let Some(op) = self.ops.get(i) else { continue };
+                if !gone[i] && op.effect.observed().is_some_and(|v| lost.contains(&v)) {
+                    gone[i] = true;
+                    dropped_any = true;
+                }
+            }
+            if !dropped_any && lost.len() == before {
                 break;
             }
-            for i in orphans {
-                gone[i] = true;
-            }
         }
-        current.iter().copied().filter(|&i| !gone[i]).collect()
+        current
+            .iter()
+            .copied()
+            .filter(|&i| gone.get(i) == Some(&false))
+            .collect()
     }
 }
 
@@ -325,6 +380,36 @@ mod tests {
         let kh = KeyHistory::new(0, model_ops(&h));
         assert_eq!(kh.without(&kh.all(), &[0]), vec![4]);
         assert_eq!(kh.without(&kh.all(), &[2]), vec![0, 1, 3, 4]);
+    }
+
+    #[test]
+    fn with_repeated_values_dropping_any_write_of_a_value_drops_all_its_observers() {
+        let h = history(vec![
+            w(0, 0, 0, (0, 1)),
+            r(3, 0, Some(0), (4, 5)),
+            cas(1, 0, 0, 0, (6, 7)), // a `cas 0→0` is not the writer of its own `from`
+            w(3, 0, 0, (10, 11)),
+            r(2, 0, Some(0), (12, 13)),
+        ]);
+        let kh = KeyHistory::new(0, model_ops(&h));
+        // Either write of 0 takes the reads and the CAS along: no read of 0 is left with
+        // only the later write, and the CAS does not stand alone.
+        assert_eq!(kh.without(&kh.all(), &[0]), vec![3]);
+        assert_eq!(kh.without(&kh.all(), &[3]), vec![0]);
+        // Dropping a reader takes nothing else.
+        assert_eq!(kh.without(&kh.all(), &[1]), vec![0, 2, 3, 4]);
+    }
+
+    #[test]
+    fn an_unknown_cas_goes_with_the_writes_of_its_from() {
+        use crate::consistency::test_support::timed_out;
+        let h = history(vec![
+            w(0, 0, 1, (0, 1)),
+            timed_out(cas(1, 0, 1, 2, (2, 3))),
+            r(2, 0, Some(2), (4, 5)),
+        ]);
+        let kh = KeyHistory::new(0, model_ops(&h));
+        assert_eq!(kh.without(&kh.all(), &[0]), Vec::<usize>::new());
     }
 
     #[test]

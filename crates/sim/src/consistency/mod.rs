@@ -10,6 +10,8 @@
 //! - [`session`]: read-your-writes and monotonic reads per client (Terry et al. 1994).
 //! - [`convergence`]: after writes stop, do all reads of a key agree?
 //! - [`stale`]: how many reads returned a value already overwritten before they began.
+//! - [`external`]: histories people bring (Jepsen's EDN, strings, lists), checked against
+//!   a register or a key-value model with the same search.
 //! - [`bench_history()`]: a generator of large linearizable histories, for tests and
 //!   benchmarks.
 //!
@@ -34,6 +36,8 @@ use serde::Serialize;
 
 pub mod bench_history;
 pub mod convergence;
+pub mod external;
+pub mod import;
 pub mod linearizability;
 pub mod sequential;
 pub mod session;
@@ -41,7 +45,7 @@ pub mod stale;
 
 #[cfg(test)]
 mod brute_force_tests;
-mod explain;
+pub mod explain;
 mod key_history;
 mod model;
 mod shrink;
@@ -52,6 +56,8 @@ mod write_order;
 
 pub use bench_history::bench_history;
 pub use convergence::{check_convergence, ConvergenceReport, ConvergenceViolation, ObservedValue};
+pub use explain::Names;
+pub use external::{check_external, prepare, ExternalHistory, ExternalOp, ModelKind};
 pub use linearizability::{
     check_linearizable, KeyReport, LinearizabilityCheck, LinearizabilityReport,
     LinearizabilityViolation,

@@ -4,9 +4,12 @@
 //! `u32` register per key that starts unset. This module decides, once, what each recorded
 //! operation tells us:
 //!
-//! - `Outcome::Fail` means "definitely did not change state", so the operation is dropped.
-//!   (A failed compare-and-set does carry a hint, "the value was not `from`", but ignoring it
-//!   can only make a history *easier* to explain, so dropping it never causes a false alarm.)
+//! - `Outcome::Fail` means "definitely did not change state, for a reason that says nothing
+//!   about the value" (a refusal), so the operation is dropped.
+//! - `Outcome::Mismatch` is a compare-and-set that was carried out and found another value:
+//!   it changed nothing, and at its moment the value was not `from` (Porcupine's register
+//!   model). It stays in the history as a step that needs "not `from`" and leaves the state
+//!   alone, so "write 1, failed cas 1→2, read 1" (all in sequence) is not linearizable.
 //! - A read that timed out or never returned observed nothing and is dropped.
 //! - A write or compare-and-set that timed out or never returned is *indeterminate*: it may
 //!   have taken effect at any moment after its invocation, or never. Following Knossos and
@@ -20,7 +23,7 @@ use crate::time::Time;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What one operation did to its key, as far as the history tells.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Effect {
     /// A read that returned this value (`None`: the key was unset).
     Read(Option<u32>),
@@ -30,11 +33,30 @@ pub(crate) enum Effect {
     Cas { from: u32, to: u32 },
     /// A compare-and-set whose outcome is unknown: `to` if the value was `from`, else no change.
     MaybeCas { from: u32, to: u32 },
+    /// A compare-and-set that found another value than `from`: it needs the value (or the
+    /// unset key) to differ from `from`, and changes nothing.
+    FailedCas { from: u32 },
+    /// An append (key-value model) of the element numbered `element`: the state it leaves
+    /// is looked up in the key's [`AppendTable`]; where the table has no entry, it leaves
+    /// [`DEAD`], a value that is a prefix of nothing any read returned, so no read can tell
+    /// such states apart (see `consistency::external`).
+    Append { element: u32 },
 }
+
+/// For one key: (state, element appended) → the state it leaves, for every pair that leads
+/// to a value some read may see. Shared, not copied, by the searches of a key.
+pub(crate) type AppendTable = std::sync::Arc<std::collections::BTreeMap<(Option<u32>, u32), u32>>;
+
+/// The state an append leaves when it extends a value no operation observes: nothing reads
+/// it or compares against it, and appending to it gives it again. Value numbers are handed
+/// out from 0, so no real value gets this one.
+pub(crate) const DEAD: u32 = u32::MAX;
 
 impl Effect {
     /// The register's value after this step from `state`, or `None` when the step cannot
     /// happen in `state` (a read of another value, a successful CAS whose `from` is absent).
+    /// An append needs its key's table: the search looks it up (`Search::apply`); here it
+    /// only knows the dead state.
     pub(crate) fn apply(self, state: Option<u32>) -> Option<Option<u32>> {
         match self {
             Effect::Read(value) => (value == state).then_some(state),
@@ -43,34 +65,39 @@ impl Effect {
             Effect::MaybeCas { from, to } => {
                 Some(if state == Some(from) { Some(to) } else { state })
             }
+            Effect::FailedCas { from } => (state != Some(from)).then_some(state),
+            Effect::Append { .. } => Some(Some(DEAD)),
         }
+    }
+
+    /// The step never changes the state: once it is legal, it may be linearized at once
+    /// (a read, or a compare-and-set that found another value).
+    pub(crate) fn is_query(self) -> bool {
+        matches!(self, Effect::Read(_) | Effect::FailedCas { .. })
     }
 
     /// The value this step may leave in the register, if it writes.
     pub(crate) fn written(self) -> Option<u32> {
         match self {
-            Effect::Read(_) => None,
+            Effect::Read(_) | Effect::FailedCas { .. } => None,
             Effect::Write(value) => Some(value),
             Effect::Cas { to, .. } | Effect::MaybeCas { to, .. } => Some(to),
+            // What an append leaves depends on the state: no one value.
+            Effect::Append { .. } => None,
         }
     }
 
-    /// The value this step needs (or, for an indeterminate CAS, may need) to find.
+    /// The value this step needs (or, for an indeterminate CAS, may need) to find, or, for
+    /// a failed CAS, the value it needs *not* to find: either way, a value it tells apart
+    /// from the others.
     pub(crate) fn observed(self) -> Option<u32> {
         match self {
             Effect::Read(value) => value,
             Effect::Write(_) => None,
-            Effect::Cas { from, .. } | Effect::MaybeCas { from, .. } => Some(from),
-        }
-    }
-
-    /// The value a step *definitely* needs: an acknowledged read or CAS cannot be explained
-    /// without some write of it.
-    pub(crate) fn required(self) -> Option<u32> {
-        match self {
-            Effect::Read(value) => value,
-            Effect::Cas { from, .. } => Some(from),
-            Effect::Write(_) | Effect::MaybeCas { .. } => None,
+            Effect::Cas { from, .. }
+            | Effect::MaybeCas { from, .. }
+            | Effect::FailedCas { from } => Some(from),
+            Effect::Append { .. } => None,
         }
     }
 }
@@ -92,12 +119,17 @@ pub(crate) struct ModelOp {
     pub indeterminate: bool,
 }
 
-/// What the history tells about one operation, or `None` when it tells nothing (failed, or
+/// What the history tells about one operation, or `None` when it tells nothing (refused, or
 /// a read with no answer).
 pub(crate) fn classify(index: usize, op: &Operation) -> Option<ModelOp> {
-    let known = matches!(op.outcome, Some(Outcome::Ok { .. }));
+    let known = matches!(op.outcome, Some(Outcome::Ok { .. } | Outcome::Mismatch));
     let (effect, indeterminate) = match (op.op, op.outcome) {
         (_, Some(Outcome::Fail)) => return None,
+        (ClientOp::Cas { from, .. }, Some(Outcome::Mismatch)) => {
+            (Effect::FailedCas { from }, false)
+        }
+        // Only a compare-and-set can mismatch; on anything else it is a plain refusal.
+        (_, Some(Outcome::Mismatch)) => return None,
         (ClientOp::Read { .. }, Some(Outcome::Ok { value })) => (Effect::Read(value), false),
         (ClientOp::Read { .. }, _) => return None,
         (ClientOp::Write { value, .. }, _) => (Effect::Write(value), !known),
@@ -124,7 +156,7 @@ pub(crate) fn classify(index: usize, op: &Operation) -> Option<ModelOp> {
 }
 
 /// Every operation that constrains the search, in history order, with the indeterminate
-/// writes nobody could have observed left out.
+/// writes nobody could have observed left out (on keys without a failed compare-and-set).
 ///
 /// An indeterminate write or CAS whose value no operation on its key reads or compares
 /// against can be moved after everything else in any legal order (the ops between it and the
@@ -138,13 +170,28 @@ pub(crate) fn model_ops(history: &History) -> Vec<ModelOp> {
         .enumerate()
         .filter_map(|(index, op)| classify(index, op))
         .collect();
+    prune_unobserved(ops)
+}
+
+/// `ops` without the indeterminate writes nobody could have observed (see [`model_ops`]).
+pub(crate) fn prune_unobserved(ops: Vec<ModelOp>) -> Vec<ModelOp> {
     let observed: BTreeSet<(u16, u32)> = ops
         .iter()
         .filter_map(|op| op.effect.observed().map(|v| (op.key, v)))
         .collect();
+    // A failed compare-and-set needs the value to differ from its `from`, and any write may
+    // supply that, read or not: on such a key nothing is pruned.
+    // An append leaves a value that later appends extend, so what it leaves matters even
+    // when nobody reads exactly that: no pruning on those keys either.
+    let mismatch_keys: BTreeSet<u16> = ops
+        .iter()
+        .filter(|op| matches!(op.effect, Effect::FailedCas { .. } | Effect::Append { .. }))
+        .map(|op| op.key)
+        .collect();
     ops.into_iter()
         .filter(|op| {
             !op.indeterminate
+                || mismatch_keys.contains(&op.key)
                 || op
                     .effect
                     .written()
@@ -182,6 +229,9 @@ mod tests {
             Effect::MaybeCas { from: 1, to: 2 }.apply(Some(1)),
             Some(Some(2))
         );
+        assert_eq!(Effect::FailedCas { from: 1 }.apply(Some(1)), None);
+        assert_eq!(Effect::FailedCas { from: 1 }.apply(Some(3)), Some(Some(3)));
+        assert_eq!(Effect::FailedCas { from: 1 }.apply(None), Some(None));
     }
 
     #[test]

@@ -157,7 +157,7 @@ impl Shrinker {
         match self.stage {
             Stage::Hint { at } => {
                 let ops = kh.prefix_ops(self.cuts[at]);
-                self.probe = Some((Search::new(&ops, limit), Vec::new()));
+                self.probe = Some((kh.search(&ops, limit), Vec::new()));
             }
             Stage::Cut { lo, hi, gallop } => {
                 if lo >= hi {
@@ -171,11 +171,11 @@ impl Shrinker {
                     return;
                 }
                 let ops = kh.prefix_ops(self.cuts[probe_at(lo, hi, gallop)]);
-                self.probe = Some((Search::new(&ops, limit), Vec::new()));
+                self.probe = Some((kh.search(&ops, limit), Vec::new()));
             }
             Stage::Window { culprit, width } => match kh.window(&self.current, culprit, width) {
                 Some(candidate) if candidate.len() <= self.current.len() / 2 => {
-                    let search = Search::new(&kh.search_ops(&candidate), limit);
+                    let search = kh.search(&kh.search_ops(&candidate), limit);
                     self.probe = Some((search, candidate));
                 }
                 _ => self.stage = self.chunks(),
@@ -201,7 +201,7 @@ impl Shrinker {
                             start: start + size,
                         };
                     } else {
-                        let search = Search::new(&kh.search_ops(&candidate), limit);
+                        let search = kh.search(&kh.search_ops(&candidate), limit);
                         self.probe = Some((search, candidate));
                     }
                 }
@@ -232,7 +232,7 @@ impl Shrinker {
                         unsure,
                     };
                 } else {
-                    let search = Search::new(&kh.search_ops(&candidate), limit);
+                    let search = kh.search(&kh.search_ops(&candidate), limit);
                     self.probe = Some((search, candidate));
                 }
             }

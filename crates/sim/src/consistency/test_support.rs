@@ -1,8 +1,8 @@
 //! Terse constructors for hand-written histories in the checkers' tests.
 //!
 //! `w(process, key, value, (invoke, return))` is an acknowledged write, `r(...)` a read that
-//! returned `value`, `cas(...)` a successful compare-and-set; `timed_out`, `failed` and
-//! `open` change the outcome. `history` orders operations by invocation and numbers each
+//! returned `value`, `cas(...)` a successful compare-and-set; `timed_out`, `failed`
+//! (refused), `mismatched` (a CAS that found another value) and `open` change the outcome. `history` orders operations by invocation and numbers each
 //! process's operations, as the recorder does.
 
 use crate::client::{ClientOp, Outcome};
@@ -40,6 +40,12 @@ pub(crate) fn timed_out(mut op: Operation) -> Operation {
 
 pub(crate) fn failed(mut op: Operation) -> Operation {
     op.outcome = Some(Outcome::Fail);
+    op
+}
+
+/// A compare-and-set that found another value than its `from`.
+pub(crate) fn mismatched(mut op: Operation) -> Operation {
+    op.outcome = Some(Outcome::Mismatch);
     op
 }
 

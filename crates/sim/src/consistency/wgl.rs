@@ -23,7 +23,7 @@
 //! One step is one attempt to linearize an entry, one visit of a new configuration, or one
 //! backtrack.
 
-use super::model::Effect;
+use super::model::{AppendTable, Effect, DEAD};
 use crate::rng::splitmix64;
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -59,8 +59,17 @@ const NIL: u32 = u32::MAX;
 #[derive(Clone, Debug)]
 pub(crate) struct Search {
     effects: Vec<Effect>,
+    appends: AppendTable,
     free: Vec<bool>,
     after: Vec<Option<usize>>,
+    /// For a free operation, the free operation with the same effect invoked just before
+    /// it, if any (see `first_twin`).
+    twin: Vec<Option<usize>>,
+    /// How many operations share each one's effect (not counting those tied by `after`,
+    /// which count 1): only in a family of two or more can one be `dominated`.
+    family: Vec<u32>,
+    /// Tied to another operation by `after`, either way.
+    pinned: Vec<bool>,
     /// Each operation's return time (`u64::MAX`: none), for `blocked_at`.
     ret_time: Vec<u64>,
     blocked_at: Option<u64>,
@@ -111,8 +120,22 @@ impl Search {
         let mut seed = 0x5eed_1e55_0000_0001u64;
         let zobrist = (0..n).map(|_| splitmix64(&mut seed)).collect();
         let must_place = ops.iter().filter(|op| !op.free).count();
+        // An append table names exact values, so with appends no unread ones are merged.
+        let effects = if ops
+            .iter()
+            .any(|op| matches!(op.effect, Effect::Append { .. }))
+        {
+            ops.iter().map(|op| op.effect).collect()
+        } else {
+            merge_unobserved(ops)
+        };
+        let (twin, family, pinned) = twins(ops, &effects);
         Search {
-            effects: merge_unobserved(ops),
+            effects,
+            appends: AppendTable::default(),
+            twin,
+            family,
+            pinned,
             free: ops.iter().map(|op| op.free).collect(),
             after: ops.iter().map(|op| op.after.filter(|&a| a < n)).collect(),
             ret_time: ops.iter().map(|op| op.ret.unwrap_or(u64::MAX)).collect(),
@@ -133,6 +156,25 @@ impl Search {
             steps: 0,
             limit,
             status: SearchStatus::Running,
+        }
+    }
+
+    /// The same search, with appends leading where `appends` says.
+    pub(crate) fn with_appends(mut self, appends: AppendTable) -> Search {
+        self.appends = appends;
+        self
+    }
+
+    /// The state after `op` from the current one, `None` if it cannot happen here.
+    fn apply(&self, op: usize) -> Option<Option<u32>> {
+        match self.effects[op] {
+            Effect::Append { element } => Some(Some(
+                self.appends
+                    .get(&(self.state, element))
+                    .copied()
+                    .unwrap_or(DEAD),
+            )),
+            effect => effect.apply(self.state),
         }
     }
 
@@ -190,8 +232,12 @@ impl Search {
         if node != NIL && node % 2 == 1 {
             let op = ((node - 1) / 2) as usize;
             // Reads legal here were taken by `on_arrival`; the rest cannot go here.
-            if !matches!(self.effects[op], Effect::Read(_)) && self.ready(op) {
-                if let Some(after) = self.effects[op].apply(self.state) {
+            if !self.effects[op].is_query()
+                && self.ready(op)
+                && self.first_twin(op)
+                && !self.dominated(op)
+            {
+                if let Some(after) = self.apply(op) {
                     if self.linearize(node, after, Choice::InTurn) {
                         return;
                     }
@@ -209,8 +255,9 @@ impl Search {
         self.backtrack();
     }
 
-    /// On arriving at a configuration: if some candidate read returns the current value,
-    /// linearize it now, with no alternatives. This loses nothing: a read changes no state,
+    /// On arriving at a configuration: if some candidate read returns the current value (or
+    /// a failed compare-and-set is legal), linearize it now, with no alternatives. This
+    /// loses nothing: such a query changes no state,
     /// and every operation that returned before the read was invoked is already linearized
     /// (it is a candidate), so any legal continuation can be rearranged to place the read
     /// first. It spares the search from trying reads in every order, which is most of the
@@ -226,7 +273,8 @@ impl Search {
         let mut node = self.cursor;
         while node != NIL && node % 2 == 1 {
             let op = ((node - 1) / 2) as usize;
-            if self.effects[op] == Effect::Read(self.state) && self.ready(op) {
+            let effect = self.effects[op];
+            if effect.is_query() && effect.apply(self.state).is_some() && self.ready(op) {
                 if !self.linearize(node, self.state, Choice::Forced) {
                     // Already explored from here (and failed): so has this configuration.
                     self.backtrack();
@@ -241,12 +289,12 @@ impl Search {
         let due = ((node - 2) / 2) as usize;
         let wanted = match self.effects[due] {
             Effect::Read(Some(v)) | Effect::Cas { from: v, .. } => v,
-            Effect::Read(None) => return,
-            Effect::Write(_) | Effect::MaybeCas { .. } => {
+            Effect::Read(None) | Effect::FailedCas { .. } => return,
+            Effect::Write(_) | Effect::MaybeCas { .. } | Effect::Append { .. } => {
                 if !self.ready(due) {
                     return;
                 }
-                if let Some(after) = self.effects[due].apply(self.state) {
+                if let Some(after) = self.apply(due) {
                     self.linearize(2 * due as u32 + 1, after, Choice::Hunch);
                 }
                 return;
@@ -255,8 +303,8 @@ impl Search {
         let mut candidate = self.cursor;
         while candidate != node {
             let op = ((candidate - 1) / 2) as usize;
-            if self.effects[op].written() == Some(wanted) && self.ready(op) {
-                if let Some(after) = self.effects[op].apply(self.state) {
+            if self.effects[op].written() == Some(wanted) && self.ready(op) && self.first_twin(op) {
+                if let Some(after) = self.apply(op) {
                     if self.linearize(candidate, after, Choice::Hunch) {
                         return;
                     }
@@ -319,6 +367,44 @@ impl Search {
                 }
             }
         }
+    }
+
+    /// `op` is not a free operation with an earlier twin still waiting. Free operations
+    /// with the same effect (after `merge_unobserved`, every unread timed-out write is one
+    /// such family) are interchangeable: neither has a return to meet, and the earlier was
+    /// invoked first, so any order that places a later twin now works just as well with the
+    /// earliest waiting one here and the later one in its place. Trying only the earliest
+    /// keeps the linearized twins a prefix of their family, and spares the search from
+    /// telling apart configurations that differ only in which twins went.
+    fn first_twin(&self, op: usize) -> bool {
+        self.twin[op].is_none_or(|t| self.linearized[t / 64] & (1 << (t % 64)) != 0)
+    }
+
+    /// Another candidate (invoked, not linearized) has the same effect and must return no
+    /// later than `op`: then trying `op` here is pointless. Any order that places `op` now
+    /// and the other later works as well with the two swapped: the other goes now (it is a
+    /// candidate), and `op` takes its place, which meets `op`'s own return since it met the
+    /// other's earlier one; every state along the way is the same. Under heavy write
+    /// concurrency most writes are of unread values, all one effect after
+    /// `merge_unobserved`, and this spares the search from trying each of them in turn.
+    fn dominated(&self, op: usize) -> bool {
+        if self.family[op] < 2 || self.pinned[op] {
+            return false;
+        }
+        let mine = (self.ret_time[op], op);
+        let mut node = self.next[HEAD as usize];
+        while node != NIL && node % 2 == 1 {
+            let c = ((node - 1) / 2) as usize;
+            if c != op
+                && !self.pinned[c]
+                && self.effects[c] == self.effects[op]
+                && (self.ret_time[c], c) < mine
+            {
+                return true;
+            }
+            node = self.next[node as usize];
+        }
+        false
     }
 
     /// The operation `op` must follow (if any) is already linearized.
@@ -412,8 +498,42 @@ fn merge_unobserved(ops: &[SearchOp]) -> Vec<Effect> {
                 from,
                 to: merge(to),
             },
+            Effect::FailedCas { from } => Effect::FailedCas { from },
+            Effect::Append { element } => Effect::Append { element },
         })
         .collect()
+}
+
+/// Each free operation's previous twin (the free operation with the same effect invoked
+/// just before it), each operation's family size (operations with its effect), and which
+/// operations are tied to another by `after` (either way); tied ones have no twin and a
+/// family of their own.
+#[allow(clippy::type_complexity)]
+fn twins(ops: &[SearchOp], effects: &[Effect]) -> (Vec<Option<usize>>, Vec<u32>, Vec<bool>) {
+    let mut pinned = vec![false; ops.len()];
+    for (i, op) in ops.iter().enumerate() {
+        if let Some(a) = op.after.filter(|&a| a < ops.len()) {
+            pinned[i] = true;
+            pinned[a] = true;
+        }
+    }
+    let mut family: Vec<usize> = (0..ops.len())
+        .filter(|&i| ops[i].free && !pinned[i])
+        .collect();
+    family.sort_by_key(|&i| (ops[i].call, i));
+    let mut last: std::collections::BTreeMap<Effect, usize> = Default::default();
+    let mut twin = vec![None; ops.len()];
+    for i in family {
+        twin[i] = last.insert(effects[i], i);
+    }
+    let mut sizes: std::collections::BTreeMap<Effect, u32> = Default::default();
+    for i in (0..ops.len()).filter(|&i| !pinned[i]) {
+        *sizes.entry(effects[i]).or_default() += 1;
+    }
+    let family_size = (0..ops.len())
+        .map(|i| if pinned[i] { 1 } else { sizes[&effects[i]] })
+        .collect();
+    (twin, family_size, pinned)
 }
 
 /// One linearized operation on the search path.

@@ -88,7 +88,7 @@ fn possible_write(op: &Operation) -> Option<(u16, u32, Option<Time>)> {
         ClientOp::Read { .. } => return None,
     };
     match op.outcome {
-        Some(Outcome::Fail) => None,
+        Some(Outcome::Fail | Outcome::Mismatch) => None,
         Some(Outcome::Ok { .. }) => Some((key, value, op.return_us.map(|r| r.max(op.invoke_us)))),
         Some(Outcome::Timeout) | None => Some((key, value, None)),
     }

@@ -79,7 +79,7 @@ fn write(value: &Json, out: &mut String) {
 }
 
 /// A string literal, escaped as serde_json escapes it.
-fn write_str(s: &str, out: &mut String) {
+pub(crate) fn write_str(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
         match c {

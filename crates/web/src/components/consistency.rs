@@ -218,7 +218,7 @@ fn HistoryChart(props: &HistoryChartProps) -> Html {
             };
             let outcome = match op.outcome {
                 Some(Outcome::Ok { .. }) => "ok",
-                Some(Outcome::Fail) => "fail",
+                Some(Outcome::Fail | Outcome::Mismatch) => "fail",
                 Some(Outcome::Timeout) | None => "info",
             };
             let class = classes!("op-bar", if op.op.is_read() { "op-read" } else { "op-write" }, format!("op-{outcome}"),
