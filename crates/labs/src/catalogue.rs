@@ -203,7 +203,7 @@ pub static CATALOGUE: &[LabInfo] = &[
         title: "Resilience",
         listed: true,
         presets: &["trigger", "metastable", "metastable-budget", "metastable-breaker", "backoff", "full-jitter", "shared-pool", "bulkheads", "deep-liveness", "shallow-liveness", "crash", "readiness", "canary", "all-at-once", "blue-green", "kill-switch", "cascade", "cascade-bulkheads", "cascade-breaker", "cascade-shallow-liveness", "cascade-defended"],
-        pictures: &["bars", "state-machine", "time-series", "xy"],
+        pictures: &["grid", "state-machine", "time-series", "xy"],
     },
     LabInfo {
         id: "streams",

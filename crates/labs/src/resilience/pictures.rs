@@ -6,7 +6,7 @@ use super::config::{Config, BALANCER, CLIENTS, DEP_A, DEP_B, FIRST_INSTANCE, N_I
 use super::node::{Bucket, Resilience, BUCKET_US, LOAD_BUCKET_US};
 use failscope_sim::invariant::Nodes;
 use failscope_sim::picture::{
-    Axis, Bar, Bars, Guide, MachineState, MarkKind, Picture, PictureKind, Scale, Series,
+    Axis, Cell, Grid, Guide, MachineState, MarkKind, Picture, PictureKind, Scale, Series,
     StateMachine, TimeMark, TimeSeries, Transition, Xy, XyPoint, XySeries, XyStyle,
 };
 use failscope_sim::protocol::Tone;
@@ -402,11 +402,21 @@ fn hysteresis(config: &Config, nodes: &Nodes<'_, Resilience>, buckets: &[Bucket]
     }
 }
 
+/// Workers busy per instance and dependency, as a table: one row per instance, a column per
+/// dependency; full pools outlined. (A table rather than bars: it needs no picture code of
+/// its own, and this page is near its byte budget.)
 fn pools(config: &Config, nodes: &Nodes<'_, Resilience>) -> Picture {
-    let mut bars = Vec::new();
+    let limit = if config.bulkheads {
+        config.pool_for()
+    } else {
+        config.pool
+    };
+    let mut cells = Vec::new();
+    let mut rows = Vec::new();
     for n in FIRST_INSTANCE..FIRST_INSTANCE + N_INSTANCES {
         let s = nodes.state(n);
         let restarting = s.is_none_or(|s| s.restarting_until.is_some());
+        let name = failscope_sim::ids::node_name(n);
         for dep in 0..2u8 {
             let busy = s.map_or(0, |s| s.busy[usize::from(dep)]);
             let full = if config.bulkheads {
@@ -414,44 +424,55 @@ fn pools(config: &Config, nodes: &Nodes<'_, Resilience>) -> Picture {
             } else {
                 s.map_or(0, |s| s.busy[0] + s.busy[1]) >= config.pool
             };
-            bars.push(Bar {
-                label: format!(
-                    "{} for {}",
-                    failscope_sim::ids::node_name(n),
-                    super::config::dep_name(dep)
-                ),
-                value: i64::from(busy),
-                tone: if restarting {
-                    Tone::Faulty
-                } else if full {
-                    Tone::Suspect
+            let dep_name = super::config::dep_name(dep);
+            cells.push(Some(Cell {
+                text: if restarting {
+                    "restarting".into()
+                } else if config.bulkheads {
+                    format!("{busy} / {limit}")
                 } else {
-                    Tone::Secondary
+                    busy.to_string()
                 },
+                colour: if full || restarting { 3 } else { 1 },
+                solid: full || restarting,
                 highlight: full,
-            });
+                detail: format!(
+                    "{name}: {busy} workers busy calling {dep_name}{}",
+                    if full { " (the pool is full)" } else { "" }
+                ),
+            }));
         }
+        rows.push(name);
     }
-    let limit = if config.bulkheads {
-        config.pool_for()
-    } else {
-        config.pool
-    };
     Picture {
         id: "pools",
         title: "Worker pools".into(),
         caption: if config.bulkheads {
-            format!("Workers busy per instance and dependency. Bulkheads: each dependency has its own {limit} workers.")
+            format!("Workers busy per instance and dependency. Bulkheads: each dependency has its own {limit} workers; full pools are outlined.")
         } else {
-            format!("Workers busy per instance and dependency, out of one pool of {limit} shared by both.")
+            format!("Workers busy per instance and dependency, out of one pool of {limit} shared by both; full pools are outlined.")
         },
         primary: false,
-        version: hash(bars.iter().map(|b| b.value * 3 + i64::from(b.highlight))),
-        kind: PictureKind::Bars(Bars {
-            x_label: "instance and dependency".into(),
-            y: Scale::new("workers busy", "", 1),
-            bars,
-            reference: Some((i64::from(limit), "pool".into())),
+        version: hash(
+            cells
+                .iter()
+                .flatten()
+                .map(|c| c.text.len() as i64 * 7 + i64::from(c.highlight))
+                .chain(
+                    cells
+                        .iter()
+                        .flatten()
+                        .map(|c| c.text.bytes().map(i64::from).sum()),
+                ),
+        ),
+        kind: PictureKind::Grid(Grid {
+            row_label: "instance".into(),
+            column_label: "dependency".into(),
+            rows,
+            columns: (0..2u8)
+                .map(|d| format!("for {}", super::config::dep_name(d)))
+                .collect(),
+            cells,
         }),
     }
 }
