@@ -66,5 +66,5 @@ async fn a_hunt_lists_a_broken_run_as_a_link_to_its_violation_and_stops() {
     let run = failscope_labs::decode_link(&href).expect("a valid link");
     assert_eq!(run.scenario, native[0].scenario);
     assert_eq!(run.cursor_us, native[0].time);
-    assert_eq!(run.view.tab.as_deref(), Some("invariants"));
+    assert_eq!(run.view.tab.as_deref(), Some("Invariants"));
 }

@@ -51,7 +51,7 @@ pub fn finding_link(f: &Finding) -> String {
         view: ViewOptions {
             preset: None,
             speed: None,
-            tab: Some("invariants".into()),
+            tab: Some("Invariants".into()),
         },
     };
     format!("#s={}", link::encode(&run))
