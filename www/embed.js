@@ -4,8 +4,9 @@
 //   <failscope-lab lab="raft" preset="partition" from="1.5" to="6" controls="minimal"></failscope-lab>
 //   <failscope-lab link="https://example.org/failscope/#s=1.…" autoplay loop></failscope-lab>
 //
-// The element makes the embed iframe only when it comes near the screen (or at once with
-// loading="eager"), so a long article with many labs loads none it is not showing. The iframe
+// The element makes the embed iframe only when it comes near the screen and the reader has
+// stopped scrolling (or at once with loading="eager"), so a long article with many labs loads
+// none it is not showing. The iframe
 // is the app beside this script (`?embed`, or the `app` attribute's address), so the tag works
 // wherever the app is hosted, under any path. The tag only builds the embed's address: the
 // window of time, the controls and the narration are the app's own URL options, and the app
@@ -21,6 +22,17 @@ const PROTOCOL = 1;
 const CONTROLS = ['full', 'minimal', 'none'];
 const DEFAULT_HEIGHT = '470px';
 
+// Starting a lab is a task of its own on the page's main thread (a same-origin iframe shares
+// it), so a figure that comes into view is made once the reader stops scrolling, not in the
+// middle of a scroll.
+const SETTLE_MS = 200;
+let scrolledAt = -Infinity;
+addEventListener('scroll', () => { scrolledAt = performance.now(); }, { passive: true, capture: true });
+function whenScrollSettles(run) {
+  const wait = scrolledAt + SETTLE_MS - performance.now();
+  if (wait <= 0) run(); else setTimeout(() => whenScrollSettles(run), wait);
+}
+
 /** A number of seconds from an attribute, or null when it is not one. */
 function seconds(text) {
   if (text === null || text.trim() === '') return null;
@@ -34,6 +46,8 @@ class FailscopeLab extends HTMLElement {
 
   #frame = null;
   #observer = null;
+  #near = false;
+  #waiting = false;
   #state = null;
   #violations = 0;
   #onMessage = (event) => this.#receive(event);
@@ -68,7 +82,13 @@ class FailscopeLab extends HTMLElement {
       this.#load();
     } else {
       this.#observer = new IntersectionObserver((entries) => {
-        if (entries.some((e) => e.isIntersecting)) this.#load();
+        this.#near = entries[entries.length - 1].isIntersecting;
+        if (!this.#near || this.#waiting) return;
+        this.#waiting = true;
+        whenScrollSettles(() => {
+          this.#waiting = false;
+          if (this.#near && !this.#frame) this.#load();
+        });
       }, { rootMargin: '200px' });
       this.#observer.observe(this);
     }

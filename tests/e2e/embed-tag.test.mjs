@@ -138,3 +138,24 @@ test('with reduced motion, autoplay waits to be asked', async () => {
   assert.equal(state.time, 0.2, 'it waits at its `from`');
   await page.close();
 });
+
+test('an embed stops in a hidden tab and goes on when the tab is shown', async () => {
+  const page = await openPage(context, 'article-demo.html');
+  const frame = page.frameLocator('[data-testid=tag-election] iframe');
+  await page.waitForFunction(() => document.getElementById('election').state?.playing === true, null, { timeout: 20_000 });
+  const time = async () => Number(await frame.getByTestId('lab-page').getAttribute('data-us'));
+  const setHidden = (hidden) => frame.getByTestId('lab-page').evaluate((_, h) => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+  await setHidden(true);
+  await page.waitForTimeout(200);
+  const hiddenAt = await time();
+  await page.waitForTimeout(800);
+  assert.equal(await time(), hiddenAt, 'no frames while the tab is hidden');
+  await setHidden(false);
+  await page.waitForTimeout(800);
+  assert.notEqual(await time(), hiddenAt, 'frames resume when the tab is shown');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

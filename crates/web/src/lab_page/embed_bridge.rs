@@ -242,20 +242,7 @@ impl LabPage {
                 }
             }
             ControlsMode::Minimal => {
-                let label = if session.playing { "Pause" } else { "Play" };
-                html! {
-                    <div class="embed-bar minimal">
-                        <button class="btn btn-primary" data-testid="play-pause" aria-label={label} title={label}
-                                aria-pressed={session.playing.to_string()}
-                                onclick={link.callback(|_| Msg::Ui(UiAction::TogglePlay))}>
-                            { if session.playing { "❚❚" } else { "▶" } }
-                        </button>
-                        <span class="clock" data-testid="sim-time" data-us={session.now().to_string()}>{ format_time(session.now()) }</span>
-                        { for window }
-                        <span class="spacer" />
-                        { open }
-                    </div>
-                }
+                html! { <div class="embed-bar minimal">{ controls }{ for window }{ open }</div> }
             }
             ControlsMode::None => html! { <div hidden=true>{ for window }</div> },
         };

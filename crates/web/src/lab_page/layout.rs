@@ -81,6 +81,7 @@ impl LabPage {
         let controls = html! {
             <Controls playing={session.playing} speed={session.speed} now={view.time} end={ctx.props().embed_options.to_us.unwrap_or_else(|| session.timeline_end())}
                       seed={session.sim().scenario().seed} on_action={link.callback(Msg::Ui)} compact={ctx.props().embed}
+                      minimal={ctx.props().embed_options.controls == crate::embed_api::ControlsMode::Minimal}
                       on_restart={link.callback(Msg::Restart)} on_new_seed={link.callback(|()| Msg::NewSeed)} />
         };
         if ctx.props().embed {

@@ -158,8 +158,10 @@ impl LabPage {
                         preset.is_some() || props.autoplay
                     };
                     s.playing = wants && !self.reduced_motion;
+                    // An embed's window starts later: get there in slices between frames,
+                    // as a shared run does, not in one long task on the host page's thread.
                     if props.embed && props.embed_options.from_us > 0 {
-                        s.dispatch(UiAction::Seek(props.embed_options.from_us));
+                        self.jobs.catching_up = Some(props.embed_options.from_us);
                     }
                 }
             }
