@@ -10,6 +10,7 @@
 
 use crate::compare_page::{ComparePageProps, Side, COMPARE_PAGE};
 use crate::components::lab_picker::{LabPickerProps, LAB_PICKER};
+use crate::embed_api::EmbedOptions;
 use crate::lab_loading::{loading_panel, use_labs, LabsState};
 use crate::lab_page::{LabPage, Source};
 use crate::lazy::Deferred;
@@ -28,6 +29,8 @@ pub struct Route {
     pub autoplay: bool,
     /// Two runs side by side: `compare=lab/preset,lab/preset`.
     pub compare: Option<String>,
+    /// What the embedding page asked for in the query (`?embed&from=1.5&…`).
+    pub embed_options: EmbedOptions,
 }
 
 impl Route {
@@ -35,14 +38,7 @@ impl Route {
     /// ignored). Unknown keys are ignored; a bad seed is dropped rather than failing.
     pub fn parse(fragment: &str) -> Route {
         let mut route = Route::default();
-        for pair in fragment.trim_start_matches('#').split('&') {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            // A value that is not valid percent-encoding is kept as it is, so that a damaged
-            // link reaches the decoder (and its clear error) instead of vanishing.
-            let value = js_sys::decode_uri_component(value)
-                .ok()
-                .and_then(|v| v.as_string())
-                .unwrap_or_else(|| value.to_string());
+        for (key, value) in url_pairs(fragment) {
             match key {
                 "lab" if !value.is_empty() => route.lab = Some(value),
                 "preset" if !value.is_empty() => route.preset = Some(value),
@@ -81,6 +77,20 @@ impl Route {
     }
 }
 
+/// The `key=value` pairs of a fragment or query (a leading `#` or `?` is ignored), values
+/// percent-decoded. A value that is not valid percent-encoding is kept as it is, so that a
+/// damaged link reaches the decoder (and its clear error) instead of vanishing.
+pub fn url_pairs(text: &str) -> impl Iterator<Item = (&str, String)> {
+    text.trim_start_matches(['#', '?']).split('&').map(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let decoded = js_sys::decode_uri_component(value)
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_else(|| value.to_string());
+        (key, decoded)
+    })
+}
+
 fn encode(s: &str) -> String {
     js_sys::encode_uri_component(s).into()
 }
@@ -90,6 +100,7 @@ fn current_route() -> Route {
     let mut route = Route::parse(&location.hash().unwrap_or_default());
     if location.search().unwrap_or_default().contains("embed") {
         route.embed = true;
+        route.embed_options = EmbedOptions::from_location();
     }
     route
 }
@@ -244,7 +255,7 @@ pub fn App() -> Html {
         ),
         (source, None) => match source {
             Some(Ok(source)) => html! {
-                <LabPage source={source.clone()} embed={route.embed} autoplay={route.autoplay}
+                <LabPage source={source.clone()} embed={route.embed} autoplay={route.autoplay} embed_options={route.embed_options.clone()}
                          on_home={on_home.clone()} on_preset={on_preset} />
             },
             Some(Err(message)) => link_error(message, on_home.clone()),

@@ -22,6 +22,7 @@ fn lab_page(lab: &str, preset: Option<&str>) -> LabPageProps {
             seed: None,
         },
         embed: false,
+        embed_options: Default::default(),
         autoplay: false,
         on_home: Callback::noop(),
         on_preset: Callback::noop(),
@@ -323,16 +324,18 @@ async fn a_shared_run_opens_paused_at_its_moment() {
     );
 }
 
+/// A plain object with these fields, as a host page would post.
+fn object(pairs: &[(&str, wasm_bindgen::JsValue)]) -> wasm_bindgen::JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        js_sys::Reflect::set(&o, &(*k).into(), v).unwrap();
+    }
+    o.into()
+}
+
 #[wasm_bindgen_test]
 fn the_host_api_accepts_only_well_formed_commands() {
     use failscope_web::embed_api::{parse, HostCommand};
-    let object = |pairs: &[(&str, wasm_bindgen::JsValue)]| {
-        let o = js_sys::Object::new();
-        for (k, v) in pairs {
-            js_sys::Reflect::set(&o, &(*k).into(), v).unwrap();
-        }
-        wasm_bindgen::JsValue::from(o)
-    };
     assert_eq!(
         parse(&object(&[("failscope", "play".into())])),
         Some(HostCommand::Play)
@@ -376,5 +379,141 @@ fn the_host_api_accepts_only_well_formed_commands() {
             ("link", "x".repeat(100_000).into())
         ])),
         None
+    );
+}
+
+#[wasm_bindgen_test]
+fn the_host_api_speaks_version_1_and_nothing_else() {
+    use failscope_web::embed_api::{parse, HostCommand};
+    let v1 = |kind: &str, extra: &[(&str, wasm_bindgen::JsValue)]| {
+        let mut pairs = vec![("failscope", 1.into()), ("type", kind.into())];
+        pairs.extend(extra.iter().cloned());
+        object(&pairs)
+    };
+    assert_eq!(parse(&v1("play", &[])), Some(HostCommand::Play));
+    assert_eq!(parse(&v1("pause", &[])), Some(HostCommand::Pause));
+    assert_eq!(
+        parse(&v1("seek", &[("time_us", 2e6.into())])),
+        Some(HostCommand::Seek(2_000_000))
+    );
+    assert_eq!(parse(&v1("seek", &[("time_us", "2".into())])), None);
+    assert_eq!(parse(&v1("seek", &[("time_us", 1e300.into())])), None);
+    assert_eq!(parse(&v1("PLAY", &[])), None);
+    // Another version, or none with no command, is not obeyed.
+    for version in [2.0, 0.0, 1.5, f64::NAN] {
+        let m = object(&[("failscope", version.into()), ("type", "play".into())]);
+        assert_eq!(parse(&m), None, "version {version}");
+    }
+    assert_eq!(parse(&object(&[("failscope", 1.into())])), None);
+    assert_eq!(parse(&object(&[("type", "play".into())])), None);
+}
+
+#[wasm_bindgen_test]
+fn embed_options_come_from_the_query_and_bad_ones_are_said() {
+    use failscope_web::embed_api::{ControlsMode, EmbedOptions};
+    let o = EmbedOptions::parse(
+        "?embed&from=1.5&to=6&loop&controls=minimal&narration=on&origin=https%3A%2F%2Fexample.org",
+    );
+    assert_eq!(o.from_us, 1_500_000);
+    assert_eq!(o.to_us, Some(6_000_000));
+    assert!(o.looped && o.narration);
+    assert_eq!(o.controls, ControlsMode::Minimal);
+    assert_eq!(o.origin.as_deref(), Some("https://example.org"));
+    assert!(o.problems.is_empty(), "{:?}", o.problems);
+    assert_eq!(o.clamp(0), 1_500_000);
+    assert_eq!(o.clamp(9_000_000), 6_000_000);
+
+    let plain = EmbedOptions::parse("?embed");
+    assert_eq!(plain, EmbedOptions::default());
+    assert!(!plain.has_window());
+    assert_eq!(plain.controls, ControlsMode::Full);
+
+    let bad = EmbedOptions::parse("?embed&from=soon&to=-1&controls=huge&narration=off");
+    assert_eq!((bad.from_us, bad.to_us), (0, None));
+    assert_eq!(bad.controls, ControlsMode::Full);
+    assert!(!bad.narration);
+    assert_eq!(bad.problems.len(), 3, "{:?}", bad.problems);
+    assert!(bad.problems[0].contains("from=soon"));
+
+    let backwards = EmbedOptions::parse("?embed&from=5&to=2");
+    assert_eq!(backwards.to_us, None);
+    assert!(backwards.problems[0].contains("to must come after from"));
+
+    // A pinned origin that is not one: obey no one rather than anyone.
+    let origin = EmbedOptions::parse("?embed&origin=javascript:alert(1)");
+    assert_eq!(origin.origin.as_deref(), Some(""));
+    assert_eq!(origin.problems.len(), 1);
+    let big = EmbedOptions::parse("?embed&to=1e30");
+    assert_eq!((big.to_us, big.problems.len()), (None, 1));
+}
+
+#[wasm_bindgen_test]
+async fn the_embed_dialog_shows_a_preview_and_three_snippets() {
+    use failscope_web::components::share::{EmbedPart, EmbedPartProps, EmbedSource};
+    let value = |host: &web_sys::Element, id: &str| {
+        element(host, &format!("[data-testid={id}]"))
+            .dyn_into::<web_sys::HtmlTextAreaElement>()
+            .unwrap()
+            .value()
+    };
+    let whole = EmbedSource {
+        base: "https://example.org/docs/failscope/".into(),
+        payload: "1.abc".into(),
+        title: "Raft \"consensus\"".into(),
+        range: None,
+        end: 12_000_000,
+    };
+    let host = mount_point();
+    yew::Renderer::<EmbedPart>::with_root_and_props(
+        host.clone(),
+        EmbedPartProps {
+            source: whole.clone(),
+        },
+    )
+    .render();
+    yew::scheduler::flush().await;
+    assert_eq!(
+        attribute(&host, "[data-testid=embed-preview]", "src").as_deref(),
+        Some("https://example.org/docs/failscope/?embed#s=1.abc")
+    );
+    let iframe = value(&host, "embed-code");
+    assert!(iframe.starts_with("<iframe src=\"https://example.org/docs/failscope/?embed#s=1.abc\""));
+    assert!(
+        iframe.contains("title=\"Failscope: Raft &quot;consensus&quot;\""),
+        "{iframe}"
+    );
+    let tag = value(&host, "embed-tag-code");
+    assert!(
+        tag.contains(
+            "<script type=\"module\" src=\"https://example.org/docs/failscope/embed.js\"></script>"
+        ),
+        "{tag}"
+    );
+    assert!(tag.contains("<failscope-lab link=\"https://example.org/docs/failscope/#s=1.abc\" controls=\"full\">"), "{tag}");
+    let markdown = value(&host, "embed-markdown-code");
+    assert!(markdown.contains(&iframe));
+    assert!(markdown
+        .contains("[Open this run in Failscope](https://example.org/docs/failscope/#s=1.abc)"));
+    let range = text(&host, "[data-testid=embed-range]");
+    assert!(
+        range.contains("the whole run") && range.contains("no selection"),
+        "{range}"
+    );
+
+    // With a selection, the snippets carry its window.
+    let window = EmbedSource {
+        range: Some((1_500_000, 6_000_000)),
+        ..whole
+    }
+    .snippets();
+    assert!(
+        window.src.contains("?embed&from=1.5&to=6#s=1.abc"),
+        "{}",
+        window.src
+    );
+    assert!(
+        window.tag.contains(" from=\"1.5\" to=\"6\""),
+        "{}",
+        window.tag
     );
 }

@@ -157,6 +157,7 @@ async fn the_lab_page_has_a_challenges_tab() {
             seed: None,
         },
         embed: false,
+        embed_options: Default::default(),
         autoplay: false,
         on_home: Callback::noop(),
         on_preset: Callback::noop(),

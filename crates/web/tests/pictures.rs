@@ -733,6 +733,7 @@ async fn the_gallery_preset_draws_every_kind_on_the_lab_page() {
             seed: None,
         },
         embed: false,
+        embed_options: Default::default(),
         autoplay: false,
         on_home: yew::Callback::noop(),
         on_preset: yew::Callback::noop(),

@@ -148,6 +148,7 @@ fn ring_page() -> LabPageProps {
             seed: None,
         },
         embed: false,
+        embed_options: Default::default(),
         autoplay: false,
         on_home: Callback::noop(),
         on_preset: Callback::noop(),

@@ -332,8 +332,13 @@ fn write_pages(app_dir: &str) -> Result {
     let css_name = format!("style-{:016x}.css", fnv1a(&css));
     write(&css_name, &css)?;
     write("favicon.svg", &read(&root.join("www/favicon.svg"))?)?;
-    // The <failscope-lab> tag: it finds the app beside itself, so it keeps a fixed name.
-    write("embed.js", &read(&root.join("www/embed.js"))?)?;
+    // The <failscope-lab> tag: it finds the app beside itself, so it keeps a fixed name. Its
+    // types and custom-elements manifest sit beside it, and dist/npm/ is the same tag as an
+    // npm package folder (never published by the build).
+    for file in TAG_FILES {
+        write(file, &read(&root.join("www").join(file))?)?;
+    }
+    write_npm_package(&dist.join("npm"))?;
     for demo in files_in(&root.join("www"), "-demo.html")? {
         let name = demo.file_name().unwrap_or_default().to_string_lossy();
         write(&name, &read(&demo)?)?;
@@ -361,6 +366,26 @@ fn write_pages(app_dir: &str) -> Result {
     write("index.html", html.replacen("</head>", &tags, 1).as_bytes())
 }
 
+/// The `<failscope-lab>` tag's files, in `www/`: copied beside the app and into the package.
+pub const TAG_FILES: &[&str] = &["embed.js", "embed.d.ts", "custom-elements.json"];
+
+/// The npm-ready package folder of the tag: its files plus `www/npm/`'s package.json and
+/// README.md. `npm pack` in it makes the tarball (the build does not publish it).
+pub fn write_npm_package(dest: &Path) -> Result {
+    let www = cmd::root().join("www");
+    std::fs::create_dir_all(dest).map_err(|e| format!("{}: {e}", dest.display()))?;
+    let sources = TAG_FILES
+        .iter()
+        .map(|f| www.join(f))
+        .chain(["package.json", "README.md"].map(|f| www.join("npm").join(f)));
+    for source in sources {
+        let name = source.file_name().unwrap_or_default();
+        std::fs::copy(&source, dest.join(name))
+            .map_err(|e| format!("{}: {e}", source.display()))?;
+    }
+    Ok(())
+}
+
 /// Sizes of every page of `dist/`: the shell and each lab.
 pub fn measure() -> Result<BundleReport> {
     let dist = dist_dir();
@@ -385,8 +410,10 @@ pub fn measure() -> Result<BundleReport> {
         let counted = [".wasm", ".js", ".css", ".html"]
             .iter()
             .any(|ext| name.ends_with(ext));
-        // Demo pages are pages of their own, not part of what the app's pages fetch.
-        if !counted || name.ends_with("-demo.html") {
+        // Demo pages are pages of their own, and the tag's script, types and npm folder are
+        // for pages that embed the app: none of them is fetched by the app's own pages.
+        let for_embedders = TAG_FILES.contains(&name.as_str()) || name.starts_with("npm/");
+        if !counted || name.ends_with("-demo.html") || for_embedders {
             continue;
         }
         let bytes = std::fs::read(&path).map_err(|e| format!("{name}: {e}"))?;
@@ -644,6 +671,41 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn npm_pack_turns_the_tag_package_into_a_tarball_of_its_files() {
+        let dir = std::env::temp_dir().join(format!("failscope-npm-{}", std::process::id()));
+        let package = dir.join("package");
+        let _ = std::fs::remove_dir_all(&dir);
+        write_npm_package(&package).unwrap();
+        // A local folder packs offline; nothing is published.
+        let out = std::process::Command::new("npm")
+            .args(["pack", "--offline", "--silent", "--pack-destination"])
+            .arg(&dir)
+            .current_dir(&package)
+            .output()
+            .expect("npm is installed (the e2e tests need it too)");
+        assert!(
+            out.status.success(),
+            "npm pack: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let tarball = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert!(tarball.ends_with(".tgz"), "npm pack printed {tarball:?}");
+        let listing = std::process::Command::new("tar")
+            .arg("-tzf")
+            .arg(dir.join(&tarball))
+            .output()
+            .unwrap();
+        let listed = String::from_utf8_lossy(&listing.stdout);
+        for file in TAG_FILES.iter().chain(&["package.json", "README.md"]) {
+            assert!(
+                listed.lines().any(|l| l == format!("package/{file}")),
+                "{file} is not in {tarball}: {listed}"
+            );
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn picture_kinds_are_read_per_lab_from_the_catalogue() {

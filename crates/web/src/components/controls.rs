@@ -19,6 +19,9 @@ pub struct ControlsProps {
     pub on_new_seed: Callback<()>,
     #[prop_or(false)]
     pub compact: bool,
+    /// Only play/pause and the clock (an embed's `controls=minimal`).
+    #[prop_or(false)]
+    pub minimal: bool,
 }
 
 #[component]
@@ -61,22 +64,26 @@ pub fn Controls(props: &ControlsProps) -> Html {
         <div class={classes!("controls", props.compact.then_some("compact"))} role="toolbar" aria-label="Playback">
             <button class="btn btn-primary" data-testid="play-pause" aria-label={play_label} title={play_label}
                     aria-pressed={props.playing.to_string()} onclick={act(UiAction::TogglePlay)}>{ play_icon }</button>
-            <button class="btn" data-testid="step-back" aria-label="Step back one event (←)" title="Step back one event (←)"
-                    onclick={act(UiAction::StepBack)}>{ "◀ Back" }</button>
-            <button class="btn" data-testid="step" aria-label="Step one event (→)" title="Step one event (→)"
-                    onclick={act(UiAction::Step)}>{ "Step ▶" }</button>
+            if !props.minimal {
+                <button class="btn" data-testid="step-back" aria-label="Step back one event (←)" title="Step back one event (←)"
+                        onclick={act(UiAction::StepBack)}>{ "◀ Back" }</button>
+                <button class="btn" data-testid="step" aria-label="Step one event (→)" title="Step one event (→)"
+                        onclick={act(UiAction::Step)}>{ "Step ▶" }</button>
+            }
             if !props.compact {
                 <button class="btn" data-testid="step-delivery" title="Run to the next message delivery"
                         onclick={act(UiAction::StepDelivery)}>{ "Next delivery ▶▶" }</button>
             }
-            <label class="speed">
-                <span>{ "Speed" }</span>
-                <select data-testid="speed" aria-label="Playback speed ([ slower, ] faster)" onchange={on_speed}>
-                    { for SPEEDS.iter().enumerate().map(|(i, (_, label))| html! {
-                        <option value={i.to_string()} selected={i == props.speed}>{ *label }</option>
-                    }) }
-                </select>
-            </label>
+            if !props.minimal {
+                <label class="speed">
+                    <span>{ "Speed" }</span>
+                    <select data-testid="speed" aria-label="Playback speed ([ slower, ] faster)" onchange={on_speed}>
+                        { for SPEEDS.iter().enumerate().map(|(i, (_, label))| html! {
+                            <option value={i.to_string()} selected={i == props.speed}>{ *label }</option>
+                        }) }
+                    </select>
+                </label>
+            }
             <span class="clock" data-testid="sim-time" data-us={props.now.to_string()} aria-live="off">
                 { format_time(props.now) }<span class="muted">{ format!(" / {}", format_time(props.end)) }</span>
             </span>

@@ -1,5 +1,6 @@
-//! Sharing and exporting: copy a link that replays this exact run, copy an embed snippet,
-//! download pictures, the trace, the client history or the scenario, import a scenario.
+//! Sharing and exporting: copy a link that replays this exact run, embed it (a live preview
+//! and snippets for an iframe, the `<failscope-lab>` tag and a Markdown page), download
+//! pictures, the trace, the client history or the scenario, import a scenario.
 
 use crate::browser;
 use crate::layout;
@@ -7,6 +8,7 @@ use crate::session::Session;
 use failscope_sim::export;
 use failscope_sim::lab::LabExport;
 use failscope_sim::link;
+use failscope_sim::time::Time;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -29,11 +31,94 @@ pub enum ShareAction {
     Import(web_sys::File),
 }
 
+/// What the Embed part of the menu is made from: the run's link and the time range.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EmbedSource {
+    /// The app's address (`https://example.org/failscope/`), without query or fragment.
+    pub base: String,
+    /// The share-link payload (what follows `#s=`).
+    pub payload: String,
+    pub title: String,
+    /// The range of simulated time to embed, from the timeline's selection, or `None` for
+    /// the whole run (the timeline has no selection).
+    pub range: Option<(Time, Time)>,
+    /// The end of the run, for saying what "the whole run" is.
+    pub end: Time,
+}
+
+/// The three snippets of the Embed dialog and the address its preview shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EmbedSnippets {
+    pub src: String,
+    pub iframe: String,
+    pub tag: String,
+    pub markdown: String,
+}
+
+impl EmbedSource {
+    pub fn snippets(&self) -> EmbedSnippets {
+        let seconds = |t: Time| crate::decimal::short(t as f64 / 1e6, 6);
+        let (window_query, window_attributes) = match self.range {
+            Some((from, to)) => (
+                format!("&from={}&to={}", seconds(from), seconds(to)),
+                format!(" from=\"{}\" to=\"{}\"", seconds(from), seconds(to)),
+            ),
+            None => (String::new(), String::new()),
+        };
+        let title = attribute(&format!("Failscope: {}", self.title));
+        let src = format!("{}?embed{window_query}#s={}", self.base, self.payload);
+        let iframe = format!(
+            "<iframe src=\"{}\" title=\"{title}\" width=\"760\" height=\"520\" loading=\"lazy\" style=\"border:0;max-width:100%\"></iframe>",
+            attribute(&src)
+        );
+        // The script sits beside the app: the base with its last path segment replaced.
+        let dir = &self.base[..self.base.rfind('/').map_or(self.base.len(), |i| i + 1)];
+        let link = format!("{}#s={}", self.base, self.payload);
+        let tag = format!(
+            "<script type=\"module\" src=\"{}embed.js\"></script>\n<failscope-lab link=\"{}\"{window_attributes} controls=\"full\"></failscope-lab>",
+            attribute(dir),
+            attribute(&link)
+        );
+        let markdown = format!(
+            "<!-- Failscope: raw HTML, which mdBook, MkDocs and most Markdown tools pass through -->\n{iframe}\n\n[Open this run in Failscope]({link})\n"
+        );
+        EmbedSnippets {
+            src,
+            iframe,
+            tag,
+            markdown,
+        }
+    }
+
+    /// One sentence on which time range the snippets show, and where it came from.
+    pub fn range_text(&self) -> String {
+        match self.range {
+            Some((from, to)) => format!(
+                "Time range: {} to {}, from the timeline's selection.",
+                crate::session::format_time(from),
+                crate::session::format_time(to)
+            ),
+            None => format!(
+                "Time range: the whole run (0 to {}), since the timeline has no selection.",
+                crate::session::format_time(self.end)
+            ),
+        }
+    }
+}
+
+/// Text made safe for a double-quoted HTML attribute.
+fn attribute(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+}
+
 #[derive(Properties, PartialEq, Clone)]
 pub struct ShareMenuProps {
-    /// The link and embed snippet last prepared, shown for copying by hand.
+    /// The link last prepared, shown for copying by hand.
     pub link: Option<String>,
-    pub embed: Option<String>,
+    /// The run to embed, once the Embed part is opened.
+    pub embed: Option<EmbedSource>,
     pub status: Option<String>,
     /// The lab's own export files, listed after the shared downloads.
     pub exports: &'static [LabExport],
@@ -71,13 +156,14 @@ pub fn ShareMenu(props: &ShareMenuProps) -> Html {
             <p class="muted small">{ "The link holds the whole session (scenario, seed, your actions and this moment) in the part after #, which never reaches a server. Opening it replays exactly what you see." }</p>
             <div class="row">
                 <button class="btn btn-primary" data-testid="copy-link" onclick={act(ShareAction::CopyLink)}>{ "Copy link" }</button>
-                <button class="btn" data-testid="copy-embed" onclick={act(ShareAction::CopyEmbed)}>{ "Copy embed code" }</button>
+                <button class="btn" data-testid="copy-embed" aria-expanded={props.embed.is_some().to_string()}
+                        onclick={act(ShareAction::CopyEmbed)}>{ "Embed…" }</button>
             </div>
             if let Some(link) = &props.link {
                 <input class="share-text" readonly=true value={link.clone()} data-testid="share-link" aria-label="Share link" />
             }
             if let Some(embed) = &props.embed {
-                <textarea class="share-text" readonly=true value={embed.clone()} data-testid="embed-code" aria-label="Embed code" rows="3" />
+                <EmbedPart source={embed.clone()} />
             }
             if let Some(status) = &props.status {
                 <p class="small" role="status" data-testid="share-status">{ status }</p>
@@ -103,6 +189,61 @@ pub fn ShareMenu(props: &ShareMenuProps) -> Html {
     }
 }
 
+#[derive(Properties, PartialEq, Clone)]
+pub struct EmbedPartProps {
+    pub source: EmbedSource,
+}
+
+/// Share → Embed: a live preview and the snippets, each with its copy button.
+#[component]
+pub fn EmbedPart(props: &EmbedPartProps) -> Html {
+    let snippets = use_memo(props.source.clone(), EmbedSource::snippets);
+    let copied = use_state(|| None::<String>);
+    let snippet = |id: &'static str, label: &'static str, text: &String, rows: &'static str| {
+        let area = NodeRef::default();
+        let onclick = {
+            let (text, copied, area) = (text.clone(), copied.clone(), area.clone());
+            Callback::from(move |_: MouseEvent| {
+                if let Some(area) = area.cast::<web_sys::HtmlTextAreaElement>() {
+                    area.select();
+                }
+                let (text, copied) = (text.clone(), copied.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    copied.set(Some(if browser::copy_text(&text).await {
+                        format!("{label} copied.")
+                    } else {
+                        format!(
+                            "Copy the {label} from its box (the browser did not allow copying)."
+                        )
+                    }));
+                });
+            })
+        };
+        html! {
+            <div class="embed-snippet">
+                <div class="row"><strong class="small">{ label }</strong><span class="spacer" />
+                    <button class="btn small" data-testid={format!("copy-{id}")} {onclick}>{ "Copy" }</button></div>
+                <textarea ref={area} class="share-text" readonly=true value={text.clone()} data-testid={id}
+                          aria-label={label} rows={rows} />
+            </div>
+        }
+    };
+    html! {
+        <section class="embed-part" data-testid="embed-dialog" aria-label="Embed this run">
+            <h4>{ "Embed" }</h4>
+            <p class="small" data-testid="embed-range">{ props.source.range_text() }</p>
+            <iframe class="embed-preview" data-testid="embed-preview" src={snippets.src.clone()}
+                    title="Preview of the embedded run" loading="lazy" />
+            { snippet("embed-code", "Iframe", &snippets.iframe, "3") }
+            { snippet("embed-tag-code", "Tag", &snippets.tag, "3") }
+            { snippet("embed-markdown-code", "Markdown", &snippets.markdown, "4") }
+            if let Some(copied) = &*copied {
+                <p class="small" role="status" data-testid="embed-copied">{ copied }</p>
+            }
+        </section>
+    }
+}
+
 /// The share link for the session, as a full URL.
 pub fn link_url(session: &Session, tab: Option<&str>) -> String {
     format!(
@@ -112,14 +253,16 @@ pub fn link_url(session: &Session, tab: Option<&str>) -> String {
     )
 }
 
-/// An iframe snippet embedding the session.
-pub fn embed_snippet(session: &Session) -> String {
-    let payload = link::encode(&session.shared_run(None));
-    format!(
-        "<iframe src=\"{}?embed#s={payload}\" title=\"Failscope: {}\" width=\"760\" height=\"520\" loading=\"lazy\" style=\"border:0;max-width:100%\"></iframe>",
-        browser::base_url(),
-        session.lab.title()
-    )
+/// What the Embed part is made from for the session: the whole run, since the timeline
+/// has no selection yet.
+pub fn embed_source(session: &Session) -> EmbedSource {
+    EmbedSource {
+        base: browser::base_url(),
+        payload: link::encode(&session.shared_run(None)),
+        title: session.lab.title().to_string(),
+        range: None,
+        end: session.timeline_end(),
+    }
 }
 
 /// File name stem for downloads: lab, seed and moment.

@@ -80,12 +80,13 @@ impl LabPage {
             }
         });
         let controls = html! {
-            <Controls playing={session.playing} speed={session.speed} now={view.time} end={session.timeline_end()}
+            <Controls playing={session.playing} speed={session.speed} now={view.time} end={ctx.props().embed_options.to_us.unwrap_or_else(|| session.timeline_end())}
                       seed={session.sim().scenario().seed} on_action={link.callback(Msg::Ui)} compact={ctx.props().embed}
+                      minimal={ctx.props().embed_options.controls == crate::embed_api::ControlsMode::Minimal}
                       on_restart={link.callback(Msg::Restart)} on_new_seed={link.callback(|()| Msg::NewSeed)} />
         };
         if ctx.props().embed {
-            return self.embed_page(session, stage, controls, catching_up);
+            return self.embed_page(ctx, session, stage, controls, catching_up);
         }
         self.full_page(ctx, session, &view, stage, controls, catching_up)
     }
@@ -119,8 +120,8 @@ impl LabPage {
         }
     }
 
-    /// The guided scenario's current chapter, below the pictures (not in the embed page).
-    fn narration(
+    /// The guided scenario's current chapter, below the pictures (in an embed, if asked).
+    pub(super) fn narration(
         &self,
         ctx: &Context<Self>,
         session: &Session,

@@ -27,7 +27,7 @@ use crate::components::consistency::Checked;
 use crate::components::event_log::Category;
 use crate::components::share::ShareAction;
 use crate::components::tradeoffs::Measured;
-use crate::embed_api::HostCommand;
+use crate::embed_api::{EmbedOptions, HostCommand};
 use crate::session::{Marker, Session, UiAction};
 use crate::shared::Shared;
 use failscope_sim::link::SharedRun;
@@ -59,6 +59,9 @@ pub struct LabPageProps {
     /// Start playing at once (embeds wait to be asked).
     #[prop_or(false)]
     pub autoplay: bool,
+    /// What the embedding page asked for (a window of time, controls, narration, origin).
+    #[prop_or_default]
+    pub embed_options: EmbedOptions,
     /// Go back to the lab picker.
     pub on_home: Callback<()>,
     /// Open a lab's preset (or its free play).
@@ -137,7 +140,13 @@ impl LabPage {
             match &props.source {
                 Source::Shared(run) => {
                     s.playing = false;
-                    self.jobs.catching_up = (run.cursor_us > 0).then_some(run.cursor_us);
+                    let options = &props.embed_options;
+                    let cursor = if props.embed && options.has_window() {
+                        options.clamp(run.cursor_us)
+                    } else {
+                        run.cursor_us
+                    };
+                    self.jobs.catching_up = (cursor > 0).then_some(cursor);
                     if let Some(tab) = run.view.tab.as_deref().and_then(layout::tab_named) {
                         self.tab = tab;
                     }
@@ -149,6 +158,11 @@ impl LabPage {
                         preset.is_some() || props.autoplay
                     };
                     s.playing = wants && !self.reduced_motion;
+                    // An embed's window starts later: get there in slices between frames,
+                    // as a shared run does, not in one long task on the host page's thread.
+                    if props.embed && props.embed_options.from_us > 0 {
+                        self.jobs.catching_up = Some(props.embed_options.from_us);
+                    }
                 }
             }
         }
@@ -228,7 +242,7 @@ impl Component for LabPage {
             _listeners: vec![
                 keys::listener(link),
                 FrameLoop::listener(link),
-                embed_bridge::listener(link),
+                embed_bridge::listener(link, ctx.props().embed_options.origin.clone()),
             ],
             stage_ref: NodeRef::default(),
             frames: FrameLoop::new(),
@@ -255,6 +269,7 @@ impl Component for LabPage {
 
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
         let is_frame = matches!(msg, Msg::Frame(_));
+        let was_playing = matches!(&self.session, Ok(s) if s.playing);
         match msg {
             Msg::Frame(ts) => self.on_frame(ts),
             Msg::Ui(action) => {
@@ -308,7 +323,7 @@ impl Component for LabPage {
             Msg::Share(action) => self.share(ctx, action),
             Msg::ShareStatus(status) => self.share.status = Some(status),
             Msg::Imported(text) => self.import(text),
-            Msg::Host(command) => self.host(command),
+            Msg::Host(command) => self.host(command, &ctx.props().embed_options),
             Msg::CheckHistory => {
                 if let Ok(s) = &self.session {
                     self.jobs.check_history(s, ctx.link());
@@ -327,6 +342,9 @@ impl Component for LabPage {
             }
             Msg::Measured(results) => self.jobs.measured(results),
         }
+        if ctx.props().embed {
+            self.keep_in_window(&ctx.props().embed_options, was_playing);
+        }
         if let Ok(s) = &self.session {
             if s.markers().len() != self.markers.len() || s.markers().last() != self.markers.last()
             {
@@ -338,7 +356,7 @@ impl Component for LabPage {
         self.schedule_frame(ctx);
         self.sync_url(ctx.props());
         if let Ok(s) = &self.session {
-            self.embed.post_state(s);
+            self.embed.post_state(s, &ctx.props().embed_options);
         }
         self.frames.finish();
         true
@@ -354,8 +372,10 @@ impl Component for LabPage {
             self.schedule_frame(ctx);
             self.draw_messages();
             if let Ok(s) = &self.session {
-                embed_bridge::post_ready(s);
+                self.embed.post_ready(s, &ctx.props().embed_options);
             }
+        } else if let (true, Ok(s)) = (ctx.props().embed, &self.session) {
+            self.embed.post_height(s, &ctx.props().embed_options);
         }
     }
 

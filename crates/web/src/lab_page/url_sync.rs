@@ -39,7 +39,7 @@ impl UrlSync {
 pub(super) struct ShareState {
     pub(super) open: bool,
     pub(super) link: Option<String>,
-    pub(super) embed: Option<String>,
+    pub(super) embed: Option<share::EmbedSource>,
     pub(super) status: Option<String>,
 }
 
@@ -112,9 +112,10 @@ impl LabPage {
                 );
             }
             ShareAction::CopyEmbed => {
-                let snippet = share::embed_snippet(session);
-                self.share.embed = Some(snippet.clone());
-                copy(snippet, "Embed code copied.");
+                self.share.embed = match self.share.embed {
+                    Some(_) => None,
+                    None => Some(share::embed_source(session)),
+                };
             }
             ShareAction::Import(file) => {
                 if file.size() > share::MAX_IMPORT_BYTES {
