@@ -2,7 +2,7 @@
 // <failscope-lab> tag and a Markdown page; it says which time range they show.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_URL, launch, openPage, pause, screenshot } from './browser.mjs';
+import { BASE_URL, launch, openPage, pause, screenshot, scrubTo } from './browser.mjs';
 
 let context;
 before(async () => {
@@ -21,8 +21,8 @@ test('the Embed dialog previews the run and copies each snippet', async () => {
   await page.getByTestId('copy-embed').click();
   const dialog = page.getByTestId('embed-dialog');
   await dialog.waitFor({ timeout: 10_000 });
-  // The timeline has no selection: the whole run, and the dialog says so.
-  assert.match(await page.getByTestId('embed-range').textContent(), /the whole run .*no selection/);
+  // Nothing is marked on the timeline: the whole run, and the dialog says how to mark a window.
+  assert.match(await page.getByTestId('embed-range').textContent(), /the whole run .*Mark a window on the timeline/);
   // The preview is the embed itself, showing this run.
   const preview = page.frameLocator('[data-testid=embed-preview]');
   await preview.locator('[data-testid^="node-S"]').first().waitFor({ timeout: 20_000 });
@@ -43,8 +43,26 @@ test('the Embed dialog previews the run and copies each snippet', async () => {
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), text, `${id} is on the clipboard`);
     await page.evaluate(() => navigator.clipboard.writeText(''));
   }
-  // The iframe snippet, pasted into a page, shows the same run.
   await screenshot(page, 'embed-dialog-1280');
+
+  // A window marked on the timeline (a button for the start, the key o for the end) is the
+  // window the snippets embed.
+  await page.keyboard.press('Escape');
+  await scrubTo(page, 1_000_000);
+  await page.getByTestId('mark-from').click();
+  await scrubTo(page, 3_000_000);
+  await page.locator('body').press('o');
+  const band = page.getByTestId('timeline-window');
+  assert.deepEqual([await band.getAttribute('data-from'), await band.getAttribute('data-to')], ['1000000', '3000000']);
+  await page.getByTestId('share-button').click();
+  await page.getByTestId('copy-embed').click();
+  await page.getByTestId('embed-dialog').waitFor({ timeout: 10_000 });
+  assert.match(await page.getByTestId('embed-range').textContent(), /Time range: 1\.000 s to 3\.000 s, the window marked on the timeline/);
+  assert.match(await page.getByTestId('embed-code').inputValue(), /\?embed&from=1&to=3#s=1\./);
+  assert.match(await page.getByTestId('embed-tag-code').inputValue(), / from="1" to="3"/);
+  await page.keyboard.press('Escape');
+  await page.getByTestId('clear-marks').click();
+  assert.equal(await page.getByTestId('timeline-window').count(), 0);
   await page.setViewportSize({ width: 390, height: 844 });
   await page.waitForTimeout(300);
   await screenshot(page, 'embed-dialog-390');

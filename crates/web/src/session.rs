@@ -111,13 +111,21 @@ pub enum UiAction {
     Slower,
     SetSpeed(usize),
     Apply(Action),
-    SelectNode { node: NodeId, extend: bool },
+    SelectNode {
+        node: NodeId,
+        extend: bool,
+    },
     SelectMessage(MsgId),
     ClearSelection,
     JumpToViolation(usize),
     NextChapter,
     CloseNarration,
     DismissNotice,
+    /// Mark the start or the end of a window of the run at the cursor (for embedding a
+    /// moment of it), or clear both marks.
+    MarkFrom,
+    MarkTo,
+    ClearMarks,
 }
 
 pub struct Session {
@@ -131,6 +139,8 @@ pub struct Session {
     pub highlight: Option<Highlight>,
     pub notice: Option<Notice>,
     pub view: View,
+    /// The start and end marked on the timeline, if any (see [`Session::time_window`]).
+    pub marks: (Option<Time>, Option<Time>),
     markers: Vec<Marker>,
     markers_scanned: usize,
     /// Which message kinds this run has sent (bit i for kind i), for the legend: a lab
@@ -161,6 +171,7 @@ impl Session {
             highlight: None,
             notice: None,
             view,
+            marks: (None, None),
             markers: Vec::new(),
             markers_scanned: 0,
             kinds_sent: 0,
@@ -168,6 +179,14 @@ impl Session {
             live_text: String::new(),
             carry_us: 0.0,
         })
+    }
+
+    /// The window marked on the timeline: both ends marked, the start before the end.
+    pub fn time_window(&self) -> Option<(Time, Time)> {
+        match self.marks {
+            (Some(from), Some(to)) if from < to => Some((from, to)),
+            _ => None,
+        }
     }
 
     /// A lab's default scenario, or one of its presets.
@@ -500,6 +519,18 @@ impl Session {
             UiAction::NextChapter => self.next_chapter(),
             UiAction::CloseNarration => self.narration_open = false,
             UiAction::DismissNotice => self.notice = None,
+            UiAction::MarkFrom => {
+                let now = self.now();
+                // A start at or after the end drops the end: the window must run forward.
+                let to = self.marks.1.filter(|&to| to > now);
+                self.marks = (Some(now), to);
+            }
+            UiAction::MarkTo => {
+                let now = self.now();
+                let from = self.marks.0.filter(|&from| from < now);
+                self.marks = (from, Some(now));
+            }
+            UiAction::ClearMarks => self.marks = (None, None),
         }
         self.refresh();
         if !matches!(self.selection.message, Some(id) if self.view.messages.iter().any(|m| m.id == id))

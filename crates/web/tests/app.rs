@@ -496,7 +496,7 @@ async fn the_embed_dialog_shows_a_preview_and_three_snippets() {
         .contains("[Open this run in Failscope](https://example.org/docs/failscope/#s=1.abc)"));
     let range = text(&host, "[data-testid=embed-range]");
     assert!(
-        range.contains("the whole run") && range.contains("no selection"),
+        range.contains("the whole run") && range.contains("Mark a window on the timeline"),
         "{range}"
     );
 

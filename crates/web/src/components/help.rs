@@ -29,6 +29,10 @@ pub const KEYS: &[(&str, &str)] = &[
         "on the timeline: move the cursor; on the ring: walk from key to key",
     ),
     (
+        "i and o",
+        "mark the start and the end of a window of the run (what Share → Embed shows)",
+    ),
+    (
         "Esc",
         "close this help or the share menu, clear the selection",
     ),

@@ -39,8 +39,8 @@ pub struct EmbedSource {
     /// The share-link payload (what follows `#s=`).
     pub payload: String,
     pub title: String,
-    /// The range of simulated time to embed, from the timeline's selection, or `None` for
-    /// the whole run (the timeline has no selection).
+    /// The range of simulated time to embed, from the window marked on the timeline, or
+    /// `None` for the whole run.
     pub range: Option<(Time, Time)>,
     /// The end of the run, for saying what "the whole run" is.
     pub end: Time,
@@ -94,12 +94,12 @@ impl EmbedSource {
     pub fn range_text(&self) -> String {
         match self.range {
             Some((from, to)) => format!(
-                "Time range: {} to {}, from the timeline's selection.",
+                "Time range: {} to {}, the window marked on the timeline.",
                 crate::session::format_time(from),
                 crate::session::format_time(to)
             ),
             None => format!(
-                "Time range: the whole run (0 to {}), since the timeline has no selection.",
+                "Time range: the whole run (0 to {}). Mark a window on the timeline (“Mark start”, “Mark end”, or the keys i and o) to embed only that.",
                 crate::session::format_time(self.end)
             ),
         }
@@ -253,14 +253,14 @@ pub fn link_url(session: &Session, tab: Option<&str>) -> String {
     )
 }
 
-/// What the Embed part is made from for the session: the whole run, since the timeline
-/// has no selection yet.
+/// What the Embed part is made from for the session: the window marked on the timeline,
+/// or the whole run.
 pub fn embed_source(session: &Session) -> EmbedSource {
     EmbedSource {
         base: browser::base_url(),
         payload: link::encode(&session.shared_run(None)),
         title: session.lab.title().to_string(),
-        range: None,
+        range: session.time_window(),
         end: session.timeline_end(),
     }
 }

@@ -15,6 +15,9 @@ pub struct TimelineProps {
     pub end: Time,
     pub markers: Shared<Vec<Marker>>,
     pub on_action: Callback<UiAction>,
+    /// The start and end marked for a window of the run (see `Session::marks`).
+    #[prop_or_default]
+    pub marks: (Option<Time>, Option<Time>),
 }
 
 /// Most markers drawn (the rest would overlap anyway).
@@ -75,9 +78,29 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             }
         })
         .collect();
+    let percent = |t: Time| fixed((t as f64 / end * 100.0).min(100.0), 3);
+    // The marked window: a band between the marks, or a tick at a lone mark.
+    let window = match props.marks {
+        (Some(from), Some(to)) if from < to => html! {
+            <div class="timeline-window" data-testid="timeline-window"
+                 data-from={from.to_string()} data-to={to.to_string()}
+                 style={format!("left: {}%; width: {}%", percent(from), fixed((to - from) as f64 / end * 100.0, 3))}
+                 title={format!("Marked window: {} to {}", format_time(from), format_time(to))} />
+        },
+        (Some(at), _) | (_, Some(at)) => html! {
+            <div class="timeline-window lone" data-testid="timeline-window" style={format!("left: {}%", percent(at))}
+                 title={format!("Marked {}", format_time(at))} />
+        },
+        _ => html! {},
+    };
+    let act = |action: UiAction| {
+        let cb = props.on_action.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(action.clone()))
+    };
+    let marked = props.marks != (None, None);
     html! {
         <div class="timeline" data-testid="timeline">
-            <div class="markers" role="group" aria-label="Timeline markers">{ markers }</div>
+            <div class="markers" role="group" aria-label="Timeline markers">{ window }{ markers }</div>
             <input type="range" class="scrubber" data-testid="scrubber" aria-label="Simulated time"
                    aria-valuetext={format_time(props.now)}
                    min="0" max={props.end.to_string()} step="any" value={props.now.to_string()}
@@ -86,6 +109,15 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 <span><i class="swatch marker-fault" />{ "faults" }</span>
                 <span><i class="swatch marker-milestone" />{ "milestones" }</span>
                 <span><i class="swatch marker-violation" />{ "invariant violations" }</span>
+                <span class="timeline-marks">
+                    <button class="btn btn-small" data-testid="mark-from" onclick={act(UiAction::MarkFrom)}
+                            title="Mark the start of a window here (key i): what Share → Embed shows">{ "Mark start" }</button>
+                    <button class="btn btn-small" data-testid="mark-to" onclick={act(UiAction::MarkTo)}
+                            title="Mark the end of a window here (key o)">{ "Mark end" }</button>
+                    if marked {
+                        <button class="btn btn-small" data-testid="clear-marks" onclick={act(UiAction::ClearMarks)}>{ "Clear" }</button>
+                    }
+                </span>
             </div>
         </div>
     }

@@ -1,6 +1,6 @@
 //! Keyboard shortcuts: playback keys (shared with the compare page through
 //! `session::playback_key`), Escape to clear the selection and close the help and the share
-//! menu, `?` for help.
+//! menu, `?` for help, `i` and `o` to mark a window of the run on the timeline.
 //!
 //! Keys typed into a field, or with Ctrl/Cmd/Alt, are left alone, and a key that is not a
 //! shortcut does not re-render the page under the typist.
@@ -63,6 +63,9 @@ impl LabPage {
                 e.prevent_default();
                 None
             }
+            // In and out points, as in a video editor: the window an embed shows.
+            "i" => Some(UiAction::MarkFrom),
+            "o" => Some(UiAction::MarkTo),
             _ => None,
         }
     }

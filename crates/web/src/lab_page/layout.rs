@@ -315,7 +315,7 @@ impl LabPage {
                         </div>
                         { for self.narration(ctx, session, view.time) }
                         { controls }
-                        <crate::components::timeline::Timeline now={view.time} end={session.timeline_end()} markers={self.markers.clone()} on_action={on_action.clone()} />
+                        <crate::components::timeline::Timeline now={view.time} end={session.timeline_end()} markers={self.markers.clone()} on_action={on_action.clone()} marks={session.marks} />
                     </div>
                     <aside class="sidebar">
                         <div class="tabs" role="tablist">{ for tabs }</div>
