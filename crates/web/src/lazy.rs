@@ -126,30 +126,60 @@ impl<P: PartialEq + 'static> PartialEq for DeferredProps<P> {
     }
 }
 
-/// A lazily loaded view: drawn at once when its code is here; otherwise a line saying it is
-/// loading while its chunk is fetched, or what failed with a button to try again.
+/// A lazily loaded view: drawn at once when its code is here; otherwise [`Loading`] says it
+/// is loading while its chunk is fetched, or what failed with a button to try again.
+///
+/// This component is generic, so it is compiled once per kind of props: it does as little
+/// as it can (draw, or hand over to the one non-generic `Loading`), which keeps the dozen
+/// copies small in the main module.
 #[component]
 pub fn Deferred<P: PartialEq + Clone + 'static>(props: &DeferredProps<P>) -> Html {
     let chunk = props.chunk;
-    let draw = chunk.get();
+    let arrived = use_force_update();
+    match chunk.get() {
+        Some(draw) => draw(&props.props),
+        None => {
+            let load: Load =
+                std::rc::Rc::new(move || Box::pin(async move { chunk.load().await.map(drop) }));
+            html! { <Loading what={chunk.what} {load} on_ready={Callback::from(move |()| arrived.force_update())} /> }
+        }
+    }
+}
+
+/// Fetching a chunk's code, with its type forgotten.
+pub type Load = std::rc::Rc<
+    dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>>,
+>;
+
+#[derive(Properties, Clone)]
+pub struct LoadingProps {
+    pub what: &'static str,
+    pub load: Load,
+    /// Called once the code is here: the view can be drawn.
+    pub on_ready: Callback<()>,
+}
+
+impl PartialEq for LoadingProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.what == other.what
+    }
+}
+
+/// Fetches a view's code, saying it is loading, or what failed with a button to try again.
+#[component]
+pub fn Loading(props: &LoadingProps) -> Html {
     let failed = use_state_eq(|| None::<String>);
     let attempt = use_state_eq(|| 0u32);
-    let arrived = use_state_eq(|| false);
     {
-        let (failed, arrived) = (failed.clone(), arrived.clone());
-        use_effect_with((*attempt, draw.is_some()), move |&(_, ready)| {
-            if !ready {
-                wasm_bindgen_futures::spawn_local(async move {
-                    match chunk.load().await {
-                        Ok(_) => arrived.set(true),
-                        Err(message) => failed.set(Some(message)),
-                    }
-                });
-            }
+        let (failed, load, on_ready) = (failed.clone(), props.load.clone(), props.on_ready.clone());
+        use_effect_with(*attempt, move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                match load().await {
+                    Ok(()) => on_ready.emit(()),
+                    Err(message) => failed.set(Some(message)),
+                }
+            });
         });
-    }
-    if let Some(draw) = draw {
-        return draw(&props.props);
     }
     match &*failed {
         Some(message) => {
@@ -168,7 +198,7 @@ pub fn Deferred<P: PartialEq + Clone + 'static>(props: &DeferredProps<P>) -> Htm
             }
         }
         None => html! {
-            <p class="deferred muted" role="status" data-testid="deferred-loading">{ format!("Loading {}…", chunk.what) }</p>
+            <p class="deferred muted" role="status" data-testid="deferred-loading">{ format!("Loading {}…", props.what) }</p>
         },
     }
 }

@@ -117,7 +117,14 @@ fn picture(scenario: &Scenario, results: &[Vec<i64>]) -> Picture {
                 label: "the trade-off".into(),
                 colour: 4,
                 style: XyStyle::Line,
-                points: points.clone(),
+                // The dots carry the ring; the line only joins them.
+                points: points
+                    .iter()
+                    .map(|p| XyPoint {
+                        highlight: false,
+                        ..p.clone()
+                    })
+                    .collect(),
             },
             XySeries {
                 label: "one threshold".into(),

@@ -54,7 +54,7 @@ impl LabPage {
             // Escape closes whatever is open (the help, the share menu) and clears the selection.
             "Escape" => {
                 self.help_open = false;
-                self.share.open = false;
+                self.share.close();
                 e.prevent_default();
                 Some(UiAction::ClearSelection)
             }

@@ -45,8 +45,21 @@ pub(super) struct ShareState {
 
 impl ShareState {
     pub(super) fn toggle(&mut self) {
-        self.open = !self.open;
+        if self.open {
+            self.close();
+        } else {
+            self.open = true;
+            self.status = None;
+        }
+    }
+
+    /// Close the menu. Its Embed part was made for that moment: opening the menu again
+    /// starts without it, so the Embed button opens the dialog rather than closing one left
+    /// over, and its snippets follow the run and the timeline's marks.
+    pub(super) fn close(&mut self) {
+        self.open = false;
         self.status = None;
+        self.embed = None;
     }
 }
 
@@ -190,7 +203,7 @@ impl LabPage {
                 let _ = gloo::utils::window()
                     .location()
                     .set_hash(&format!("s={}", link::encode(&run)));
-                self.share.open = false;
+                self.share.close();
             }
             Err(message) => self.share.status = Some(message),
         }
