@@ -127,9 +127,10 @@ pub fn XyView(props: &XyProps) -> Html {
         labels: y_labels,
         left,
     } = parts::value_ticks([y_lo, y_hi].into_iter(), &data.y, PLOT);
-    let right = width - 14.0;
     // About one x label per 70 px; the axis starts at zero unless the data lies below it.
+    // The last label is centred on the axis's end: leave it half its width.
     let widest = axis::text_width(&data.x.format(x_hi), SMALL).max(30.0);
+    let right = width - (widest / 2.0 + 4.0).max(14.0);
     let (x0, x1, x_step) =
         axis::nice_domain(x_lo, x_hi, axis::max_labels(right - left, widest).min(8));
     let x_ticks = axis::ticks_every(x0, x1, x_step);
