@@ -105,13 +105,13 @@ fn picture(scenario: &Scenario, results: &[Vec<i64>]) -> Picture {
                 highlight: config
                     .as_ref()
                     .is_some_and(|c| c.detector.threshold == setting.threshold),
-                ..XyPoint::labelled(mean? / 1_000, per_hour, rung_label(setting))
+                ..XyPoint::labelled(mean? / 1_000, per_hour / 1_000, rung_label(setting))
             })
         })
         .collect();
     let data = Xy {
         x: Scale::new("mean detection time", "ms", 1),
-        y: Scale::new("false suspicions", "per hour", 1_000),
+        y: Scale::new("false suspicions", "/h", 1),
         series: vec![
             XySeries {
                 label: "the trade-off".into(),

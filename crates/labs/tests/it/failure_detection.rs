@@ -461,7 +461,7 @@ fn over_a_batch_of_seeds_a_higher_threshold_detects_later_and_errs_less() {
         assert_eq!(dots.len(), rungs);
         assert_eq!(dots.iter().filter(|p| p.highlight).count(), 1, "{id}");
         assert_eq!(dots[0].x, means[0] / 1_000);
-        assert_eq!(dots[0].y, false_rate[0]);
+        assert_eq!(dots[0].y, false_rate[0] / 1_000);
         // Same seeds, same chart.
         assert_eq!(DILEMMA.measure(&scenario), chart);
     }
