@@ -176,9 +176,13 @@ test('exports download pictures, the trace, the history and the scenario, and a 
   const history = JSON.parse((await download('export-history')).text);
   assert.equal(history.format, 'failscope-history/1');
   assert.ok(history.events.some((e) => e.type === 'invoke') && history.events.some((e) => e.type === 'ok'));
-  const trace = JSON.parse((await download('export-trace')).text);
+  // JSON lines: a header, then one event per line.
+  const traceFile = await download('export-trace');
+  assert.match(traceFile.name, /-trace\.jsonl$/);
+  const [trace, ...traceEvents] = traceFile.text.trim().split('\n').map((line) => JSON.parse(line));
   assert.equal(trace.format, 'failscope-trace/1');
-  assert.ok(trace.events.length > 10 && trace.message_kinds.includes('AppendEntries'));
+  assert.equal(trace.n_events, traceEvents.length);
+  assert.ok(traceEvents.length > 10 && trace.message_kinds.includes('AppendEntries'));
   const scenarioFile = await download('export-scenario');
   const scenario = JSON.parse(scenarioFile.text);
   assert.equal(scenario.lab, 'raft');

@@ -5,6 +5,7 @@ pub mod challenges;
 pub mod consistency;
 pub mod controls;
 pub mod event_log;
+pub mod exports;
 pub mod fault_toolbar;
 pub mod help;
 pub mod hunt;

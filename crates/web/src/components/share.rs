@@ -88,7 +88,7 @@ pub fn ShareMenu(props: &ShareMenuProps) -> Html {
                 <button class="btn" data-testid="export-png" onclick={act(ShareAction::PicturePng)}>{ "Picture (PNG)" }</button>
                 <button class="btn" data-testid="export-spacetime" onclick={act(ShareAction::SpaceTimeSvg)}>{ "Space-time diagram (SVG)" }</button>
                 <button class="btn" data-testid="export-spacetime-png" onclick={act(ShareAction::SpaceTimePng)}>{ "Space-time diagram (PNG)" }</button>
-                <button class="btn" data-testid="export-trace" onclick={act(ShareAction::Trace)}>{ "Trace (JSON)" }</button>
+                <button class="btn" data-testid="export-trace" onclick={act(ShareAction::Trace)}>{ "Trace (JSON lines)" }</button>
                 <button class="btn" data-testid="export-history" onclick={act(ShareAction::History)}>{ "Client history (JSON)" }</button>
                 <button class="btn" data-testid="export-scenario" onclick={act(ShareAction::Scenario)}>{ "Scenario (JSON)" }</button>
                 { for props.exports.iter().map(|e| html! {
@@ -176,17 +176,7 @@ fn download(session: &Session, what: &ShareAction) -> String {
                 format!("Saved {name}.svg")
             }
         }
-        ShareAction::Trace => {
-            let events = &sim.trace().events()[..sim.trace_position()];
-            let export = export::trace_export(
-                sim.scenario(),
-                sim.message_kinds(),
-                sim.timer_names(),
-                sim.trace().hash_prefix(events.len()),
-                events,
-            );
-            save_json(&format!("{stem}-trace.json"), &export)
-        }
+        ShareAction::Trace => super::exports::trace(session, &stem),
         ShareAction::History => save_json(
             &format!("{stem}-history.json"),
             &export::history_events(&sim.history()),
