@@ -8,6 +8,7 @@ pub mod event_log;
 pub mod exports;
 pub mod fault_toolbar;
 pub mod help;
+pub mod history_file;
 pub mod hunt;
 pub mod inspector;
 pub mod invariants;
