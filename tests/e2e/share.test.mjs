@@ -173,6 +173,16 @@ test('exports download pictures, the trace, the history and the scenario, and a 
   assert.deepEqual([...png.bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG file');
   const spacetime = await download('export-spacetime-png');
   assert.match(spacetime.name, /-spacetime\.png$/);
+  // Interop: the space-time diagram as Mermaid and PlantUML text, the history as Jepsen EDN.
+  const mermaid = await download('export-spacetime-mermaid');
+  assert.match(mermaid.name, /-spacetime\.mmd$/);
+  assert.match(mermaid.text, /^sequenceDiagram\n/);
+  const plantuml = await download('export-spacetime-plantuml');
+  assert.match(plantuml.name, /-spacetime\.puml$/);
+  assert.match(plantuml.text, /^@startuml\n[^]*@enduml\n?$/);
+  const edn = await download('export-history-edn');
+  assert.match(edn.name, /-history\.edn$/);
+  assert.match(edn.text, /^\{:process \d+, :type :invoke/);
   const history = JSON.parse((await download('export-history')).text);
   assert.equal(history.format, 'failscope-history/1');
   assert.ok(history.events.some((e) => e.type === 'invoke') && history.events.some((e) => e.type === 'ok'));

@@ -1,9 +1,12 @@
 //! Downloads that can be large or that other tools read: the trace as JSON lines, built from
 //! chunks into one `Blob` of many parts (a run of millions of events is more text than one
-//! string can hold). Called only from the share menu's download chunk, so its code lands there.
+//! string can hold); the space-time diagram as Mermaid or PlantUML text; the client history as
+//! Jepsen EDN. Called only from the share menu's download chunk, so its code lands there.
 
 use crate::browser;
 use crate::session::Session;
+use failscope_sim::consistency::import::to_jepsen_edn;
+use failscope_sim::diagram::{sequence_diagram, DiagramFormat};
 use failscope_sim::export;
 
 /// Above this (estimated) size the browser is not asked to build the trace file; the message
@@ -49,6 +52,34 @@ pub fn trace(session: &Session, stem: &str) -> String {
         }
         Err(e) => format!("Could not write {name}: {e}"),
     }
+}
+
+/// Arrows written into a Mermaid or PlantUML diagram at most: the tools slow down past a few
+/// thousand (the file's last note says how many were left out).
+pub const MAX_DIAGRAM_ARROWS: usize = 2_000;
+
+/// The space-time diagram up to the moment shown, as Mermaid or PlantUML text.
+pub fn diagram(session: &Session, stem: &str, format: DiagramFormat) -> String {
+    let sim = session.sim();
+    let events = &sim.trace().events()[..sim.trace_position()];
+    let text = sequence_diagram(events, sim.message_kinds(), format, MAX_DIAGRAM_ARROWS);
+    let (name, mime) = match format {
+        DiagramFormat::Mermaid => (format!("{stem}-spacetime.mmd"), "text/vnd.mermaid"),
+        DiagramFormat::PlantUml => (format!("{stem}-spacetime.puml"), "text/plain"),
+    };
+    browser::download_text(&name, mime, &text);
+    format!("Saved {name}")
+}
+
+/// The client history up to the moment shown, as Jepsen EDN (one event map per line).
+pub fn history_edn(session: &Session, stem: &str) -> String {
+    let name = format!("{stem}-history.edn");
+    browser::download_text(
+        &name,
+        "application/edn",
+        &to_jepsen_edn(&session.sim().history()),
+    );
+    format!("Saved {name}")
 }
 
 fn too_large(n_events: usize, estimate: f64) -> String {
