@@ -173,12 +173,26 @@ test('exports download pictures, the trace, the history and the scenario, and a 
   assert.deepEqual([...png.bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG file');
   const spacetime = await download('export-spacetime-png');
   assert.match(spacetime.name, /-spacetime\.png$/);
+  // Interop: the space-time diagram as Mermaid and PlantUML text, the history as Jepsen EDN.
+  const mermaid = await download('export-spacetime-mermaid');
+  assert.match(mermaid.name, /-spacetime\.mmd$/);
+  assert.match(mermaid.text, /^sequenceDiagram\n/);
+  const plantuml = await download('export-spacetime-plantuml');
+  assert.match(plantuml.name, /-spacetime\.puml$/);
+  assert.match(plantuml.text, /^@startuml\n[^]*@enduml\n?$/);
+  const edn = await download('export-history-edn');
+  assert.match(edn.name, /-history\.edn$/);
+  assert.match(edn.text, /^\{:process \d+, :type :invoke/);
   const history = JSON.parse((await download('export-history')).text);
   assert.equal(history.format, 'failscope-history/1');
   assert.ok(history.events.some((e) => e.type === 'invoke') && history.events.some((e) => e.type === 'ok'));
-  const trace = JSON.parse((await download('export-trace')).text);
+  // JSON lines: a header, then one event per line.
+  const traceFile = await download('export-trace');
+  assert.match(traceFile.name, /-trace\.jsonl$/);
+  const [trace, ...traceEvents] = traceFile.text.trim().split('\n').map((line) => JSON.parse(line));
   assert.equal(trace.format, 'failscope-trace/1');
-  assert.ok(trace.events.length > 10 && trace.message_kinds.includes('AppendEntries'));
+  assert.equal(trace.n_events, traceEvents.length);
+  assert.ok(traceEvents.length > 10 && trace.message_kinds.includes('AppendEntries'));
   const scenarioFile = await download('export-scenario');
   const scenario = JSON.parse(scenarioFile.text);
   assert.equal(scenario.lab, 'raft');

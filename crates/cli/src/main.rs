@@ -150,17 +150,30 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         "invariants": invariants,
         "halted": sim.halted(),
     });
+    let trace = sim.trace();
+    let header = export::trace_header(
+        sim.scenario(),
+        sim.message_kinds(),
+        sim.timer_names(),
+        trace.hash(),
+        trace.len(),
+    );
     let output = match options.emit.as_str() {
         "summary" => summary,
-        "trace" => json!({ "trace": sim.trace().events() }),
-        "history" => {
-            serde_json::to_value(export::history_events(&History::from_trace(sim.trace())))
-                .map_err(|e| e.to_string())?
+        // JSON lines, written chunk by chunk: a long run is never one string.
+        "trace" => {
+            let chunks =
+                export::trace_lines(&header, trace.events(), export::TRACE_EVENTS_PER_CHUNK);
+            write_chunks(options.out.as_deref(), chunks)?;
+            return Ok(exit_code(violated));
         }
+        "history" => serde_json::to_value(export::history_events(&History::from_trace(trace)))
+            .map_err(|e| e.to_string())?,
+        // The trace's header only: its events come with `--emit trace`, as JSON lines.
         "all" => json!({
             "summary": summary,
-            "trace": sim.trace().events(),
-            "history": export::history_events(&History::from_trace(sim.trace())),
+            "trace": header,
+            "history": export::history_events(&History::from_trace(trace)),
         }),
         other => {
             return Err(format!(
@@ -169,17 +182,38 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         }
     };
     let text = serde_json::to_string_pretty(&output).map_err(|e| e.to_string())?;
-    match options.out {
-        Some(path) => std::fs::write(&path, text).map_err(|e| format!("{path}: {e}"))?,
-        None => println!("{text}"),
-    }
-    Ok(if violated {
+    write_chunks(options.out.as_deref(), [Ok(text + "\n")])?;
+    Ok(exit_code(violated))
+}
+
+fn exit_code(violated: bool) -> ExitCode {
+    if violated {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }
 }
 
+/// Write text in chunks to a file (or standard output without one), never holding it whole.
+fn write_chunks(
+    path: Option<&str>,
+    chunks: impl IntoIterator<Item = serde_json::Result<String>>,
+) -> Result<(), String> {
+    use std::io::Write;
+    let (mut out, name): (Box<dyn Write>, &str) = match path {
+        Some(path) => (
+            Box::new(std::fs::File::create(path).map_err(|e| format!("{path}: {e}"))?),
+            path,
+        ),
+        None => (Box::new(std::io::stdout().lock()), "standard output"),
+    };
+    for chunk in chunks {
+        let chunk = chunk.map_err(|e| e.to_string())?;
+        out.write_all(chunk.as_bytes())
+            .map_err(|e| format!("{name}: {e}"))?;
+    }
+    out.flush().map_err(|e| format!("{name}: {e}"))
+}
 fn sweep(args: &[String]) -> Result<ExitCode, String> {
     let (source, rest) = Source::parse(args)?;
     let options = parse_options(rest)?;

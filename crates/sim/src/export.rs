@@ -5,14 +5,15 @@
 //!   read: `{"process": 0, "type": "invoke" | "ok" | "fail" | "info", "f": "read" | "write"
 //!   | "cas", "key": 0, "value": 7 | null | [from, to], "time": <µs>}`. `info` means the
 //!   outcome is unknown (the client timed out): the operation may or may not have happened.
-//! - **Trace** (`failscope-trace/1`): the scenario, the lab's names for message kinds and
-//!   timers, and every trace event as tagged JSON (see `trace::TraceKind`).
+//! - **Trace** (`failscope-trace/1`): JSON lines. The first line is a header object
+//!   (`format`, `scenario`, the lab's names for `message_kinds` and `timers`, `trace_hash`,
+//!   `n_events`); then one trace event per line as tagged JSON (see `trace::TraceKind`).
+//!   Written in chunks ([`trace_lines`]), so a run of millions of events is never one string.
 
 use crate::client::{ClientOp, Outcome};
 use crate::history::History;
 use crate::scenario::Scenario;
 use crate::time::Time;
-use crate::trace::TraceEvent;
 use serde::Serialize;
 
 pub const HISTORY_FORMAT: &str = "failscope-history/1";
@@ -92,31 +93,95 @@ pub fn history_events(history: &History) -> HistoryExport {
     }
 }
 
+/// The first line of a `failscope-trace/1` file: what is needed to read the events after it.
 #[derive(Serialize)]
-pub struct TraceExport<'a> {
+pub struct TraceHeader<'a> {
     pub format: &'static str,
     pub scenario: &'a Scenario,
     pub message_kinds: &'a [&'a str],
     pub timers: &'a [&'a str],
     pub trace_hash: String,
-    pub events: &'a [TraceEvent],
+    /// How many event lines follow the header.
+    pub n_events: usize,
 }
 
-/// The trace with what is needed to read it.
-pub fn trace_export<'a>(
+/// The header of a trace of `n_events` events whose hash is `hash`.
+pub fn trace_header<'a>(
     scenario: &'a Scenario,
     message_kinds: &'a [&'a str],
     timers: &'a [&'a str],
     hash: u64,
-    events: &'a [TraceEvent],
-) -> TraceExport<'a> {
-    TraceExport {
+    n_events: usize,
+) -> TraceHeader<'a> {
+    TraceHeader {
         format: TRACE_FORMAT,
         scenario,
         message_kinds,
         timers,
         trace_hash: format!("{hash:016x}"),
-        events,
+        n_events,
+    }
+}
+
+/// Events per chunk of [`trace_lines`]: a few megabytes of text, small enough for any string.
+pub const TRACE_EVENTS_PER_CHUNK: usize = 20_000;
+
+/// A `failscope-trace/1` file as JSON lines, in chunks: the header line first, then chunks of
+/// at most `events_per_chunk` event lines, each line ending in `\n`. A trace of millions of
+/// events never becomes one string: the CLI writes the chunks to a file one by one and the
+/// browser builds its download from them (one `Blob` of many parts).
+/// `events` are `TraceEvent`s or references to them.
+pub fn trace_lines<I>(
+    header: &TraceHeader<'_>,
+    events: I,
+    events_per_chunk: usize,
+) -> TraceLines<I::IntoIter>
+where
+    I: IntoIterator,
+    I::Item: Serialize,
+{
+    TraceLines {
+        header: Some(serde_json::to_string(header).map(|mut line| {
+            line.push('\n');
+            line
+        })),
+        events: events.into_iter(),
+        events_per_chunk: events_per_chunk.max(1),
+    }
+}
+
+/// The chunks of a trace file (see [`trace_lines`]).
+pub struct TraceLines<I> {
+    header: Option<serde_json::Result<String>>,
+    events: I,
+    events_per_chunk: usize,
+}
+
+impl<I> Iterator for TraceLines<I>
+where
+    I: Iterator,
+    I::Item: Serialize,
+{
+    type Item = serde_json::Result<String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(header) = self.header.take() {
+            return Some(header);
+        }
+        let mut chunk = Vec::new();
+        for event in self.events.by_ref().take(self.events_per_chunk) {
+            if let Err(e) = serde_json::to_writer(&mut chunk, &event) {
+                return Some(Err(e));
+            }
+            chunk.push(b'\n');
+        }
+        if chunk.is_empty() {
+            return None;
+        }
+        // serde_json writes UTF-8 only, so the fallback never copies in practice.
+        Some(Ok(String::from_utf8(chunk).unwrap_or_else(|e| {
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        })))
     }
 }
 
@@ -124,6 +189,7 @@ pub fn trace_export<'a>(
 mod tests {
     use super::*;
     use crate::history::Operation;
+    use crate::trace::TraceEvent;
 
     #[test]
     fn history_events_read_like_jepsen() {
@@ -172,5 +238,66 @@ mod tests {
         );
         assert_eq!(json["events"][5]["value"], serde_json::json!([5, 6]));
         assert_eq!(json["format"], HISTORY_FORMAT);
+    }
+
+    fn send(i: u64) -> TraceEvent {
+        TraceEvent {
+            time: i,
+            kind: crate::trace::TraceKind::Send {
+                msg: crate::ids::MsgId(i),
+                from: 0,
+                to: 1,
+                kind: 0,
+                deliver_at: i + 10,
+            },
+        }
+    }
+
+    #[test]
+    fn a_trace_file_is_a_header_line_then_one_event_per_line() {
+        let scenario = Scenario::new("any", 7, 3);
+        let events: Vec<TraceEvent> = (0..5).map(send).collect();
+        let header = trace_header(&scenario, &["ping"], &["tick"], 0xab, events.len());
+        let chunks: Vec<String> = trace_lines(&header, &events, 2)
+            .collect::<Result<_, _>>()
+            .unwrap();
+        // The header, then events in chunks of two: 2 + 2 + 1.
+        assert_eq!(chunks.len(), 4);
+        let text = chunks.concat();
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert_eq!(lines[0]["format"], TRACE_FORMAT);
+        assert_eq!(lines[0]["trace_hash"], "00000000000000ab");
+        assert_eq!(lines[0]["n_events"], 5);
+        assert_eq!(lines[0]["message_kinds"], serde_json::json!(["ping"]));
+        assert_eq!(lines.len(), 6);
+        assert_eq!(lines[5], serde_json::to_value(&events[4]).unwrap());
+    }
+
+    /// A run of five million events (more than the 3.6 M of a minute of replication at 20×)
+    /// goes out in chunks of bounded size: nothing holds the whole text.
+    #[test]
+    fn five_million_events_stream_out_in_bounded_chunks() {
+        const N_EVENTS: u64 = 5_000_000;
+        let scenario = Scenario::new("any", 1, 2);
+        let header = trace_header(&scenario, &["ping"], &[], 0, N_EVENTS as usize);
+        let (mut n_lines, mut n_bytes, mut largest) = (0u64, 0u64, 0usize);
+        let mut last_line = String::new();
+        for chunk in trace_lines(&header, (0..N_EVENTS).map(send), TRACE_EVENTS_PER_CHUNK) {
+            let chunk = chunk.unwrap();
+            n_lines += chunk.bytes().filter(|&b| b == b'\n').count() as u64;
+            n_bytes += chunk.len() as u64;
+            largest = largest.max(chunk.len());
+            if let Some(line) = chunk.lines().last() {
+                last_line = line.to_string();
+            }
+        }
+        assert_eq!(n_lines, N_EVENTS + 1);
+        assert!(n_bytes > 300_000_000, "{n_bytes} bytes");
+        assert!(largest < 4 << 20, "a chunk of {largest} bytes");
+        let last: serde_json::Value = serde_json::from_str(&last_line).unwrap();
+        assert_eq!(last["time"], N_EVENTS - 1);
     }
 }

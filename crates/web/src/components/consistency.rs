@@ -3,15 +3,15 @@
 //! the page stays responsive; and the history itself as one lane of operation bars per
 //! client, with the smallest set of operations that breaks linearizability highlighted.
 
+use super::history_file::HistoryFile;
 use crate::decimal::fixed;
 use crate::layout::Coord;
 use crate::session::{format_time, UiAction};
-use failscope_sim::client::{ClientOp, Outcome};
+use failscope_labs::history_checks::{bars_of, lanes_of, Bar};
 use failscope_sim::consistency::{
     LinearizabilityReport, SequentialReport, SessionViolation, Verdict,
 };
 use failscope_sim::history::History;
-use failscope_sim::ids::client_name;
 use failscope_sim::time::Time;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -72,7 +72,7 @@ pub struct ConsistencyProps {
     pub on_action: Callback<UiAction>,
 }
 
-fn verdict_row(name: &str, verdict: Verdict, detail: Option<String>, testid: &str) -> Html {
+pub fn verdict_row(name: &str, verdict: Verdict, detail: Option<String>, testid: &str) -> Html {
     let (state, icon) = match verdict {
         Verdict::Holds => ("holds", "✓"),
         Verdict::Violated => ("violated", "✗"),
@@ -104,6 +104,7 @@ pub fn ConsistencyPanel(props: &ConsistencyProps) -> Html {
                 <button class="btn btn-primary" data-testid="check-history" disabled={props.checking} onclick={check}>
                     { if props.checking { "Checking…" } else { "Check the history" } }
                 </button>
+                <HistoryFile />
             </section>
         };
     };
@@ -146,98 +147,122 @@ pub fn ConsistencyPanel(props: &ConsistencyProps) -> Html {
             </ul>
             <p class="small" data-testid="stale-reads">{ format!("{} stale reads (a value already overwritten before the read began).", c.stale) }</p>
             { for jump }
-            <HistoryChart history={Rc::clone(c)} highlight={highlight} />
+            <LaneChart lanes={Rc::new(lanes_of(&c.history))} bars={Rc::new(bars_of(&c.history))} highlight={highlight} />
             <p class="muted small">{ format!("{} operations checked in {} ms.", c.history.operations.len(), fixed(c.elapsed_ms, 0)) }</p>
             <button class="btn" data-testid="check-history" disabled={props.checking} onclick={check}>
                 { if props.checking { "Checking…" } else if props.stale_result { "Check again (history grew)" } else { "Check again" } }
             </button>
+            <HistoryFile />
         </section>
     }
 }
 
 #[derive(Properties, PartialEq)]
-struct HistoryChartProps {
-    history: Rc<Checked>,
-    highlight: Vec<usize>,
+pub struct LaneChartProps {
+    /// Lane names, one per process.
+    pub lanes: Rc<Vec<String>>,
+    pub bars: Rc<Vec<Bar>>,
+    /// Indices into `bars`.
+    pub highlight: Vec<usize>,
+    /// Bars' times are microseconds (else positions in a file).
+    #[prop_or(true)]
+    pub timed: bool,
+    /// The figure's test id; each bar's is `op-{i}` after the same prefix.
+    #[prop_or("history-chart")]
+    pub testid: &'static str,
 }
 
-/// One lane per client; each operation a bar from invoke to return. The window shows the
+/// One lane per process; each operation a bar from invoke to return. The window shows the
 /// offending operations when there are some, otherwise the newest stretch of the history.
 #[component]
-fn HistoryChart(props: &HistoryChartProps) -> Html {
+pub fn LaneChart(props: &LaneChartProps) -> Html {
     const WIDTH: f64 = 320.0;
     const LANE: f64 = 16.0;
     const MAX_OPS: usize = 300;
-    let ops = &props.history.history.operations;
-    if ops.is_empty() {
+    let bars = &props.bars;
+    if bars.is_empty() {
         return html! {};
     }
-    let end_of = |i: usize| ops[i].return_us.unwrap_or(ops[i].invoke_us + 1);
+    let end_of = |i: usize| bars[i].end.unwrap_or(bars[i].start + 1);
     let (from, to): (Time, Time) = if props.highlight.is_empty() {
-        let to = ops
+        let to = bars
             .iter()
-            .map(|op| op.return_us.unwrap_or(op.invoke_us))
+            .map(|b| b.end.unwrap_or(b.start))
             .max()
             .unwrap_or(1);
-        let start = ops.len().saturating_sub(24);
-        (ops[start].invoke_us, to)
+        let start = bars.len().saturating_sub(24);
+        (bars[start].start, to)
     } else {
         let lo = props
             .highlight
             .iter()
-            .map(|&i| ops[i].invoke_us)
+            .filter_map(|&i| bars.get(i))
+            .map(|b| b.start)
             .min()
             .unwrap_or(0);
         let hi = props
             .highlight
             .iter()
+            .filter(|&&i| i < bars.len())
             .map(|&i| end_of(i))
             .max()
             .unwrap_or(1);
-        let margin = (hi - lo) / 4 + 1;
+        let margin = hi.saturating_sub(lo) / 4 + 1;
         (lo.saturating_sub(margin), hi + margin)
     };
-    let span = (to - from).max(1) as f64;
+    let span = to.saturating_sub(from).max(1) as f64;
     const LEFT: f64 = 30.0;
     let x = |t: Time| LEFT + (t.saturating_sub(from) as f64 / span).min(1.0) * (WIDTH - LEFT - 4.0);
-    let processes = ops.iter().map(|op| op.process).max().unwrap_or(0) as usize + 1;
-    let height = LANE * processes as f64 + 20.0;
-    let bars = ops
+    let n_lanes = props
+        .lanes
+        .len()
+        .max(bars.iter().map(|b| b.lane + 1).max().unwrap_or(0));
+    let height = LANE * n_lanes as f64 + 20.0;
+    let time = |t: Time| {
+        if props.timed {
+            format_time(t)
+        } else {
+            format!("position {t}")
+        }
+    };
+    let lane_name = |lane: usize| {
+        props
+            .lanes
+            .get(lane)
+            .cloned()
+            .unwrap_or_else(|| format!("process {lane}"))
+    };
+    let prefix = if props.testid == "history-chart" {
+        String::new()
+    } else {
+        format!("{}-", props.testid)
+    };
+    let drawn = bars
         .iter()
         .enumerate()
-        .filter(|(i, op)| end_of(*i) >= from && op.invoke_us <= to)
+        .filter(|(i, b)| end_of(*i) >= from && b.start <= to)
         .take(MAX_OPS)
-        .map(|(i, op)| {
-            let y = LANE * f64::from(op.process) + 4.0;
-            let (x1, x2) = (x(op.invoke_us), x(end_of(i)).max(x(op.invoke_us) + 2.0));
-            let label = match (op.op, op.outcome) {
-                (ClientOp::Read { key }, Some(Outcome::Ok { value })) => format!("r k{key}={}", value.map_or("∅".into(), |v| v.to_string())),
-                (ClientOp::Read { key }, _) => format!("r k{key}?"),
-                (ClientOp::Write { key, value }, _) => format!("w k{key}={value}"),
-                (ClientOp::Cas { key, from, to }, _) => format!("cas k{key} {from}→{to}"),
-            };
-            let outcome = match op.outcome {
-                Some(Outcome::Ok { .. }) => "ok",
-                Some(Outcome::Fail | Outcome::Mismatch) => "fail",
-                Some(Outcome::Timeout) | None => "info",
-            };
-            let class = classes!("op-bar", if op.op.is_read() { "op-read" } else { "op-write" }, format!("op-{outcome}"),
+        .map(|(i, b)| {
+            let y = LANE * b.lane as f64 + 4.0;
+            let (x1, x2) = (x(b.start), x(end_of(i)).max(x(b.start) + 2.0));
+            let outcome = b.outcome;
+            let class = classes!("op-bar", if b.read { "op-read" } else { "op-write" }, format!("op-{outcome}"),
                                  props.highlight.contains(&i).then_some("offending"));
             html! {
-                <g class={class} data-testid={format!("op-{i}")}>
+                <g class={class} data-testid={format!("{prefix}op-{i}")}>
                     <rect x={Coord(x1).to_string()} y={Coord(y).to_string()} width={Coord(x2 - x1).to_string()} height={Coord(LANE - 6.0).to_string()} rx="3" />
-                    if x2 - x1 > 34.0 { <text x={Coord(x1 + 3.0).to_string()} y={Coord(y + LANE - 10.0).to_string()}>{ label.clone() }</text> }
-                    <title>{ format!("{} {label}: {} to {} ({outcome})", client_name(op.process), format_time(op.invoke_us), op.return_us.map_or("—".into(), format_time)) }</title>
+                    if x2 - x1 > 34.0 { <text x={Coord(x1 + 3.0).to_string()} y={Coord(y + LANE - 10.0).to_string()}>{ b.label.clone() }</text> }
+                    <title>{ format!("{} {}: {} to {} ({outcome})", lane_name(b.lane), b.label, time(b.start), b.end.map_or("—".into(), time)) }</title>
                 </g>
             }
         });
     html! {
-        <figure class="history-chart" data-testid="history-chart">
+        <figure class="history-chart" data-testid={props.testid}>
             <svg viewBox={format!("0 0 {} {}", Coord(WIDTH), Coord(height))} role="img" aria-label="Client operations over time, one lane per client">
-                { for (0..processes).map(|p| html! { <text class="lane-name" x="2" y={Coord(LANE * p as f64 + 15.0).to_string()}>{ client_name(p as u16) }</text> }) }
-                { for bars }
+                { for (0..n_lanes).map(|p| html! { <text class="lane-name" x="2" y={Coord(LANE * p as f64 + 15.0).to_string()}>{ lane_name(p) }</text> }) }
+                { for drawn }
             </svg>
-            <figcaption class="muted small">{ format!("{} to {}", format_time(from), format_time(to)) }{ if props.highlight.is_empty() { "" } else { " · red: the smallest set of operations no single-copy order explains" } }</figcaption>
+            <figcaption class="muted small">{ format!("{} to {}", time(from), time(to)) }{ if props.highlight.is_empty() { "" } else { " · red: the smallest set of operations no single-copy order explains" } }</figcaption>
         </figure>
     }
 }

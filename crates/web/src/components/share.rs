@@ -5,6 +5,7 @@
 use crate::browser;
 use crate::layout;
 use crate::session::Session;
+use failscope_sim::diagram::DiagramFormat::{Mermaid, PlantUml};
 use failscope_sim::export;
 use failscope_sim::lab::LabExport;
 use failscope_sim::link;
@@ -23,8 +24,11 @@ pub enum ShareAction {
     PicturePng,
     SpaceTimeSvg,
     SpaceTimePng,
+    SpaceTimeMermaid,
+    SpaceTimePlantUml,
     Trace,
     History,
+    HistoryEdn,
     Scenario,
     /// One of the lab's own export files (`Lab::exports`), by id.
     LabFile(&'static str),
@@ -174,8 +178,11 @@ pub fn ShareMenu(props: &ShareMenuProps) -> Html {
                 <button class="btn" data-testid="export-png" onclick={act(ShareAction::PicturePng)}>{ "Picture (PNG)" }</button>
                 <button class="btn" data-testid="export-spacetime" onclick={act(ShareAction::SpaceTimeSvg)}>{ "Space-time diagram (SVG)" }</button>
                 <button class="btn" data-testid="export-spacetime-png" onclick={act(ShareAction::SpaceTimePng)}>{ "Space-time diagram (PNG)" }</button>
-                <button class="btn" data-testid="export-trace" onclick={act(ShareAction::Trace)}>{ "Trace (JSON)" }</button>
+                <button class="btn" data-testid="export-trace" onclick={act(ShareAction::Trace)}>{ "Trace (JSON lines)" }</button>
+                <button class="btn" data-testid="export-spacetime-mermaid" onclick={act(ShareAction::SpaceTimeMermaid)}>{ "Space-time diagram (Mermaid)" }</button>
+                <button class="btn" data-testid="export-spacetime-plantuml" onclick={act(ShareAction::SpaceTimePlantUml)}>{ "Space-time diagram (PlantUML)" }</button>
                 <button class="btn" data-testid="export-history" onclick={act(ShareAction::History)}>{ "Client history (JSON)" }</button>
+                <button class="btn" data-testid="export-history-edn" onclick={act(ShareAction::HistoryEdn)}>{ "Client history (Jepsen EDN)" }</button>
                 <button class="btn" data-testid="export-scenario" onclick={act(ShareAction::Scenario)}>{ "Scenario (JSON)" }</button>
                 { for props.exports.iter().map(|e| html! {
                     <button class="btn" data-testid={format!("export-lab-{}", e.id)} onclick={act(ShareAction::LabFile(e.id))}>{ e.label }</button>
@@ -319,17 +326,10 @@ fn download(session: &Session, what: &ShareAction) -> String {
                 format!("Saved {name}.svg")
             }
         }
-        ShareAction::Trace => {
-            let events = &sim.trace().events()[..sim.trace_position()];
-            let export = export::trace_export(
-                sim.scenario(),
-                sim.message_kinds(),
-                sim.timer_names(),
-                sim.trace().hash_prefix(events.len()),
-                events,
-            );
-            save_json(&format!("{stem}-trace.json"), &export)
-        }
+        ShareAction::Trace => super::exports::trace(session, &stem),
+        ShareAction::SpaceTimeMermaid => super::exports::diagram(session, &stem, Mermaid),
+        ShareAction::SpaceTimePlantUml => super::exports::diagram(session, &stem, PlantUml),
+        ShareAction::HistoryEdn => super::exports::history_edn(session, &stem),
         ShareAction::History => save_json(
             &format!("{stem}-history.json"),
             &export::history_events(&sim.history()),
