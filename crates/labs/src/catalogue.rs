@@ -227,7 +227,7 @@ pub static CATALOGUE: &[LabInfo] = &[
         title: "Picture gallery",
         listed: false,
         presets: &["every-kind"],
-        pictures: &["bars", "graph", "grid", "lanes", "state-machine", "time-series", "tree", "xy"],
+        pictures: &["bars", "graph", "grid", "lanes", "state-machine", "time-series", "tree"],
     },
 ];
 #[cfg(not(feature = "no-labs"))]

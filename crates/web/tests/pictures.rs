@@ -753,7 +753,6 @@ async fn the_gallery_preset_draws_every_kind_on_the_lab_page() {
             "state-machine",
             "tree",
             "grid",
-            "xy",
             "lanes"
         ]
     );
