@@ -105,10 +105,12 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                    aria-valuetext={format_time(props.now)}
                    min="0" max={props.end.to_string()} step="any" value={props.now.to_string()}
                    oninput={on_input} onkeydown={on_key} />
-            <div class="legend-row muted">
-                <span><i class="swatch marker-fault" />{ "faults" }</span>
-                <span><i class="swatch marker-milestone" />{ "milestones" }</span>
-                <span><i class="swatch marker-violation" />{ "invariant violations" }</span>
+            <div class="timeline-foot">
+                <div class="legend-row muted">
+                    <span><i class="swatch marker-fault" />{ "faults" }</span>
+                    <span><i class="swatch marker-milestone" />{ "milestones" }</span>
+                    <span><i class="swatch marker-violation" />{ "invariant violations" }</span>
+                </div>
                 <span class="timeline-marks">
                     <button class="btn btn-small" data-testid="mark-from" onclick={act(UiAction::MarkFrom)}
                             title="Mark the start of a window here (key i): what Share → Embed shows">{ "Mark start" }</button>
