@@ -57,27 +57,6 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             cb.emit(UiAction::Seek(target));
         })
     };
-    let markers: Html = props
-        .markers
-        .iter()
-        .rev()
-        .take(MAX_MARKERS)
-        .map(|m| {
-            let left = (m.time as f64 / end * 100.0).min(100.0);
-            let class = match m.kind {
-                MarkerKind::Fault => "marker marker-fault",
-                MarkerKind::Milestone => "marker marker-milestone",
-                MarkerKind::Violation => "marker marker-violation",
-            };
-            let cb = props.on_action.clone();
-            let time = m.time;
-            html! {
-                <button class={class} style={format!("left: {}%", fixed(left, 3))} data-testid="timeline-marker"
-                        title={format!("{}: {}", format_time(m.time), m.label)} aria-label={format!("Jump to {}: {}", format_time(m.time), m.label)}
-                        onclick={Callback::from(move |_: MouseEvent| cb.emit(UiAction::Seek(time)))} />
-            }
-        })
-        .collect();
     let percent = |t: Time| fixed((t as f64 / end * 100.0).min(100.0), 3);
     // The marked window: a band between the marks, or a tick at a lone mark.
     let window = match props.marks {
@@ -100,7 +79,10 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let marked = props.marks != (None, None);
     html! {
         <div class="timeline" data-testid="timeline">
-            <div class="markers" role="group" aria-label="Timeline markers">{ window }{ markers }</div>
+            <div class="markers" role="group" aria-label="Timeline markers">
+                { window }
+                <Markers markers={props.markers.clone()} end={props.end} on_action={props.on_action.clone()} />
+            </div>
             <input type="range" class="scrubber" data-testid="scrubber" aria-label="Simulated time"
                    aria-valuetext={format_time(props.now)}
                    min="0" max={props.end.to_string()} step="any" value={props.now.to_string()}
@@ -123,4 +105,39 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             </div>
         </div>
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct MarkersProps {
+    markers: Shared<Vec<Marker>>,
+    end: Time,
+    on_action: Callback<UiAction>,
+}
+
+/// The markers, apart from the scrubber: the cursor moves every frame while a run plays, and
+/// hundreds of marker buttons need redrawing only when a marker is added or the end moves.
+#[component]
+fn Markers(props: &MarkersProps) -> Html {
+    let end = props.end.max(1) as f64;
+    props
+        .markers
+        .iter()
+        .rev()
+        .take(MAX_MARKERS)
+        .map(|m| {
+            let left = (m.time as f64 / end * 100.0).min(100.0);
+            let class = match m.kind {
+                MarkerKind::Fault => "marker marker-fault",
+                MarkerKind::Milestone => "marker marker-milestone",
+                MarkerKind::Violation => "marker marker-violation",
+            };
+            let cb = props.on_action.clone();
+            let time = m.time;
+            html! {
+                <button class={class} style={format!("left: {}%", fixed(left, 3))} data-testid="timeline-marker"
+                        title={format!("{}: {}", format_time(m.time), m.label)} aria-label={format!("Jump to {}: {}", format_time(m.time), m.label)}
+                        onclick={Callback::from(move |_: MouseEvent| cb.emit(UiAction::Seek(time)))} />
+            }
+        })
+        .collect()
 }

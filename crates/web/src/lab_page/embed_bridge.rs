@@ -210,7 +210,7 @@ impl LabPage {
                 session
                     .preset
                     .as_ref()
-                    .and(self.narration(ctx, session, session.now()))
+                    .and(self.narration(session, session.now()))
             })
             .flatten();
         let open = html! {

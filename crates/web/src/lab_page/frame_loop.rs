@@ -112,10 +112,9 @@ pub(super) struct Painter {
     group: Option<web_sys::Element>,
     pub(super) messages_ref: NodeRef,
     pub(super) canvas_ref: NodeRef,
-    /// The space-time diagram, rebuilt about ten times a second while playing (it is a
-    /// history view; redrawing it every frame costs more than it shows).
+    /// The space-time diagram, rebuilt only when the lower panels are redrawn (see
+    /// `refresh`): it is a history view, and rebuilding it every frame costs more than it shows.
     pub(super) diagram: Shared<Diagram>,
-    frames_since_diagram: u32,
     window: Time,
 }
 
@@ -127,7 +126,6 @@ impl Painter {
             messages_ref: NodeRef::default(),
             canvas_ref: NodeRef::default(),
             diagram: Shared::new(Diagram::default()),
-            frames_since_diagram: 0,
             window: SECOND,
         }
     }
@@ -148,13 +146,8 @@ impl Painter {
             .update(&group, canvas.as_ref(), &message_frame(session, &positions));
     }
 
-    /// Rebuild the diagram (on a frame, only every sixth one).
-    fn refresh_diagram(&mut self, session: Option<&Session>, is_frame: bool) {
-        self.frames_since_diagram += 1;
-        if is_frame && self.frames_since_diagram < 6 {
-            return;
-        }
-        self.frames_since_diagram = 0;
+    /// Rebuild the diagram.
+    fn refresh_diagram(&mut self, session: Option<&Session>) {
         if let Some(s) = session {
             self.diagram = Shared::new(Diagram::build(s.sim(), &s.view, self.window));
         }
@@ -202,9 +195,11 @@ impl LabPage {
         }
     }
 
-    pub(super) fn refresh_diagram(&mut self, is_frame: bool) {
-        self.painter
-            .refresh_diagram(self.session.as_ref().ok(), is_frame);
+    /// Rebuild the space-time diagram, when the next render redraws the lower panels.
+    pub(super) fn refresh_diagram(&mut self) {
+        if self.refresh.due(super::refresh::Part::Diagram) {
+            self.painter.refresh_diagram(self.session.as_ref().ok());
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! Keys typed into a field, or with Ctrl/Cmd/Alt, are left alone, and a key that is not a
 //! shortcut does not re-render the page under the typist.
 
+use super::refresh::Cause;
 use super::{LabPage, Msg};
 use crate::browser;
 use crate::session::UiAction;
@@ -28,17 +29,18 @@ pub(super) fn listener(link: &Scope<LabPage>) -> EventListener {
 }
 
 impl LabPage {
-    /// Act on a key press; false when it was not a shortcut (nothing changed).
-    pub(super) fn key(&mut self, e: &KeyboardEvent) -> bool {
+    /// Act on a key press: what it changed, or `None` when it was not a shortcut.
+    pub(super) fn key(&mut self, e: &KeyboardEvent) -> Option<Cause> {
         let help_was_open = self.help_open;
         match self.shortcut(e) {
             Some(action) => {
+                let cause = Cause::of(&action);
                 if let Ok(s) = self.session.as_mut() {
                     s.dispatch(action);
                 }
-                true
+                Some(cause)
             }
-            None => self.help_open != help_was_open,
+            None => (self.help_open != help_was_open).then_some(Cause::Chrome),
         }
     }
 

@@ -6,6 +6,7 @@
 //! Only views are built here; the state they show belongs to the other modules. (Not to be
 //! confused with `crate::layout`, the geometry of nodes on the canvas.)
 
+use super::refresh::Part;
 use super::{LabPage, LabPageProps, Msg};
 use crate::components::batch::{BatchChartsProps, BATCH_CHARTS};
 use crate::components::challenges::{ChallengeAnnouncer, ChallengesProps, CHALLENGES};
@@ -81,7 +82,7 @@ impl LabPage {
         });
         let controls = html! {
             <Controls playing={session.playing} speed={session.speed} now={view.time} end={ctx.props().embed_options.to_us.unwrap_or_else(|| session.timeline_end())}
-                      seed={session.sim().scenario().seed} on_action={link.callback(Msg::Ui)} compact={ctx.props().embed}
+                      seed={session.sim().scenario().seed} on_action={self.on_action.clone()} compact={ctx.props().embed}
                       minimal={ctx.props().embed_options.controls == crate::embed_api::ControlsMode::Minimal}
                       on_restart={link.callback(Msg::Restart)} on_new_seed={link.callback(|()| Msg::NewSeed)} />
         };
@@ -123,11 +124,10 @@ impl LabPage {
     /// The guided scenario's current chapter, below the pictures (in an embed, if asked).
     pub(super) fn narration(
         &self,
-        ctx: &Context<Self>,
         session: &Session,
         now: failscope_sim::time::Time,
     ) -> Option<Html> {
-        let on_action = ctx.link().callback(Msg::Ui);
+        let on_action = self.on_action.clone();
         // In free play, one line on what to try.
         let Some(preset) = session.preset.as_ref().filter(|_| session.narration_open) else {
             return Some(html! {
@@ -158,7 +158,7 @@ impl LabPage {
         catching_up: Option<Html>,
     ) -> Html {
         let link = ctx.link();
-        let on_action = link.callback(Msg::Ui);
+        let on_action = self.on_action.clone();
         let sim = session.sim();
         let lab = session.lab;
         let kinds = sim.message_kinds();
@@ -178,82 +178,93 @@ impl LabPage {
             .message
             .and_then(|id| view.messages.iter().find(|m| m.id == id))
             .and_then(|m| kinds.get(usize::from(m.kind)).map(|k| k.to_string()));
-        let reports = sim.invariants();
-        let violations = reports
-            .iter()
-            .filter(|r| r.status.first_violation.is_some())
-            .count();
-        let challenges = failscope_sim::challenge::reports(lab, sim.params(), &reports);
-        let panel = match self.tab {
-            Tab::Inspector => html! {
-                <Inspector view={view.clone()} node={session.selection.node} message={session.selection.message}
-                           message_text={session.selection.message.and_then(|id| sim.describe_message(id))}
-                           message_kinds={kinds} />
-            },
-            Tab::Invariants => html! {
-                <Deferred<InvariantsProps> chunk={&INVARIANTS} props={InvariantsProps {
-                    reports,
-                    on_action: on_action.clone(),
-                    scenario: sim.scenario().clone(),
-                    hunt_until: failscope_sim::hunt::default_until(session.preset.as_ref().map(|p| p.duration_us)),
-                }} />
-            },
-            Tab::Challenges => html! {
-                <Deferred<ChallengesProps> chunk={&CHALLENGES} props={ChallengesProps {
-                    reports: challenges.clone(),
-                    bug: failscope_sim::challenge::bug_in_force(lab, sim.params()),
-                    on_action: on_action.clone(),
-                }} />
-            },
-            Tab::Parameters => html! {
-                <Deferred<ParamsProps> chunk={&PARAMS_PANEL} props={ParamsProps {
-                    specs: lab.params(),
-                    values: sim.params().clone(),
-                    scenario: self.base_scenario().unwrap_or_else(|| sim.scenario().clone()),
-                    nodes: lab.nodes(),
-                    on_action: on_action.clone(),
-                    on_restart: link.callback(|s| Msg::RestartWith(Box::new(s))),
-                    bug_demos: lab.bug_demos().iter().filter_map(|d| {
-                        let title = presets.iter().find(|p| p.id == d.preset)?.title;
-                        Some((d.bug, title))
-                    }).collect(),
-                    on_show_bug: link.callback(Msg::ShowBug),
-                    related: lab.related().iter().filter_map(|r| {
-                        Some((r.lab, failscope_labs::catalogue::info(r.lab)?.title, r.why))
-                    }).collect(),
-                }} />
-            },
-            Tab::Events => html! {
-                <Deferred<EventLogProps> chunk={&EVENT_LOG} props={EventLogProps {
-                    lines: log_lines(session, &self.filters),
-                    enabled: self.filters.clone(),
-                    on_toggle: link.callback(Msg::ToggleFilter),
-                    on_action: on_action.clone(),
-                }} />
-            },
-            Tab::History => {
-                let grown =
-                    self.jobs.checked.as_ref().is_some_and(|c| {
-                        c.history.operations.len() != sim.history().operations.len()
-                    });
-                html! {
-                    <Deferred<ConsistencyProps> chunk={&HISTORY_PANEL} props={ConsistencyProps {
-                        checked: self.jobs.checked.clone(),
-                        checking: self.jobs.checking,
-                        stale_result: grown,
-                        on_check: link.callback(|()| Msg::CheckHistory),
+        // The side panel and the lower panels are redrawn in turns while a run plays
+        // (see `refresh`): their closures do all of their work, and are skipped when not due.
+        let side = self.refresh.view(Part::Side, || {
+            let reports = sim.invariants();
+            let violations = reports
+                .iter()
+                .filter(|r| r.status.first_violation.is_some())
+                .count();
+            let challenges = failscope_sim::challenge::reports(lab, sim.params(), &reports);
+            let panel = match self.tab {
+                Tab::Inspector => html! {
+                    <Inspector view={view.clone()} node={session.selection.node} message={session.selection.message}
+                               message_text={session.selection.message.and_then(|id| sim.describe_message(id))}
+                               message_kinds={kinds} />
+                },
+                Tab::Invariants => html! {
+                    <Deferred<InvariantsProps> chunk={&INVARIANTS} props={InvariantsProps {
+                        reports,
+                        on_action: on_action.clone(),
+                        scenario: sim.scenario().clone(),
+                        hunt_until: failscope_sim::hunt::default_until(session.preset.as_ref().map(|p| p.duration_us)),
+                    }} />
+                },
+                Tab::Challenges => html! {
+                    <Deferred<ChallengesProps> chunk={&CHALLENGES} props={ChallengesProps {
+                        reports: challenges.clone(),
+                        bug: failscope_sim::challenge::bug_in_force(lab, sim.params()),
                         on_action: on_action.clone(),
                     }} />
+                },
+                Tab::Parameters => html! {
+                    <Deferred<ParamsProps> chunk={&PARAMS_PANEL} props={ParamsProps {
+                        specs: lab.params(),
+                        values: sim.params().clone(),
+                        scenario: self.base_scenario().unwrap_or_else(|| sim.scenario().clone()),
+                        nodes: lab.nodes(),
+                        on_action: on_action.clone(),
+                        on_restart: link.callback(|s| Msg::RestartWith(Box::new(s))),
+                        bug_demos: lab.bug_demos().iter().filter_map(|d| {
+                            let title = presets.iter().find(|p| p.id == d.preset)?.title;
+                            Some((d.bug, title))
+                        }).collect(),
+                        on_show_bug: link.callback(Msg::ShowBug),
+                        related: lab.related().iter().filter_map(|r| {
+                            Some((r.lab, failscope_labs::catalogue::info(r.lab)?.title, r.why))
+                        }).collect(),
+                    }} />
+                },
+                Tab::Events => html! {
+                    <Deferred<EventLogProps> chunk={&EVENT_LOG} props={EventLogProps {
+                        lines: log_lines(session, &self.filters),
+                        enabled: self.filters.clone(),
+                        on_toggle: link.callback(Msg::ToggleFilter),
+                        on_action: on_action.clone(),
+                    }} />
+                },
+                Tab::History => {
+                    let grown =
+                        self.jobs.checked.as_ref().is_some_and(|c| {
+                            c.history.operations.len() != sim.history().operations.len()
+                        });
+                    html! {
+                        <Deferred<ConsistencyProps> chunk={&HISTORY_PANEL} props={ConsistencyProps {
+                            checked: self.jobs.checked.clone(),
+                            checking: self.jobs.checking,
+                            stale_result: grown,
+                            on_check: link.callback(|()| Msg::CheckHistory),
+                            on_action: on_action.clone(),
+                        }} />
+                    }
                 }
-            }
-        };
-        let tabs = TABS.iter().map(|&(tab, label)| {
-            let badge = (tab == Tab::Invariants && violations > 0).then(|| html! { <span class="badge">{ violations }</span> });
+            };
+            let tabs = TABS.iter().map(|&(tab, label)| {
+                let badge = (tab == Tab::Invariants && violations > 0).then(|| html! { <span class="badge">{ violations }</span> });
+                html! {
+                    <button role="tab" class={classes!("tab", (tab == self.tab).then_some("active"))} aria-selected={(tab == self.tab).to_string()}
+                            data-testid={format!("tab-{}", label.to_ascii_lowercase().replace(' ', "-"))} onclick={link.callback(move |_| Msg::Tab(tab))}>
+                        { label }{ for badge }
+                    </button>
+                }
+            });
             html! {
-                <button role="tab" class={classes!("tab", (tab == self.tab).then_some("active"))} aria-selected={(tab == self.tab).to_string()}
-                        data-testid={format!("tab-{}", label.to_ascii_lowercase().replace(' ', "-"))} onclick={link.callback(move |_| Msg::Tab(tab))}>
-                    { label }{ for badge }
-                </button>
+                <aside class="sidebar">
+                    <div class="tabs" role="tablist">{ for tabs }</div>
+                    <div class="tab-panel" role="tabpanel">{ panel }</div>
+                    <ChallengeAnnouncer reports={challenges} />
+                </aside>
             }
         });
         let notice = session.notice.as_ref().map(|n| {
@@ -276,11 +287,35 @@ impl LabPage {
                 }} />
             }
         });
-        let diagram = self.painter.diagram.clone();
         // The lab's primary pictures (the point of the lab: the ring) sit beside the mesh
         // of nodes on the first screen; the others go below.
         let (primary, pictures): (Vec<_>, Vec<_>) =
             sim.pictures().into_iter().partition(|p| p.primary);
+        let toolbar = self.refresh.view(Part::Toolbar, || {
+            html! {
+                <FaultToolbar selection={session.selection.clone()} statuses={FaultToolbarProps::statuses_of(view)}
+                              partitioned={view.network.is_partitioned() || !view.network.clogs.is_empty()}
+                              n_keys={sim.scenario().clients.n_keys} message_kind={selected_kind} on_action={on_action.clone()} />
+            }
+        });
+        let spacetime = self.refresh.view(Part::Diagram, || {
+            html! { <SpaceTime diagram={self.painter.diagram.clone()} on_zoom={link.callback(Msg::Zoom)} on_action={on_action.clone()} /> }
+        });
+        let lower_class = classes!(
+            "lower",
+            (!pictures.is_empty() || !lab.verbs().is_empty()).then_some("with-panel")
+        );
+        let below = self.refresh.view(Part::Pictures, || {
+            lab_panel(session, lab, pictures, on_action.clone(), view)
+        });
+        let tradeoffs = (!lab.tradeoffs().is_empty()).then(|| {
+            self.refresh.view(Part::Pictures, || {
+                html! {
+                    <TradeoffChart results={self.jobs.tradeoffs.clone()} measuring={self.jobs.measuring} count={lab.tradeoffs().len()}
+                                   on_measure={link.callback(|()| Msg::MeasureTradeoffs)} />
+                }
+            })
+        });
         html! {
             <div class="lab-page" data-testid="lab-page" data-lab={lab.id()}>
                 <div class="lab-head">
@@ -313,27 +348,18 @@ impl LabPage {
                                 <div class="primary-pictures" data-testid="primary-pictures">{ picture_frames(session, primary, view, None) }</div>
                             }
                         </div>
-                        { for self.narration(ctx, session, view.time) }
+                        { for self.narration(session, view.time) }
                         { controls }
                         <crate::components::timeline::Timeline now={view.time} end={session.timeline_end()} markers={self.markers.clone()} on_action={on_action.clone()} marks={session.marks} />
                     </div>
-                    <aside class="sidebar">
-                        <div class="tabs" role="tablist">{ for tabs }</div>
-                        <div class="tab-panel" role="tabpanel">{ panel }</div>
-                        <ChallengeAnnouncer reports={challenges} />
-                    </aside>
+                    { side }
                 </div>
-                <FaultToolbar selection={session.selection.clone()} statuses={FaultToolbarProps::statuses_of(view)}
-                              partitioned={view.network.is_partitioned() || !view.network.clogs.is_empty()}
-                              n_keys={sim.scenario().clients.n_keys} message_kind={selected_kind} on_action={on_action.clone()} />
-                <div class={classes!("lower", (!pictures.is_empty() || !lab.verbs().is_empty()).then_some("with-panel"))}>
-                    <SpaceTime diagram={diagram} on_zoom={link.callback(Msg::Zoom)} on_action={on_action.clone()} />
-                    { lab_panel(session, lab, pictures, on_action.clone(), view) }
+                { toolbar }
+                <div class={lower_class}>
+                    { spacetime }
+                    { below }
                 </div>
-                if !lab.tradeoffs().is_empty() {
-                    <TradeoffChart results={self.jobs.tradeoffs.clone()} measuring={self.jobs.measuring} count={lab.tradeoffs().len()}
-                                   on_measure={link.callback(|()| Msg::MeasureTradeoffs)} />
-                }
+                { for tradeoffs }
                 <div class="sr-only" aria-live="polite" data-testid="live-region">{ &session.live_text }</div>
                 if self.help_open {
                     <Deferred<HelpProps> chunk={&HELP} props={HelpProps { on_close: link.callback(|()| Msg::ToggleHelp) }} />

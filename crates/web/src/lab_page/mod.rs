@@ -19,6 +19,7 @@ mod frame_loop;
 mod jobs;
 mod keys;
 mod layout;
+mod refresh;
 mod url_sync;
 
 pub use layout::Tab;
@@ -35,6 +36,7 @@ use failscope_sim::Scenario;
 use frame_loop::{FrameLoop, Painter};
 use gloo::events::EventListener;
 use jobs::Jobs;
+use refresh::Cause;
 use std::rc::Rc;
 use url_sync::{ShareState, UrlSync};
 use yew::prelude::*;
@@ -112,6 +114,10 @@ pub struct LabPage {
     share: ShareState,
     embed: embed_bridge::EmbedBridge,
     jobs: Jobs,
+    refresh: refresh::Refresh,
+    /// Made once, so that a child given it sees the same callback on every render and can
+    /// skip redrawing when nothing else changed (a new callback never compares equal).
+    on_action: Callback<UiAction>,
 }
 
 impl LabPage {
@@ -127,6 +133,7 @@ impl LabPage {
     fn forget_run(&mut self) {
         self.markers = Shared::new(Vec::new());
         self.jobs.forget_run();
+        self.refresh.forget();
     }
 
     /// Open the page's source and decide how it starts: a preset plays (unless the person
@@ -251,6 +258,8 @@ impl Component for LabPage {
             share: ShareState::default(),
             embed: Default::default(),
             jobs: Jobs::default(),
+            refresh: refresh::Refresh::default(),
+            on_action: link.callback(Msg::Ui),
         };
         page.start(ctx.props());
         page
@@ -262,14 +271,24 @@ impl Component for LabPage {
             self.schedule_frame(ctx);
             // A run that starts paused gets no frame: draw its first picture now.
             self.draw_messages();
-            self.refresh_diagram(false);
+            self.refresh_diagram();
         }
         true
     }
 
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
-        let is_frame = matches!(msg, Msg::Frame(_));
+        let mut cause = match &msg {
+            Msg::Frame(_) => Cause::Frame,
+            Msg::Ui(action) => Cause::of(action),
+            Msg::PointAt(_) => Cause::Selection,
+            Msg::Tab(_) | Msg::ToggleFilter(_) => Cause::Panel,
+            Msg::ToggleHelp | Msg::ToggleShare | Msg::Share(_) | Msg::ShareStatus(_) => {
+                Cause::Chrome
+            }
+            _ => Cause::Other,
+        };
         let was_playing = matches!(&self.session, Ok(s) if s.playing);
+        let was_moving = was_playing || self.jobs.catching_up.is_some();
         match msg {
             Msg::Frame(ts) => self.on_frame(ts),
             Msg::Ui(action) => {
@@ -303,12 +322,11 @@ impl Component for LabPage {
             Msg::ShowBug(bug) => self.show_bug(bug),
             Msg::Visibility => self.frames.visibility_changed(),
             Msg::OnScreen(visible) => self.frames.set_on_screen(visible),
-            Msg::Key(e) => {
-                if !self.key(&e) {
-                    // Not a shortcut: nothing changed, so no re-render under the typist.
-                    return false;
-                }
-            }
+            Msg::Key(e) => match self.key(&e) {
+                Some(of_key) => cause = of_key,
+                // Not a shortcut: nothing changed, so no re-render under the typist.
+                None => return false,
+            },
             Msg::Tab(tab) => self.tab = tab,
             Msg::ToggleFilter(cat) => {
                 if let Some(i) = self.filters.iter().position(|&c| c == cat) {
@@ -351,8 +369,10 @@ impl Component for LabPage {
                 self.markers = Shared::new(s.markers().to_vec());
             }
         }
+        let moving = matches!(&self.session, Ok(s) if s.playing) || self.jobs.catching_up.is_some();
+        self.refresh.plan(cause, was_moving, moving);
         self.draw_messages();
-        self.refresh_diagram(is_frame);
+        self.refresh_diagram();
         self.schedule_frame(ctx);
         self.sync_url(ctx.props());
         if let Ok(s) = &self.session {

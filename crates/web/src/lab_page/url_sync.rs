@@ -12,11 +12,16 @@ use failscope_sim::link::{self, SharedRun};
 use failscope_sim::Scenario;
 use yew::Context;
 
+/// How often a playing run rewrites the address when nothing but time changed.
+const PLAYING_WRITE_MS: f64 = 15_000.0;
+
 /// What the page last wrote to the address bar, and when.
 #[derive(Default)]
 pub(super) struct UrlSync {
     /// Wall time (ms) the URL was last written.
     written_ms: f64,
+    /// How many of the person's actions that link held.
+    written_actions: usize,
     /// The fragment this page last wrote. If the address no longer shows it, someone else
     /// navigated (an import, a typed URL) and the page must not write over that before
     /// the `hashchange` arrives with the new source.
@@ -85,10 +90,21 @@ impl LabPage {
             }
         }
         url.foreign_since = None;
-        if session.playing && now_ms - url.written_ms < 2_000.0 {
+        // While a run plays its moment changes every frame, and writing the address is a
+        // slow synchronous call in Chromium (tens of ms on a slowed CPU): it would stall the
+        // frame or the click it lands in. So a playing run writes it only for a new action
+        // (a reload must not lose what the person did) or every so often; once the run is
+        // still, the address catches up at once.
+        let actions = session.sim().scenario().actions.len();
+        if session.playing
+            && url.written.is_some()
+            && actions == url.written_actions
+            && now_ms - url.written_ms < PLAYING_WRITE_MS
+        {
             return;
         }
         url.written_ms = now_ms;
+        url.written_actions = actions;
         let run = session.shared_run(Some(tab));
         let fragment = format!("#s={}", link::encode(&run));
         // `history.replaceState` is slow (Chromium sends it to the browser process, and
