@@ -243,6 +243,8 @@ impl LabPage {
                         stale_result: grown,
                         on_check: link.callback(|()| Msg::CheckHistory),
                         on_action: on_action.clone(),
+                        history_link: ctx.props().history.clone(),
+                        lab: lab.id(),
                     }} />
                 }
             }
