@@ -34,8 +34,9 @@ fn parse_scenario_json(text: Box<String>) -> Result<Box<Result<Scenario, String>
     ))
 }
 
-// The History tab opens history links: through this chunk, so the inflater stays in one
-// chunk (shared with another split it would become a chunk of its own, fetched by every link).
+// The History tab opens history links: only their inflating happens here, so the inflater
+// stays in this chunk (shared with another split it would become a chunk of its own, fetched
+// by every link) and nothing else is shared with the History tab's chunk.
 #[allow(clippy::box_collection)]
 #[cfg_attr(
     all(feature = "split", target_family = "wasm"),
@@ -43,8 +44,8 @@ fn parse_scenario_json(text: Box<String>) -> Result<Box<Result<Scenario, String>
 )]
 fn unpack_history_link(
     text: Box<String>,
-) -> Result<Box<Result<SharedHistory, HistoryLinkError>>, ChunkFailed> {
-    Ok(Box::new(failscope_sim::link::history::decode(&text)))
+) -> Result<Box<Result<String, HistoryLinkError>>, ChunkFailed> {
+    Ok(Box::new(failscope_sim::link::history::unpack(&text)))
 }
 
 /// Fetch the link and file reader (once; a failure is retried on the next call).
@@ -125,5 +126,6 @@ pub fn unpack_history(text: &str) -> Option<Result<SharedHistory, HistoryLinkErr
     if !loaded() {
         return None;
     }
-    call(|| unpack_history_link(Box::new(text.to_string())))
+    let unpacked = call(|| unpack_history_link(Box::new(text.to_string())))?;
+    Some(unpacked.and_then(failscope_sim::link::history::split))
 }
