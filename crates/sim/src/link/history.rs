@@ -96,18 +96,19 @@ pub fn encode(history: &SharedHistory) -> Result<String, HistoryLinkError> {
     if text_bytes > MAX_HISTORY_TEXT_BYTES {
         return Err(too_large(None));
     }
-    // A name with a newline would end early: the reader splits at the first one.
-    let name: String = history
-        .name
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(MAX_NAME_CHARS)
-        .collect();
-    let mut bytes = Vec::with_capacity(name.len() + 1 + text_bytes);
-    bytes.extend_from_slice(name.as_bytes());
-    bytes.push(b'\n');
-    bytes.extend_from_slice(history.text.as_bytes());
-    let payload = pack(&bytes);
+    // The name's first line, cut to length: the reader splits at the first newline. (By
+    // bytes and `format!`, whose code the app's main module has: see `unpack`.)
+    let name = &history.name;
+    let line = &name[..name
+        .bytes()
+        .position(|b| b == b'\n' || b == b'\r')
+        .unwrap_or(name.len())];
+    let name = match line.char_indices().nth(MAX_NAME_CHARS) {
+        Some((end, _)) => &line[..end],
+        None => line,
+    };
+    let packed = format!("{name}\n{}", history.text);
+    let payload = pack(packed.as_bytes());
     if payload.len() > MAX_LINK_CHARS {
         return Err(too_large(Some(payload.len())));
     }
@@ -136,16 +137,17 @@ pub fn unpack(text: &str) -> Result<String, HistoryLinkError> {
 const MAX_UNPACKED_BYTES: usize = MAX_HISTORY_TEXT_BYTES + 1 + 4 * MAX_NAME_CHARS;
 
 /// The file name and text in a history link's unpacked text.
-pub fn split(mut name: String) -> Result<SharedHistory, HistoryLinkError> {
+pub fn split(unpacked: String) -> Result<SharedHistory, HistoryLinkError> {
     // Bytes, not `split_once`: its searcher is the link reader's code (see `unpack`).
-    let newline = name.bytes().position(|b| b == b'\n');
+    let newline = unpacked.bytes().position(|b| b == b'\n');
     let cut = newline.ok_or(HistoryLinkError::NotText)?;
     if cut > 4 * MAX_NAME_CHARS {
         return Err(HistoryLinkError::NotText);
     }
-    let text = name.split_off(cut + 1);
-    name.truncate(cut);
-    Ok(SharedHistory { name, text })
+    Ok(SharedHistory {
+        name: unpacked[..cut].to_string(),
+        text: unpacked[cut + 1..].to_string(),
+    })
 }
 
 /// Whether `text` holds a history link (an `h=` part in a fragment or URL, or `h=` first).
@@ -186,7 +188,7 @@ mod tests {
             assert!(is_history_link(&text) || text == payload, "{text}");
         }
         assert!(!is_history_link("https://x.test/#s=1.abc"));
-        // Any text, unicode included; a name loses its newlines, and long names are cut.
+        // Any text, unicode included; a name keeps its first line, and long names are cut.
         let odd = shared(
             "a\nb ✓.json",
             "{\"format\": \"failscope-history/1\", \"events\": []}\n✓\n",
@@ -194,7 +196,7 @@ mod tests {
         let back = decode(&encode(&odd).unwrap()).unwrap();
         assert_eq!(
             (back.name.as_str(), back.text.as_str()),
-            ("ab ✓.json", odd.text.as_str())
+            ("a", odd.text.as_str())
         );
         let long = shared(&"n".repeat(500), "");
         assert_eq!(
