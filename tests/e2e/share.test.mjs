@@ -193,6 +193,13 @@ test('exports download pictures, the trace, the history and the scenario, and a 
   assert.equal(trace.format, 'failscope-trace/1');
   assert.equal(trace.n_events, traceEvents.length);
   assert.ok(traceEvents.length > 10 && trace.message_kinds.includes('AppendEntries'));
+  // The same trace gzip-compressed by the browser: gzip's magic bytes, then the same lines.
+  const gz = await download('export-trace-gz');
+  assert.match(gz.name, /-trace\.jsonl\.gz$/);
+  assert.deepEqual([...gz.bytes.subarray(0, 2)], [0x1f, 0x8b], 'gzip magic bytes');
+  const { gunzipSync } = await import('node:zlib');
+  assert.equal(gunzipSync(gz.bytes).toString('utf8'), traceFile.text);
+  assert.ok(gz.bytes.length * 4 < traceFile.bytes.length, `${gz.bytes.length} of ${traceFile.bytes.length} bytes`);
   const scenarioFile = await download('export-scenario');
   const scenario = JSON.parse(scenarioFile.text);
   assert.equal(scenario.lab, 'raft');

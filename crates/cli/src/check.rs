@@ -1,5 +1,5 @@
 //! `failscope check FILE`: is a history linearizable? Reads Failscope's JSON history or a
-//! Jepsen EDN history, checks each key against the chosen model, and prints the verdict per
+//! Jepsen EDN history (from a file, or from a history link the app copied: `…#lab=…&h=1.…`), checks each key against the chosen model, and prints the verdict per
 //! key with the offending operations and why they admit no order.
 //!
 //! Exit codes: 0 linearizable, 1 not linearizable, 2 unknown (a budget ran out) or bad
@@ -19,7 +19,7 @@ use serde_json::json;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-pub const USAGE: &str = "failscope check FILE [--model register|kv] [--format auto|failscope|jepsen-edn] [--json] [--max-steps N] [--max-seconds S] [--max-memory-mb M]";
+pub const USAGE: &str = "failscope check FILE|HISTORY-LINK [--model register|kv] [--format auto|failscope|jepsen-edn] [--json] [--max-steps N] [--max-seconds S] [--max-memory-mb M]";
 
 struct Options {
     path: String,
@@ -106,6 +106,18 @@ fn whole(flag: &str, value: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("{flag} wants a positive whole number, got `{value}`"))
 }
 
+/// The name and text of the history: a file, or a history link (when no file has that name).
+fn read_input(path: &str) -> Result<(String, String), String> {
+    use failscope_sim::link::history;
+    if !std::path::Path::new(path).exists() && history::is_history_link(path) {
+        let shared =
+            history::decode(path).map_err(|e| format!("the history link cannot be opened: {e}"))?;
+        return Ok((format!("{} (from the link)", shared.name), shared.text));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: cannot read it: {e}"))?;
+    Ok((path.to_string(), text))
+}
+
 /// What the offending operations are called in the output.
 enum Source {
     Failscope(History),
@@ -173,9 +185,8 @@ impl Source {
 
 pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let options = parse(args)?;
-    let text = std::fs::read_to_string(&options.path)
-        .map_err(|e| format!("{}: cannot read it: {e}", options.path))?;
-    let in_file = |e: String| format!("{}: {e}", options.path);
+    let (name, text) = read_input(&options.path)?;
+    let in_file = |e: String| format!("{name}: {e}");
     let format = options.format.unwrap_or_else(|| Format::detect(&text));
     let (mut check, source) = match format {
         Format::Failscope => {

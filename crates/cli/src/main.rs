@@ -2,15 +2,16 @@
 //!
 //! ```text
 //! failscope labs                                   list labs and their presets
-//! failscope run <SOURCE> [--seed N] [--until S] [--emit WHAT] [--out FILE]
+//! failscope run <SOURCE> [--seed N] [--until S] [--emit WHAT] [--out FILE] [--gzip]
 //! failscope sweep <SOURCE> --seeds N [--from N] [--until S] [--swarm]
 //! failscope bench [engine|raft|ring|consistency|hunt|all]
-//! failscope check FILE [--model register|kv] [--format auto|failscope|jepsen-edn] [--json]
+//! failscope check FILE|HISTORY-LINK [--model register|kv] [--format auto|failscope|jepsen-edn] [--json]
 //!                 [--max-steps N] [--max-seconds S] [--max-memory-mb M]
 //! ```
 //!
 //! SOURCE is a scenario file (`scenario.json`), a share link copied from the app (replays
 //! the sender's exact run up to the moment they shared), or `--lab ID [--preset ID]`.
+//! Output is gzip-compressed, as it is written, with `--gzip` or an `--out` name ending in `.gz`.
 
 mod alloc_counter;
 mod bench;
@@ -30,10 +31,10 @@ static ALLOCATOR: alloc_counter::Counting = alloc_counter::Counting;
 
 const USAGE: &str = "usage:
   failscope labs
-  failscope run   <scenario.json | share-link | --lab ID [--preset ID]> [--seed N] [--until SECONDS] [--emit summary|trace|history|all] [--out FILE]
+  failscope run   <scenario.json | share-link | --lab ID [--preset ID]> [--seed N] [--until SECONDS] [--emit summary|trace|history|all] [--out FILE] [--gzip]
   failscope sweep <scenario.json | --lab ID [--preset ID]> --seeds N [--from N] [--until SECONDS] [--swarm]
   failscope bench [engine|raft|ring|consistency|hunt|all]
-  failscope check FILE [--model register|kv] [--format auto|failscope|jepsen-edn] [--json] [--max-steps N] [--max-seconds S] [--max-memory-mb M]";
+  failscope check FILE|HISTORY-LINK [--model register|kv] [--format auto|failscope|jepsen-edn] [--json] [--max-steps N] [--max-seconds S] [--max-memory-mb M]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -76,6 +77,8 @@ struct Options {
     until_us: Option<u64>,
     emit: String,
     out: Option<String>,
+    /// Compress the output with gzip (also when `out` ends in `.gz`).
+    gzip: bool,
     seeds: u64,
     from: u64,
     /// Each seed also draws a fault schedule (swarm testing, `failscope_sim::hunt`).
@@ -88,6 +91,7 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
         until_us: None,
         emit: "summary".into(),
         out: None,
+        gzip: false,
         seeds: 0,
         from: 0,
         swarm: false,
@@ -100,6 +104,7 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
             "--until" => options.until_us = Some(parse_seconds(value()?)?),
             "--emit" => options.emit = value()?.clone(),
             "--out" => options.out = Some(value()?.clone()),
+            "--gzip" => options.gzip = true,
             "--seeds" => options.seeds = parse_u64(flag, value()?)?,
             "--from" => options.from = parse_u64(flag, value()?)?,
             "--swarm" => options.swarm = true,
@@ -164,7 +169,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         "trace" => {
             let chunks =
                 export::trace_lines(&header, trace.events(), export::TRACE_EVENTS_PER_CHUNK);
-            write_chunks(options.out.as_deref(), chunks)?;
+            write_chunks(options.out.as_deref(), options.gzip, chunks)?;
             return Ok(exit_code(violated));
         }
         "history" => serde_json::to_value(export::history_events(&History::from_trace(trace)))
@@ -182,7 +187,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         }
     };
     let text = serde_json::to_string_pretty(&output).map_err(|e| e.to_string())?;
-    write_chunks(options.out.as_deref(), [Ok(text + "\n")])?;
+    write_chunks(options.out.as_deref(), options.gzip, [Ok(text + "\n")])?;
     Ok(exit_code(violated))
 }
 
@@ -194,26 +199,54 @@ fn exit_code(violated: bool) -> ExitCode {
     }
 }
 
-/// Write text in chunks to a file (or standard output without one), never holding it whole.
+/// Write text in chunks to a file (or standard output without one), never holding it whole;
+/// gzip-compressed as it goes when asked (`gzip`) or when the file name ends in `.gz`.
 fn write_chunks(
     path: Option<&str>,
+    gzip: bool,
     chunks: impl IntoIterator<Item = serde_json::Result<String>>,
 ) -> Result<(), String> {
     use std::io::Write;
-    let (mut out, name): (Box<dyn Write>, &str) = match path {
+    let (out, name): (Box<dyn Write>, &str) = match path {
         Some(path) => (
-            Box::new(std::fs::File::create(path).map_err(|e| format!("{path}: {e}"))?),
+            Box::new(std::io::BufWriter::new(
+                std::fs::File::create(path).map_err(|e| format!("{path}: {e}"))?,
+            )),
             path,
         ),
         None => (Box::new(std::io::stdout().lock()), "standard output"),
     };
+    let failed = |e: std::io::Error| format!("{name}: {e}");
+    if gzip || path.is_some_and(|p| p.ends_with(".gz")) {
+        // Level 6, gzip's default: a 600 MB trace shrinks about twentyfold in seconds; the
+        // best level takes several times longer for a few percent.
+        let mut encoder = flate2::write::GzEncoder::new(out, flate2::Compression::default());
+        write_each(&mut encoder, chunks, name)?;
+        // `finish` writes gzip's trailer (a drop would too, but hide its error).
+        encoder
+            .finish()
+            .and_then(|mut out| out.flush())
+            .map_err(failed)
+    } else {
+        let mut out = out;
+        write_each(&mut out, chunks, name)?;
+        out.flush().map_err(failed)
+    }
+}
+
+fn write_each(
+    out: &mut impl std::io::Write,
+    chunks: impl IntoIterator<Item = serde_json::Result<String>>,
+    name: &str,
+) -> Result<(), String> {
     for chunk in chunks {
         let chunk = chunk.map_err(|e| e.to_string())?;
         out.write_all(chunk.as_bytes())
             .map_err(|e| format!("{name}: {e}"))?;
     }
-    out.flush().map_err(|e| format!("{name}: {e}"))
+    Ok(())
 }
+
 fn sweep(args: &[String]) -> Result<ExitCode, String> {
     let (source, rest) = Source::parse(args)?;
     let options = parse_options(rest)?;

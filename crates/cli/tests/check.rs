@@ -9,9 +9,14 @@ fn check(file: &str, args: &[&str]) -> (i32, String, String) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/histories")
         .join(file);
+    check_argument(path.as_os_str(), args)
+}
+
+/// (exit code, stdout, stderr) of `failscope check <argument> <args>`.
+fn check_argument(argument: &std::ffi::OsStr, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_failscope"))
         .arg("check")
-        .arg(&path)
+        .arg(argument)
         .args(args)
         .output()
         .expect("the binary runs");
@@ -190,4 +195,28 @@ fn time_and_memory_budgets_answer_unknown_with_what_ran_out() {
         );
         assert!(stdout.contains(says), "{name}: {stdout}");
     }
+}
+
+#[test]
+fn a_history_link_from_the_app_checks_like_its_file() {
+    use failscope_sim::link::history::{encode, SharedHistory};
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/histories/failed-cas.edn");
+    let payload = encode(&SharedHistory {
+        name: "failed-cas.edn".into(),
+        text: std::fs::read_to_string(&path).expect("fixture"),
+    })
+    .expect("small enough for a link");
+    let link = format!("https://x.test/app/#lab=raft&h={payload}");
+    let (code, out, _) = check_argument(link.as_ref(), &[]);
+    let (file_code, file_out, _) = check("failed-cas.edn", &[]);
+    assert_eq!((code, out.as_str()), (file_code, file_out.as_str()));
+    assert!(out.contains("line 5: process 1 cas 1→2: fail"), "{out}");
+
+    let damaged = format!("#h={}", &payload[..payload.len() / 2]);
+    let (code, out, err) = check_argument(damaged.as_ref(), &[]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        err.contains("the history link cannot be opened: the link is damaged"),
+        "{err}"
+    );
 }

@@ -1,11 +1,12 @@
-//! Reading share links and scenario files (the engine's own JSON reader and inflater,
-//! `failscope_sim::json` and `failscope_sim::link`). Only opening a link or importing a file
+//! Reading share links, history links and scenario files (the engine's own JSON reader and
+//! inflater, `failscope_sim::json` and `failscope_sim::link`). Only opening a link or importing a file
 //! needs them, so in the split browser build this is a chunk of its own (`codec`, 12 KB gzip),
 //! fetched before the first link is opened (see [`crate::prepare`]): in the main module it
 //! would weigh on every page, the heaviest of which has less room left than that. Everywhere
 //! else these are ordinary calls.
 
 use crate::registry::ChunkFailed;
+use failscope_sim::link::history::{HistoryLinkError, SharedHistory};
 use failscope_sim::link::{LinkError, SharedRun};
 use failscope_sim::Scenario;
 
@@ -33,6 +34,20 @@ fn parse_scenario_json(text: Box<String>) -> Result<Box<Result<Scenario, String>
     ))
 }
 
+// The History tab opens history links: only their inflating happens here, so the inflater
+// stays in this chunk (shared with another split it would become a chunk of its own, fetched
+// by every link) and nothing else is shared with the History tab's chunk.
+#[allow(clippy::box_collection)]
+#[cfg_attr(
+    all(feature = "split", target_family = "wasm"),
+    wasm_split_helpers::wasm_split(codec, fallible)
+)]
+fn unpack_history_link(
+    text: Box<String>,
+) -> Result<Box<Result<String, HistoryLinkError>>, ChunkFailed> {
+    Ok(Box::new(failscope_sim::link::history::unpack(&text)))
+}
+
 /// Fetch the link and file reader (once; a failure is retried on the next call).
 pub async fn load() -> Result<(), crate::LoadError> {
     fetch().await.map_err(|_| crate::LoadError::Fetch {
@@ -46,6 +61,7 @@ async fn fetch() -> Result<(), ChunkFailed> {
     // its own, so call both once: after that, both answer at their first poll.
     let _refused = unpack_link(Box::default()).await?;
     let _refused = parse_scenario_json(Box::default()).await?;
+    let _refused = unpack_history_link(Box::default()).await?;
     LOADED.store(true, std::sync::atomic::Ordering::Relaxed);
     Ok(())
 }
@@ -102,4 +118,14 @@ pub fn parse_scenario(text: &str) -> Option<Result<Scenario, String>> {
         return None;
     }
     call(|| parse_scenario_json(Box::new(text.to_string())))
+}
+
+/// Unpack a history link (see [`failscope_sim::link::history::decode`]). `None` when the
+/// codec chunk is not loaded yet (call [`load`] first).
+pub fn unpack_history(text: &str) -> Option<Result<SharedHistory, HistoryLinkError>> {
+    if !loaded() {
+        return None;
+    }
+    let unpacked = call(|| unpack_history_link(Box::new(text.to_string())))?;
+    Some(unpacked.and_then(failscope_sim::link::history::split))
 }

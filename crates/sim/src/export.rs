@@ -168,21 +168,28 @@ where
         if let Some(header) = self.header.take() {
             return Some(header);
         }
-        let mut chunk = Vec::new();
-        for event in self.events.by_ref().take(self.events_per_chunk) {
-            if let Err(e) = serde_json::to_writer(&mut chunk, &event) {
-                return Some(Err(e));
-            }
-            chunk.push(b'\n');
+        match event_lines(self.events.by_ref().take(self.events_per_chunk)) {
+            Ok(chunk) if chunk.is_empty() => None,
+            chunk => Some(chunk),
         }
-        if chunk.is_empty() {
-            return None;
-        }
-        // serde_json writes UTF-8 only, so the fallback never copies in practice.
-        Some(Ok(String::from_utf8(chunk).unwrap_or_else(|e| {
-            String::from_utf8_lossy(e.as_bytes()).into_owned()
-        })))
     }
+}
+
+/// Events as JSON lines (each ending in `\n`): one chunk of a trace file after its header,
+/// for a writer that takes the events a slice at a time (the browser's download).
+pub fn event_lines<I>(events: I) -> serde_json::Result<String>
+where
+    I: IntoIterator,
+    I::Item: Serialize,
+{
+    let mut chunk = Vec::new();
+    for event in events {
+        serde_json::to_writer(&mut chunk, &event)?;
+        chunk.push(b'\n');
+    }
+    // serde_json writes UTF-8 only, so the fallback never copies in practice.
+    Ok(String::from_utf8(chunk)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 #[cfg(test)]

@@ -321,8 +321,10 @@ impl Default for Fnv {
 
 impl TraceEvent {
     /// The canonical encoding: time, a tag, then each field little-endian. Stable across
-    /// targets because it never touches `usize`, pointers or floats.
-    fn encode(&self, h: &mut Fnv) {
+    /// targets because it never touches `usize`, pointers or floats. Public so a writer that
+    /// takes the events a slice at a time (the browser's trace download) can hash as it goes:
+    /// [`Trace::hash_prefix`] is this over the events in order.
+    pub fn encode(&self, h: &mut Fnv) {
         h.u64(self.time);
         let n = |h: &mut Fnv, v: NodeId| h.bytes(&v.to_le_bytes());
         match &self.kind {

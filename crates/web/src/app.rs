@@ -3,7 +3,9 @@
 //!
 //! Routes live in the URL fragment, never sent to a server:
 //! - `#lab=raft&preset=election&seed=7`: a lab, optionally a guided preset and a seed;
-//! - `#s=1.<payload>`: a shared run (see `failscope_sim::link`), opened paused at its moment.
+//! - `#s=1.<payload>`: a shared run (see `failscope_sim::link`), opened paused at its moment;
+//! - `#lab=raft&h=1.<payload>`: a history file, checked in that lab's History tab (see
+//!   `failscope_sim::link::history`; without `lab=`, the picker's first lab).
 //!
 //! `?embed` (or `embed` in the fragment) shows only the canvas and compact controls, for
 //! iframes; `autoplay` in the fragment starts it playing.
@@ -25,6 +27,8 @@ pub struct Route {
     pub seed: Option<u64>,
     /// A share-link payload (`s=`).
     pub shared: Option<String>,
+    /// A history-link payload (`h=`): checked in the History tab.
+    pub history: Option<String>,
     pub embed: bool,
     pub autoplay: bool,
     /// Two runs side by side: `compare=lab/preset,lab/preset`.
@@ -44,11 +48,18 @@ impl Route {
                 "preset" if !value.is_empty() => route.preset = Some(value),
                 "seed" => route.seed = value.parse().ok(),
                 "s" if !value.is_empty() => route.shared = Some(value),
+                "h" => route.history = Some(value),
                 "embed" => route.embed = true,
                 "autoplay" => route.autoplay = true,
                 "compare" if !value.is_empty() => route.compare = Some(value),
                 _ => {}
             }
+        }
+        // A history is checked on a lab's page: the picker's first, unless the link names one.
+        if route.history.is_some() && route.lab.is_none() && route.shared.is_none() {
+            route.lab = failscope_labs::catalogue::listed()
+                .next()
+                .map(|lab| lab.id.to_string());
         }
         route
     }
@@ -66,6 +77,9 @@ impl Route {
         }
         if let Some(shared) = &self.shared {
             parts.push(format!("s={shared}"));
+        }
+        if let Some(history) = &self.history {
+            parts.push(format!("h={history}"));
         }
         if self.autoplay {
             parts.push("autoplay".into());
@@ -255,7 +269,7 @@ pub fn App() -> Html {
         ),
         (source, None) => match source {
             Some(Ok(source)) => html! {
-                <LabPage source={source.clone()} embed={route.embed} autoplay={route.autoplay} embed_options={route.embed_options.clone()}
+                <LabPage source={source.clone()} history={route.history.clone()} embed={route.embed} autoplay={route.autoplay} embed_options={route.embed_options.clone()}
                          on_home={on_home.clone()} on_preset={on_preset} />
             },
             Some(Err(message)) => link_error(message, on_home.clone()),

@@ -21,6 +21,7 @@ fn lab_page(lab: &str, preset: Option<&str>) -> LabPageProps {
             preset: preset.map(Into::into),
             seed: None,
         },
+        history: None,
         embed: false,
         embed_options: Default::default(),
         autoplay: false,

@@ -117,6 +117,59 @@ fn consistency_check_in_the_browser() {
     console_log!("BENCH consistency.browser.violation_ms {violated_ms:.1} (the same with one stale read, search and shrink)");
 }
 
+/// Issue 20's two large histories (the ones `failscope bench consistency` times natively),
+/// checked as the History tab checks a file: the sliced linearizability check, yielding to
+/// the browser between slices of `STEPS_PER_SLICE` steps. Prints the wall time (slices and
+/// the yields between them) and the time spent checking alone.
+#[wasm_bindgen_test]
+async fn large_histories_checked_as_the_history_tab_does() {
+    use failscope_sim::consistency::bench_history::{
+        bench_history, per_key_bench_history, with_unknown_outcomes,
+    };
+    use failscope_sim::consistency::Verdict;
+    use failscope_web::components::history_file::STEPS_PER_SLICE;
+    let checks = failscope_labs::history_checks::load().await.unwrap();
+    let (per_key, single) = if FULL {
+        (100_000, 10_000)
+    } else {
+        (4_000, 1_000)
+    };
+    let cases = [
+        (
+            "per_key_100k",
+            format!("{per_key}-operation per-key history, 50 clients, 200 operations per key"),
+            per_key_bench_history(per_key, 50, 200, 1),
+        ),
+        (
+            "unknown_10k",
+            format!("{single}-operation single-key history, 20 clients, 5% unknown outcomes"),
+            with_unknown_outcomes(&bench_history(single, 20, 1), 20),
+        ),
+    ];
+    for (id, title, history) in cases {
+        let start = clock_ms();
+        let mut check = checks.linearizability(&history, None);
+        let (mut slices, mut checking_ms) = (0u32, 0.0);
+        let report = loop {
+            let slice = clock_ms();
+            let done = check.run(STEPS_PER_SLICE);
+            checking_ms += clock_ms() - slice;
+            slices += 1;
+            if let Some(report) = done {
+                break report;
+            }
+            gloo::timers::future::TimeoutFuture::new(0).await;
+        };
+        let wall_ms = clock_ms() - start;
+        // Linearizable by construction, and decided within the default budget, as natively.
+        assert_eq!(report.verdict, Verdict::Holds, "{title}");
+        console_log!(
+            "BENCH consistency.browser.{id}_ms {wall_ms:.1} ({title}: {slices} slices, {checking_ms:.1} ms checking, {} steps)",
+            report.steps
+        );
+    }
+}
+
 #[wasm_bindgen_test]
 fn hunt_seeds_per_second_in_the_browser() {
     let seeds = if FULL { 1_000 } else { 20 };

@@ -156,6 +156,7 @@ async fn the_lab_page_has_a_challenges_tab() {
             preset: None,
             seed: None,
         },
+        history: None,
         embed: false,
         embed_options: Default::default(),
         autoplay: false,

@@ -57,3 +57,68 @@ async fn a_long_trace_downloads_as_a_blob_of_many_parts_with_every_line() {
     let last: serde_json::Value = serde_json::from_str(lines[lines.len() - 1]).unwrap();
     assert_eq!(last["time"], N_EVENTS - 1);
 }
+
+/// The trace download of a long run is written in turns between frames, none long, with its
+/// progress in the menu, and ends saved with every event.
+#[wasm_bindgen_test]
+async fn a_long_trace_is_written_in_short_turns_with_progress() {
+    use failscope_web::components::share::{Reply, ShareAction};
+    use failscope_web::components::trace_download;
+    use failscope_web::session::Session;
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+    let mut session = Session::open("failure-detection", Some("stress"), Some(1)).unwrap();
+    let mut target = 0;
+    while session.sim().trace_position() < 150_000 {
+        target += 10 * failscope_sim::time::SECOND;
+        while !session.catch_up(target, 500_000) {}
+    }
+    let n_events = session.sim().trace_position();
+    let later = Rc::new(RefCell::new(Vec::<String>::new()));
+    let asked = Rc::new(Cell::new(0u32));
+    let reply = Reply {
+        status: {
+            let later = later.clone();
+            yew::Callback::from(move |s| later.borrow_mut().push(s))
+        },
+        again: {
+            let asked = asked.clone();
+            yew::Callback::from(move |action| {
+                assert_eq!(action, ShareAction::TraceMore);
+                asked.set(asked.get() + 1);
+            })
+        },
+    };
+    let clock = || web_sys::window().unwrap().performance().unwrap().now();
+    let start = clock();
+    let mut status = trace_download::start(&session, "long", false, &reply);
+    let mut longest = clock() - start;
+    let mut turns = 1;
+    let mut percents = Vec::new();
+    while status.starts_with("Writing") {
+        assert!(
+            status.contains(&format!(" of {n_events} events (")),
+            "{status}"
+        );
+        percents.push(status.clone());
+        // The page is asked to come back after yielding to the browser.
+        while asked.get() < turns {
+            gloo::timers::future::TimeoutFuture::new(0).await;
+        }
+        let start = clock();
+        status = trace_download::more(&session, &reply);
+        longest = longest.max(clock() - start);
+        turns += 1;
+    }
+    assert!(turns >= 4, "{turns} turns: {status}");
+    // A debug build, several times slower than the app's: still no turn near a second.
+    assert!(longest < 250.0, "a turn took {longest} ms");
+    console_log!("{turns} turns, the longest {longest:.0} ms");
+    assert!(
+        status.starts_with(&format!("Saved long-trace.jsonl ({n_events} events")),
+        "{status}"
+    );
+    assert!(later.borrow().is_empty());
+    // Nothing left to do: a stray turn changes nothing.
+    assert_eq!(trace_download::more(&session, &reply), "");
+}

@@ -1,10 +1,13 @@
 //! "Check a history file…" in the History tab (`components::history_file`), run in headless
 //! Chromium by wasm-bindgen-test: a hand-made Jepsen EDN file dropped on the panel is read and
 //! checked, with the verdict per key, the offending set red in the lane chart and the
-//! explanation; a bad file says its line and keeps the last result.
+//! explanation; a bad file says its line and keeps the last result. A history link opens
+//! checked and offers its own link; a damaged one says so; a large history says it is too
+//! large for a link.
 #![cfg(target_arch = "wasm32")]
 
-use failscope_web::components::history_file::{check_text, HistoryFile};
+use failscope_sim::link::history::{encode, SharedHistory};
+use failscope_web::components::history_file::{check_text, HistoryFile, HistoryFileProps};
 use wasm_bindgen_test::*;
 
 mod support;
@@ -31,13 +34,45 @@ fn drop_file(host: &web_sys::Element, name: &str, text: &str) {
 }
 
 async fn wait_for(host: &web_sys::Element, selector: &str) {
-    for _ in 0..100 {
+    for _ in 0..500 {
         if count(host, selector) > 0 {
             return;
         }
         settle(20).await;
     }
-    panic!("no {selector} after 2 s");
+    panic!("no {selector} after 10 s");
+}
+
+fn mount_with(props: HistoryFileProps) -> web_sys::Element {
+    let host = mount_point();
+    yew::Renderer::<HistoryFile>::with_root_and_props(host.clone(), props).render();
+    host
+}
+
+fn two_keys_link() -> String {
+    encode(&SharedHistory {
+        name: "two-keys.edn".into(),
+        text: TWO_KEYS.into(),
+    })
+    .expect("a small history fits in a link")
+}
+
+/// `n` writes of values no compressor can predict, one after another: linearizable, quick
+/// to check, and far too large for a link once packed.
+fn incompressible_history(n: u64) -> String {
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut text = String::new();
+    for _ in 0..n {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let v = state >> 24;
+        text.push_str(&format!(
+            "{{:process 0, :type :invoke, :f :write, :value {v}}}\n\
+             {{:process 0, :type :ok, :f :write, :value {v}}}\n"
+        ));
+    }
+    text
 }
 
 #[wasm_bindgen_test]
@@ -104,4 +139,81 @@ async fn the_check_reports_progress_and_reads_failscope_json_too() {
         .await
         .unwrap_err();
     assert!(empty.contains("empty"), "{empty}");
+}
+
+#[wasm_bindgen_test]
+async fn a_history_link_opens_checked_and_offers_its_own_link() {
+    let payload = two_keys_link();
+    let host = mount_with(HistoryFileProps {
+        link: Some(payload.clone()),
+        lab: "raft",
+    });
+    wait_for(&host, "[data-testid=history-file-result]").await;
+    let result = "[data-testid=history-file-result]";
+    assert_eq!(
+        attribute(&host, result, "data-verdict").as_deref(),
+        Some("not linearizable")
+    );
+    assert!(text(&host, result).contains("two-keys.edn"));
+    assert_eq!(
+        attribute(&host, "[data-testid=file-key-y]", "data-state").as_deref(),
+        Some("violated")
+    );
+    assert_eq!(
+        count(&host, "[data-testid=history-file-chart] .offending"),
+        2
+    );
+    // Its own link is the same link: the history round-trips.
+    click(&host, "[data-testid=history-file-copy-link]");
+    wait_for(&host, "[data-testid=history-file-link]").await;
+    let link: web_sys::HtmlInputElement =
+        wasm_bindgen::JsCast::unchecked_into(element(&host, "[data-testid=history-file-link]"));
+    assert!(
+        link.value().ends_with(&format!("#lab=raft&h={payload}")),
+        "{}",
+        link.value()
+    );
+    assert_eq!(count(&host, "[data-testid=history-file-too-large]"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn a_damaged_history_link_says_so_and_the_panel_still_works() {
+    let payload = two_keys_link();
+    let host = mount_with(HistoryFileProps {
+        link: Some(payload[..payload.len() / 2].to_string()),
+        lab: "raft",
+    });
+    wait_for(&host, "[data-testid=history-file-error]").await;
+    let error = text(&host, "[data-testid=history-file-error]");
+    assert!(
+        error.contains("This history link cannot be opened: the link is damaged"),
+        "{error}"
+    );
+    assert!(error.contains("Nothing else was changed"), "{error}");
+    assert_eq!(count(&host, "[data-testid=history-file-result]"), 0);
+    drop_file(&host, "two-keys.edn", TWO_KEYS);
+    wait_for(&host, "[data-testid=history-file-result]").await;
+    assert_eq!(count(&host, "[data-testid=history-file-error]"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn a_history_too_large_for_a_link_says_so_with_its_sizes() {
+    let big = incompressible_history(8_000);
+    let host = mount_with(HistoryFileProps::default());
+    settle(0).await;
+    drop_file(&host, "big.edn", &big);
+    wait_for(&host, "[data-testid=history-file-result]").await;
+    assert_eq!(
+        attribute(&host, "[data-testid=history-file-result]", "data-verdict").as_deref(),
+        Some("linearizable")
+    );
+    assert_eq!(count(&host, "[data-testid=history-file-copy-link]"), 0);
+    let message = text(&host, "[data-testid=history-file-too-large]");
+    let kb = big.len().div_ceil(1024);
+    assert!(
+        message.contains(&format!("this history is {kb} KB of text"))
+            && message.contains("characters, more than the 65536 a Failscope link can carry")
+            && message.contains("Share the file instead"),
+        "{message}"
+    );
 }

@@ -732,6 +732,7 @@ async fn the_gallery_preset_draws_every_kind_on_the_lab_page() {
             preset: Some("every-kind".into()),
             seed: None,
         },
+        history: None,
         embed: false,
         embed_options: Default::default(),
         autoplay: false,

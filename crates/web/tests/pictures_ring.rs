@@ -147,6 +147,7 @@ fn ring_page() -> LabPageProps {
             preset: None,
             seed: None,
         },
+        history: None,
         embed: false,
         embed_options: Default::default(),
         autoplay: false,

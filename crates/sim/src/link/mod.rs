@@ -11,6 +11,7 @@
 //! data each have a size limit (no compression bombs), and the scenario inside is validated
 //! like any other. Every failure is a [`LinkError`] that says what is wrong.
 
+pub mod history;
 mod inflate;
 
 use crate::json::write::{field, object, ToJson};
@@ -90,7 +91,7 @@ pub enum LinkError {
 impl std::fmt::Display for LinkError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            LinkError::Empty => f.write_str("the link has no scenario in it"),
+            LinkError::Empty => f.write_str("the link is empty: it has no scenario or history in it"),
             LinkError::TooLong { chars } => write!(
                 f,
                 "the link is {chars} characters long, more than the {MAX_LINK_CHARS} a Failscope link can be"
@@ -126,9 +127,7 @@ impl std::error::Error for LinkError {}
 
 /// Pack a session into link text (without the leading `#s=`).
 pub fn encode(run: &SharedRun) -> String {
-    let json = crate::json::write::to_string(run);
-    let compressed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
-    format!("{LINK_VERSION}.{}", base64url::encode(&compressed))
+    pack(crate::json::write::to_string(run).as_bytes())
 }
 
 /// Unpack link text: the payload alone, `s=<payload>`, `#s=<payload>`, or a whole URL.
@@ -142,7 +141,20 @@ pub fn decode(text: &str, labs: &Catalogue) -> Result<SharedRun, LinkError> {
 /// Everything [`decode`] checks except the scenario against its lab: what the app uses to
 /// learn which lab a link opens (and must load) before it can validate it. Never panics.
 pub fn unpack(text: &str) -> Result<SharedRun, LinkError> {
-    let payload = extract_payload(text.trim());
+    let json = open(extract_payload(text.trim(), "s="), MAX_INFLATED_BYTES)?;
+    let run: SharedRun =
+        crate::json::from_slice(&json).map_err(|e| LinkError::NotAScenario(e.to_string()))?;
+    if run.cursor_us > crate::limits::MAX_DURATION_US {
+        return Err(LinkError::CursorOutOfRange {
+            cursor_us: run.cursor_us,
+        });
+    }
+    Ok(run)
+}
+
+/// The bytes a version-1 payload packs, at most `max_inflated` of them: the steps every
+/// kind of link shares (a run's, a history's), each failure a [`LinkError`].
+fn open(payload: &str, max_inflated: usize) -> Result<Vec<u8>, LinkError> {
     if payload.is_empty() {
         return Err(LinkError::Empty);
     }
@@ -156,36 +168,29 @@ pub fn unpack(text: &str) -> Result<SharedRun, LinkError> {
         .ok_or_else(|| LinkError::UnknownVersion {
             found: payload.chars().take(8).collect(),
         })?;
-    let run = match version {
-        "1" => decode_v1(data)?,
-        other => {
-            return Err(LinkError::UnknownVersion {
-                found: other.chars().take(16).collect(),
-            })
-        }
-    };
-    if run.cursor_us > crate::limits::MAX_DURATION_US {
-        return Err(LinkError::CursorOutOfRange {
-            cursor_us: run.cursor_us,
+    if version != "1" {
+        return Err(LinkError::UnknownVersion {
+            found: version.chars().take(16).collect(),
         });
     }
-    Ok(run)
-}
-
-fn decode_v1(data: &str) -> Result<SharedRun, LinkError> {
     let compressed = base64url::decode(data).ok_or(LinkError::NotBase64)?;
-    let json = inflate::inflate(&compressed, MAX_INFLATED_BYTES).map_err(|e| match e {
+    inflate::inflate(&compressed, max_inflated).map_err(|e| match e {
         InflateError::TooBig => LinkError::TooBig,
         InflateError::Corrupted => LinkError::Corrupted,
-    })?;
-    crate::json::from_slice(&json).map_err(|e| LinkError::NotAScenario(e.to_string()))
+    })
 }
 
-/// The part of `text` after `s=` in a fragment or URL, or `text` itself.
-fn extract_payload(text: &str) -> &str {
+/// Version 1 of a payload: `1.` and base64url of raw deflate of `bytes`.
+fn pack(bytes: &[u8]) -> String {
+    let compressed = miniz_oxide::deflate::compress_to_vec(bytes, 9);
+    format!("{LINK_VERSION}.{}", base64url::encode(&compressed))
+}
+
+/// The part of `text` after `key` (`s=`, `h=`) in a fragment or URL, or `text` itself.
+fn extract_payload<'a>(text: &'a str, key: &str) -> &'a str {
     let fragment = text.rsplit_once('#').map_or(text, |(_, f)| f);
     for part in fragment.split('&') {
-        if let Some(("s=", payload)) = part.split_at_checked(2) {
+        if let Some(payload) = part.strip_prefix(key) {
             return payload;
         }
     }
@@ -299,7 +304,7 @@ mod tests {
             "https://x.test/app/#s=1.abc",
             "https://x.test/?embed#t=3&s=1.abc",
         ] {
-            assert_eq!(extract_payload(text), "1.abc", "{text}");
+            assert_eq!(extract_payload(text, "s="), "1.abc", "{text}");
         }
     }
 }

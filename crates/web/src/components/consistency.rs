@@ -70,6 +70,12 @@ pub struct ConsistencyProps {
     pub stale_result: bool,
     pub on_check: Callback<()>,
     pub on_action: Callback<UiAction>,
+    /// A history link's payload from the page's address, checked by "Check a history file…".
+    #[prop_or_default]
+    pub history_link: Option<String>,
+    /// The lab whose page a link to an imported history opens.
+    #[prop_or_default]
+    pub lab: &'static str,
 }
 
 pub fn verdict_row(name: &str, verdict: Verdict, detail: Option<String>, testid: &str) -> Html {
@@ -104,7 +110,7 @@ pub fn ConsistencyPanel(props: &ConsistencyProps) -> Html {
                 <button class="btn btn-primary" data-testid="check-history" disabled={props.checking} onclick={check}>
                     { if props.checking { "Checking…" } else { "Check the history" } }
                 </button>
-                <HistoryFile />
+                <HistoryFile link={props.history_link.clone()} lab={props.lab} />
             </section>
         };
     };
@@ -152,7 +158,7 @@ pub fn ConsistencyPanel(props: &ConsistencyProps) -> Html {
             <button class="btn" data-testid="check-history" disabled={props.checking} onclick={check}>
                 { if props.checking { "Checking…" } else if props.stale_result { "Check again (history grew)" } else { "Check again" } }
             </button>
-            <HistoryFile />
+            <HistoryFile link={props.history_link.clone()} lab={props.lab} />
         </section>
     }
 }

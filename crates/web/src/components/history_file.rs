@@ -4,18 +4,25 @@
 //! red, and the explanation. A bad file says what is wrong (the line and the fix) and leaves
 //! the last result and the run as they were. Drawn inside the History tab, so its code is in
 //! that tab's chunk; the importers are in the history checkers' chunk.
+//!
+//! A checked history that fits in a link (`failscope_sim::link::history`) gets "Copy link to
+//! this history"; one that does not says so, with its sizes. A page opened from such a link
+//! checks it here as if the file had been dropped (the link is unpacked by the link reader's
+//! chunk, which holds the inflater); a damaged link says what is wrong and changes nothing.
 
 use super::consistency::{verdict_row, LaneChart};
+use crate::browser;
 use crate::decimal::fixed;
 use failscope_labs::history_checks::{self, Bar};
 use failscope_sim::consistency::{LinearizabilityReport, Verdict};
+use failscope_sim::link::history::{self as history_link, SharedHistory};
 use std::rc::Rc;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 /// Steps of search between two yields to the browser.
-const STEPS_PER_SLICE: u64 = 20_000;
+pub const STEPS_PER_SLICE: u64 = 20_000;
 
 /// Largest history file read.
 pub const MAX_HISTORY_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
@@ -31,6 +38,24 @@ pub struct FileChecked {
     pub timed: bool,
     pub report: LinearizabilityReport,
     pub elapsed_ms: f64,
+    /// The history as a link payload (what follows `h=`), or why it is too large for one.
+    pub link: Result<String, String>,
+}
+
+/// What to check: a file picked or dropped, or a history link's payload.
+enum Pending {
+    File(web_sys::File),
+    Link(String),
+}
+
+#[derive(Properties, PartialEq, Clone, Default)]
+pub struct HistoryFileProps {
+    /// A history link's payload (`h=`) to open and check, from the page's address.
+    #[prop_or_default]
+    pub link: Option<String>,
+    /// The lab whose page a copied link opens (none: the app's first lab).
+    #[prop_or_default]
+    pub lab: &'static str,
 }
 
 /// Where a file check stands.
@@ -62,6 +87,12 @@ pub async fn check_text(
         on_progress(done, keys);
         gloo::timers::future::TimeoutFuture::new(0).await;
     };
+    let elapsed_ms = js_sys::Date::now() - started;
+    let shared = SharedHistory {
+        name: name.to_string(),
+        text: text.to_string(),
+    };
+    let link = history_link::encode(&shared).map_err(|e| e.to_string());
     Ok(FileChecked {
         name: name.to_string(),
         format: imported.format,
@@ -70,8 +101,33 @@ pub async fn check_text(
         bars: Rc::new(imported.bars),
         timed: imported.timed,
         report,
-        elapsed_ms: js_sys::Date::now() - started,
+        elapsed_ms,
+        link,
     })
+}
+
+/// The name and text of what to check, or why it cannot be read.
+async fn read_pending(pending: Pending) -> Result<(String, String), String> {
+    match pending {
+        Pending::File(file) => Ok((file.name(), read_file(&file).await?)),
+        Pending::Link(payload) => {
+            failscope_labs::codec::load()
+                .await
+                .map_err(|e| format!("The history link cannot be opened: {e}."))?;
+            match failscope_labs::codec::unpack_history(&payload) {
+                Some(Ok(shared)) => Ok((shared.name, shared.text)),
+                Some(Err(e)) => Err(format!(
+                    "This history link cannot be opened: {e}. Nothing else was changed: \
+                     check a history file, or ask whoever sent the link for a fresh copy."
+                )),
+                None => Err(
+                    "The history link cannot be opened: the link reader did not \
+                             load. Reload the page to try again."
+                        .into(),
+                ),
+            }
+        }
+    }
 }
 
 async fn read_file(file: &web_sys::File) -> Result<String, String> {
@@ -93,18 +149,20 @@ async fn read_file(file: &web_sys::File) -> Result<String, String> {
 
 /// The file picker and drop zone, with the result of the last file checked.
 #[component]
-pub fn HistoryFile() -> Html {
+pub fn HistoryFile(props: &HistoryFileProps) -> Html {
     let result = use_state(|| None::<Rc<FileChecked>>);
     let status = use_state(|| Status::Idle);
     let start = {
         let (result, status) = (result.clone(), status.clone());
-        Callback::from(move |file: web_sys::File| {
+        Callback::from(move |pending: Pending| {
             let (result, status) = (result.clone(), status.clone());
-            let name = file.name();
-            status.set(Status::Working(format!("Reading {name}…")));
+            status.set(Status::Working(match &pending {
+                Pending::File(file) => format!("Reading {}…", file.name()),
+                Pending::Link(_) => "Opening the history link…".into(),
+            }));
             wasm_bindgen_futures::spawn_local(async move {
-                let text = match read_file(&file).await {
-                    Ok(text) => text,
+                let (name, text) = match read_pending(pending).await {
+                    Ok(read) => read,
                     Err(e) => return status.set(Status::Failed(e)),
                 };
                 let progress = {
@@ -125,12 +183,20 @@ pub fn HistoryFile() -> Html {
             });
         })
     };
+    {
+        let start = start.clone();
+        use_effect_with(props.link.clone(), move |link| {
+            if let Some(link) = link {
+                start.emit(Pending::Link(link.clone()));
+            }
+        });
+    }
     let on_pick = {
         let start = start.clone();
         Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
             if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                start.emit(file);
+                start.emit(Pending::File(file));
             }
             input.set_value("");
         })
@@ -143,7 +209,7 @@ pub fn HistoryFile() -> Html {
             .and_then(|d| d.files())
             .and_then(|f| f.get(0))
         {
-            start.emit(file);
+            start.emit(Pending::File(file));
         }
     });
     let working = matches!(*status, Status::Working(_));
@@ -159,12 +225,12 @@ pub fn HistoryFile() -> Html {
                 Status::Working(line) => html! { <p class="small" role="status" data-testid="history-file-status">{ line }</p> },
                 Status::Failed(message) => html! { <p class="small error" role="alert" data-testid="history-file-error">{ message }</p> },
             } }
-            if let Some(checked) = &*result { { file_result(checked) } }
+            if let Some(checked) = &*result { { file_result(checked, props.lab) } }
         </section>
     }
 }
 
-fn file_result(c: &FileChecked) -> Html {
+fn file_result(c: &FileChecked, lab: &'static str) -> Html {
     let violation = c.report.violations().next().cloned();
     let highlight = violation
         .as_ref()
@@ -190,7 +256,55 @@ fn file_result(c: &FileChecked) -> Html {
             </ul>
             <LaneChart lanes={Rc::clone(&c.lanes)} bars={Rc::clone(&c.bars)} highlight={highlight}
                        timed={c.timed} testid="history-file-chart" />
-            <p class="muted small">{ format!("{} operations checked in {} ms. A share link carries a run, not a history, so an imported history has no link.", c.bars.len(), fixed(c.elapsed_ms, 0)) }</p>
+            <p class="muted small">{ format!("{} operations checked in {} ms.", c.bars.len(), fixed(c.elapsed_ms, 0)) }</p>
+            { match &c.link {
+                Ok(payload) => html! { <LinkOffer payload={payload.clone()} lab={lab} /> },
+                Err(why) => html! { <p class="small" data-testid="history-file-too-large">{ format!("No link for this history: {why}.") }</p> },
+            } }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LinkOfferProps {
+    payload: String,
+    lab: &'static str,
+}
+
+/// "Copy link to this history", and the link shown for copying by hand.
+#[component]
+fn LinkOffer(props: &LinkOfferProps) -> Html {
+    let shown = use_state(|| None::<(String, String)>);
+    let onclick = {
+        let (shown, payload, lab) = (shown.clone(), props.payload.clone(), props.lab);
+        Callback::from(move |_: MouseEvent| {
+            let lab = if lab.is_empty() {
+                String::new()
+            } else {
+                format!("lab={lab}&")
+            };
+            let url = format!("{}#{lab}h={payload}", browser::base_url());
+            let shown = shown.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let done = if browser::copy_text(&url).await {
+                    format!(
+                        "Link copied ({} characters): it opens the History tab with this history checked.",
+                        url.len()
+                    )
+                } else {
+                    "Copy it from the box above (the browser did not allow copying).".into()
+                };
+                shown.set(Some((url, done)));
+            });
+        })
+    };
+    html! {
+        <div class="history-link">
+            <button class="btn" data-testid="history-file-copy-link" {onclick}>{ "Copy link to this history" }</button>
+            if let Some((url, done)) = &*shown {
+                <input class="share-text" readonly=true value={url.clone()} data-testid="history-file-link" aria-label="Link to this history" />
+                <p class="small" role="status" data-testid="history-file-link-status">{ done }</p>
+            }
         </div>
     }
 }

@@ -23,4 +23,5 @@ pub mod share;
 pub mod spacetime;
 pub mod timeline;
 pub mod topology;
+pub mod trace_download;
 pub mod tradeoffs;

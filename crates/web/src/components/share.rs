@@ -27,6 +27,10 @@ pub enum ShareAction {
     SpaceTimeMermaid,
     SpaceTimePlantUml,
     Trace,
+    /// The trace, gzip-compressed.
+    TraceGzip,
+    /// The next slice of a trace being written (`trace_download`).
+    TraceMore,
     History,
     HistoryEdn,
     Scenario,
@@ -179,6 +183,7 @@ pub fn ShareMenu(props: &ShareMenuProps) -> Html {
                 <button class="btn" data-testid="export-spacetime" onclick={act(ShareAction::SpaceTimeSvg)}>{ "Space-time diagram (SVG)" }</button>
                 <button class="btn" data-testid="export-spacetime-png" onclick={act(ShareAction::SpaceTimePng)}>{ "Space-time diagram (PNG)" }</button>
                 <button class="btn" data-testid="export-trace" onclick={act(ShareAction::Trace)}>{ "Trace (JSON lines)" }</button>
+                <button class="btn" data-testid="export-trace-gz" onclick={act(ShareAction::TraceGzip)}>{ "Trace (JSON lines, gzip)" }</button>
                 <button class="btn" data-testid="export-spacetime-mermaid" onclick={act(ShareAction::SpaceTimeMermaid)}>{ "Space-time diagram (Mermaid)" }</button>
                 <button class="btn" data-testid="export-spacetime-plantuml" onclick={act(ShareAction::SpaceTimePlantUml)}>{ "Space-time diagram (PlantUML)" }</button>
                 <button class="btn" data-testid="export-history" onclick={act(ShareAction::History)}>{ "Client history (JSON)" }</button>
@@ -282,13 +287,20 @@ pub fn file_stem(session: &Session) -> String {
     )
 }
 
+/// What a download may tell the page after it returns: a later status line (a file finished
+/// in the background), and an action to perform again (the next slice of its work).
+pub struct Reply {
+    pub status: Callback<String>,
+    pub again: Callback<ShareAction>,
+}
+
 /// A download's code: what it writes is not needed when a page opens (the trace and history
 /// exports, their JSON writer, pictures as files), so it is a chunk of its own.
-pub type Download = fn(&Session, &ShareAction) -> String;
+pub type Download = fn(&Session, &ShareAction, &Reply) -> String;
 crate::lazy_chunk!(pub DOWNLOAD: Download = download, downloads, "the downloads");
 
 /// Perform a download. Returns a status line for the menu.
-fn download(session: &Session, what: &ShareAction) -> String {
+fn download(session: &Session, what: &ShareAction, reply: &Reply) -> String {
     let stem = file_stem(session);
     let sim = session.sim();
     match what {
@@ -326,7 +338,9 @@ fn download(session: &Session, what: &ShareAction) -> String {
                 format!("Saved {name}.svg")
             }
         }
-        ShareAction::Trace => super::exports::trace(session, &stem),
+        ShareAction::Trace => super::trace_download::start(session, &stem, false, reply),
+        ShareAction::TraceGzip => super::trace_download::start(session, &stem, true, reply),
+        ShareAction::TraceMore => super::trace_download::more(session, reply),
         ShareAction::SpaceTimeMermaid => super::exports::diagram(session, &stem, Mermaid),
         ShareAction::SpaceTimePlantUml => super::exports::diagram(session, &stem, PlantUml),
         ShareAction::HistoryEdn => super::exports::history_edn(session, &stem),

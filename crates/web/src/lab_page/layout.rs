@@ -206,6 +206,8 @@ impl LabPage {
                         reports: challenges.clone(),
                         bug: failscope_sim::challenge::bug_in_force(lab, sim.params()),
                         on_action: on_action.clone(),
+                        history_link: ctx.props().history.clone(),
+                        lab: lab.id(),
                     }} />
                 },
                 Tab::Parameters => html! {

@@ -55,6 +55,9 @@ pub enum Source {
 #[derive(Properties, PartialEq, Clone)]
 pub struct LabPageProps {
     pub source: Source,
+    /// A history link's payload (`h=`): the History tab opens and checks it.
+    #[prop_or_default]
+    pub history: Option<String>,
     /// Only the canvas and compact controls, for an iframe.
     #[prop_or(false)]
     pub embed: bool,
@@ -143,6 +146,9 @@ impl LabPage {
         self.session = Self::open(props);
         self.url.forget_written();
         self.forget_run();
+        if props.history.is_some() {
+            self.tab = Tab::History;
+        }
         if let Ok(s) = self.session.as_mut() {
             match &props.source {
                 Source::Shared(run) => {
@@ -272,6 +278,10 @@ impl Component for LabPage {
             // A run that starts paused gets no frame: draw its first picture now.
             self.draw_messages();
             self.refresh_diagram();
+        } else if ctx.props().history != old.history && ctx.props().history.is_some() {
+            // A history link typed over this page's address: the tab checks it.
+            self.tab = Tab::History;
+            self.refresh.forget();
         }
         true
     }

@@ -181,11 +181,15 @@ impl LabPage {
                     });
                     return;
                 };
+                let reply = share::Reply {
+                    status: ctx.link().callback(Msg::ShareStatus),
+                    again: ctx.link().callback(Msg::Share),
+                };
                 let status = if matches!(other, ShareAction::PictureSvg | ShareAction::PicturePng) {
                     self.painter
-                        .with_painted_in_svg(|| download(session, &other))
+                        .with_painted_in_svg(|| download(session, &other, &reply))
                 } else {
-                    download(session, &other)
+                    download(session, &other, &reply)
                 };
                 self.share.status = Some(status);
             }
