@@ -206,8 +206,6 @@ impl LabPage {
                         reports: challenges.clone(),
                         bug: failscope_sim::challenge::bug_in_force(lab, sim.params()),
                         on_action: on_action.clone(),
-                        history_link: ctx.props().history.clone(),
-                        lab: lab.id(),
                     }} />
                 },
                 Tab::Parameters => html! {
@@ -248,6 +246,8 @@ impl LabPage {
                             stale_result: grown,
                             on_check: link.callback(|()| Msg::CheckHistory),
                             on_action: on_action.clone(),
+                            history_link: ctx.props().history.clone(),
+                            lab: lab.id(),
                         }} />
                     }
                 }
