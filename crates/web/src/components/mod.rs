@@ -7,6 +7,7 @@ pub mod controls;
 pub mod event_log;
 pub mod exports;
 pub mod fault_toolbar;
+pub mod frozen;
 pub mod help;
 pub mod history_file;
 pub mod hunt;

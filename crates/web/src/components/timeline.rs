@@ -1,6 +1,7 @@
 //! The timeline: a scrubber over simulated time with markers for faults, key protocol
 //! moments and invariant violations. Dragging it rewinds exactly (the engine seeks).
 
+use crate::components::frozen::Frozen;
 use crate::decimal::fixed;
 use crate::session::{format_time, Marker, UiAction};
 use crate::shared::Shared;
@@ -81,7 +82,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         <div class="timeline" data-testid="timeline">
             <div class="markers" role="group" aria-label="Timeline markers">
                 { window }
-                <Markers markers={props.markers.clone()} end={props.end} on_action={props.on_action.clone()} />
+                <Frozen version={markers_version(&props.markers, props.end)}>{ markers(props) }</Frozen>
             </div>
             <input type="range" class="scrubber" data-testid="scrubber" aria-label="Simulated time"
                    aria-valuetext={format_time(props.now)}
@@ -107,17 +108,18 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct MarkersProps {
-    markers: Shared<Vec<Marker>>,
-    end: Time,
-    on_action: Callback<UiAction>,
+/// What the markers depend on: the cursor moves every frame while a run plays, and hundreds of
+/// marker buttons need redrawing only when a marker comes or goes or the end moves. (The list
+/// only grows, except after a fork, which changes its newest marker.)
+fn markers_version(markers: &[Marker], end: Time) -> u64 {
+    let newest = markers
+        .last()
+        .map_or(0, |m| m.time ^ ((m.kind as u64) << 62));
+    (markers.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ end.rotate_left(20) ^ newest
 }
 
-/// The markers, apart from the scrubber: the cursor moves every frame while a run plays, and
-/// hundreds of marker buttons need redrawing only when a marker is added or the end moves.
-#[component]
-fn Markers(props: &MarkersProps) -> Html {
+/// The markers, newest first (at most `MAX_MARKERS`).
+fn markers(props: &TimelineProps) -> Html {
     let end = props.end.max(1) as f64;
     props
         .markers

@@ -12,6 +12,7 @@
 //! that has just stopped. The page never shows a stale panel once the run is still, and a
 //! response to input is never put off.
 
+use crate::components::frozen::Frozen;
 use crate::session::UiAction;
 use yew::prelude::*;
 
@@ -148,26 +149,6 @@ impl Refresh {
         };
         html! { <Frozen version={self.versions[part.index()]}>{ content }</Frozen> }
     }
-}
-
-#[derive(Properties)]
-struct FrozenProps {
-    version: u64,
-    children: Html,
-}
-
-/// Equal when the version is: the content of a part that is not due is left out, and must
-/// not count as a change.
-impl PartialEq for FrozenProps {
-    fn eq(&self, other: &Self) -> bool {
-        self.version == other.version
-    }
-}
-
-/// Its children, redrawn only when the version moves.
-#[component]
-fn Frozen(props: &FrozenProps) -> Html {
-    props.children.clone()
 }
 
 #[cfg(test)]
